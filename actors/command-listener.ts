@@ -1,0 +1,105 @@
+import type { Logger } from 'pino';
+import type { Msg, Subscription } from '@nats-io/transport-node';
+import type { Bus } from '../bus/index.ts';
+import { commandIdSchema } from '../machines/index.ts';
+import type { DispatchOptions, EntityRuntime } from './entity-runtime.ts';
+import { RuntimeError } from './errors.ts';
+import type { CommandReply, CommandRouter, Placement } from './placement/index.ts';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Serves commands over NATS request/reply:
+ * - `<ns>.cmd.<kind>.<id>` (queue group `<ns>-cmd`: one node of the cluster takes each request)
+ *   — routed to the entity's owner, wherever it is;
+ * - `<ns>.node.<nodeId>.cmd.<kind>.<id>` — commands other nodes forward to this one as the
+ *   owner; answered NOT_OWNER if this node does not (or no longer) own the partition.
+ * The body is the event as JSON; headers `Vigil-Actor` and `Vigil-Run-Id` fill the change's
+ * cause; `Vigil-Command-Id` makes the command idempotent per entity. An invalid command is answered with an error and changes nothing.
+ */
+export class CommandListener {
+  private readonly subscriptions: Subscription[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly runtime: EntityRuntime,
+    private readonly router: CommandRouter,
+    private readonly placement: Placement,
+    private readonly nodeId: string,
+    private readonly log: Logger,
+    private readonly timeoutMs: number,
+  ) {}
+
+  start(): void {
+    const { subjects } = this.bus;
+    this.subscriptions.push(
+      this.bus.nc.subscribe(subjects.commandFilter(), {
+        queue: `${subjects.namespace}-cmd`,
+        callback: (error, msg) => this.accept(error, msg, (kind, id, event, options) => this.router.dispatch(kind, id, event, options)),
+      }),
+      this.bus.nc.subscribe(subjects.nodeCommandFilter(this.nodeId), {
+        callback: (error, msg) =>
+          this.accept(error, msg, (kind, id, event, options) => {
+            const partition = this.runtime.partitionOf(kind, id);
+            if (!this.placement.owns(partition)) throw RuntimeError.notOwner(kind, id, partition);
+            return this.runtime.dispatch(kind, id, event, options);
+          }),
+      }),
+    );
+  }
+
+  /** Stops taking commands and waits for the ones in flight to be answered. */
+  async stop(): Promise<void> {
+    await Promise.all(this.subscriptions.map((subscription) => subscription.drain().catch(() => undefined)));
+    await Promise.allSettled(this.inFlight);
+  }
+
+  private accept(error: Error | null, msg: Msg, execute: Executor): void {
+    if (error) return void this.log.warn({ err: error }, 'command subscription error');
+    const task = this.handle(msg, execute).finally(() => this.inFlight.delete(task));
+    this.inFlight.add(task);
+  }
+
+  private async handle(msg: Msg, execute: Executor): Promise<void> {
+    const reply = await this.execute(msg, execute);
+    if (msg.reply) msg.respond(encoder.encode(JSON.stringify(reply)));
+  }
+
+  private async execute(msg: Msg, execute: Executor): Promise<CommandReply> {
+    const tokens = msg.subject.split('.');
+    const kind = tokens[tokens.length - 2] ?? '';
+    const id = tokens[tokens.length - 1] ?? '';
+    let event: unknown;
+    try {
+      event = JSON.parse(decoder.decode(msg.data));
+    } catch {
+      return failure('INVALID_EVENT', 'the request body is not JSON');
+    }
+    const actor = msg.headers?.get('Vigil-Actor') || undefined;
+    const runId = msg.headers?.get('Vigil-Run-Id') || undefined;
+    const commandId = msg.headers?.get('Vigil-Command-Id') || undefined;
+    if (commandId !== undefined && !commandIdSchema.safeParse(commandId).success) {
+      return failure('INVALID_EVENT', 'Vigil-Command-Id must be 1-128 printable ASCII characters without spaces');
+    }
+    // A request that waited (a frozen node, a long queue) past its sender's deadline is not run:
+    // the sender has given up, and running it now would surprise everyone.
+    const deadline = Number(msg.headers?.get('Vigil-Deadline') || Number.POSITIVE_INFINITY);
+    const remaining = Math.min(this.timeoutMs, deadline - Date.now());
+    if (!(remaining > 0)) return failure('DEADLINE_EXCEEDED', RuntimeError.deadlineExceeded(kind, id).message);
+    try {
+      return { ok: true, change: await execute(kind, id, event, { actor, runId, commandId, timeoutMs: remaining }) };
+    } catch (error) {
+      if (error instanceof RuntimeError) return failure(error.code, error.message, error.details);
+      this.log.error({ err: error, subject: msg.subject }, 'command failed unexpectedly');
+      return failure('INTERNAL', 'internal error; see the node log');
+    }
+  }
+}
+
+type Executor = (kind: string, id: string, event: unknown, options: DispatchOptions) => Promise<Awaited<ReturnType<EntityRuntime['dispatch']>>>;
+
+function failure(code: string, message: string, details?: Record<string, unknown>): CommandReply {
+  return { ok: false, error: { code, message, ...(details ? { details } : {}) } };
+}

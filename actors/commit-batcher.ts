@@ -1,0 +1,87 @@
+import type { CommitOutcome, LeaseFence, OutboxRow, PendingCommit, TransitionStore } from '../persistence/index.ts';
+import { LeaseFencedError, VersionFencedError } from './errors.ts';
+
+interface Waiting {
+  item: PendingCommit;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: transitions of different entities submitted while a transaction is in flight
+ * are committed together in the next one. Nothing waits on a timer — an idle batcher commits
+ * a lone transition at once — so batching adds no latency at low load and grows with load
+ * (PostgreSQL here commits ~1,200 transactions/s but ~24,000 rows/s in batches of 100).
+ */
+export class CommitBatcher {
+  private readonly queue: Waiting[] = [];
+  private flushing = 0;
+
+  constructor(
+    private readonly store: TransitionStore,
+    /** Called after each transaction with what it committed and the outbox rows it wrote. */
+    private readonly onCommitted: (items: PendingCommit[], outbox: OutboxRow[]) => void,
+    /** The partition epochs this node holds now; undefined writes without a lease check (single-writer tests, tools). */
+    private readonly fence: () => LeaseFence | undefined,
+    /** `maxTransitions` bounds one transaction (statement size); a larger single commit still goes alone. */
+    private readonly options: { maxTransitions: number; maxConcurrentTransactions: number } = { maxTransitions: 500, maxConcurrentTransactions: 2 },
+  ) {}
+
+  /**
+   * Resolves once the entity's transitions are committed. Rejects with `VersionFencedError` if
+   * another writer committed this entity's version first, `LeaseFencedError` if this node no
+   * longer holds the entity's partition (in both cases nothing was written for it), or with the
+   * store's error if the transaction failed.
+   */
+  submit(item: PendingCommit): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Entity commits submitted but not yet committed. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  private kick(): void {
+    while (this.flushing < this.options.maxConcurrentTransactions && this.queue.length > 0) {
+      let count = 0;
+      let take = 0;
+      while (take < this.queue.length && (take === 0 || count + this.queue[take]!.item.transitions.length <= this.options.maxTransitions)) {
+        count += this.queue[take]!.item.transitions.length;
+        take++;
+      }
+      const batch = this.queue.splice(0, take);
+      this.flushing++;
+      void this.flush(batch).finally(() => {
+        this.flushing--;
+        this.kick();
+      });
+    }
+  }
+
+  private async flush(batch: Waiting[]): Promise<void> {
+    let fenced: CommitOutcome;
+    try {
+      fenced = await this.store.commit(batch.map((waiting) => waiting.item), this.fence());
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+      return;
+    }
+    const committed: PendingCommit[] = [];
+    for (const waiting of batch) {
+      const entityKey = `${waiting.item.kind}\u0000${waiting.item.id}`;
+      if (fenced.leaseFenced.has(entityKey)) {
+        waiting.reject(new LeaseFencedError(entityKey));
+      } else if (fenced.versionFenced.has(entityKey)) {
+        waiting.reject(new VersionFencedError(entityKey));
+      } else {
+        committed.push(waiting.item);
+        waiting.resolve();
+      }
+    }
+    if (committed.length > 0) this.onCommitted(committed, fenced.outbox);
+  }
+}

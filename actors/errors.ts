@@ -1,0 +1,103 @@
+/**
+ * Errors of the entity runtime. Each has a stable `code` (also the `error.code` of a NATS
+ * command reply, see docs/PROTOCOL.md) and is built by a named factory.
+ */
+export type RuntimeErrorCode =
+  | 'UNKNOWN_KIND'
+  | 'INVALID_ID'
+  | 'INVALID_EVENT'
+  | 'EVENT_NOT_ALLOWED'
+  | 'MACHINE_FAILED'
+  | 'VERSION_CONFLICT'
+  | 'NOT_OWNER'
+  | 'TIMEOUT'
+  | 'DEADLINE_EXCEEDED'
+  | 'UNAVAILABLE'
+  | 'STOPPING';
+
+export class RuntimeError extends Error {
+  private constructor(
+    readonly code: RuntimeErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RuntimeError';
+  }
+
+  static unknownKind(kind: string, known: readonly string[]): RuntimeError {
+    return new RuntimeError('UNKNOWN_KIND', `unknown entity kind "${kind}" (known: ${known.join(', ')})`, { kind });
+  }
+
+  static invalidId(id: string, reason: string): RuntimeError {
+    return new RuntimeError('INVALID_ID', `invalid entity id "${id}": ${reason}`, { id });
+  }
+
+  static invalidEvent(kind: string, issues: Array<{ path: PropertyKey[]; message: string }>): RuntimeError {
+    const summary = issues.map((issue) => `${issue.path.map(String).join('.') || '(event)'}: ${issue.message}`).join('; ');
+    return new RuntimeError('INVALID_EVENT', `invalid ${kind} event: ${summary}`, {
+      issues: issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })),
+    });
+  }
+
+  static internalEvent(kind: string, type: string): RuntimeError {
+    return new RuntimeError('INVALID_EVENT', `${kind} event "${type}" is sent by the runtime only, not accepted as a command`, { type });
+  }
+
+  static eventNotAllowed(kind: string, id: string, type: string, stateValue: unknown): RuntimeError {
+    return new RuntimeError('EVENT_NOT_ALLOWED', `${kind} ${id}: event "${type}" is not allowed in state ${JSON.stringify(stateValue)}`, {
+      type,
+      stateValue,
+    });
+  }
+
+  static machineFailed(kind: string, id: string, type: string, cause: unknown): RuntimeError {
+    return new RuntimeError('MACHINE_FAILED', `${kind} ${id}: the machine failed on event "${type}": ${(cause as Error)?.message ?? cause}`, { type }, { cause });
+  }
+
+  static versionConflict(kind: string, id: string, attempts: number): RuntimeError {
+    return new RuntimeError('VERSION_CONFLICT', `${kind} ${id}: another writer kept committing first (${attempts} attempts)`);
+  }
+
+  static notOwner(kind: string, id: string, partition: number): RuntimeError {
+    return new RuntimeError('NOT_OWNER', `${kind} ${id}: this node does not own partition ${partition} (any more); nothing was committed`, { partition });
+  }
+
+  /** An error another node answered with (forwarded command), kept with its code. */
+  static fromReply(code: RuntimeErrorCode, message: string, details?: Record<string, unknown>): RuntimeError {
+    return new RuntimeError(code, message, details);
+  }
+
+  static timeout(kind: string, id: string, ms: number): RuntimeError {
+    return new RuntimeError('TIMEOUT', `${kind} ${id}: no commit within ${ms} ms (the command may still commit)`);
+  }
+
+  static deadlineExceeded(kind: string, id: string): RuntimeError {
+    return new RuntimeError('DEADLINE_EXCEEDED', `${kind} ${id}: the command's Vigil-Deadline passed before it could run; nothing was committed`);
+  }
+
+  static unavailable(reason: string, cause?: unknown): RuntimeError {
+    return new RuntimeError('UNAVAILABLE', reason, undefined, { cause });
+  }
+
+  static stopping(): RuntimeError {
+    return new RuntimeError('STOPPING', 'the node is shutting down; send the command to another node');
+  }
+}
+
+/** Thrown by the commit path when another writer committed this entity's next version first. */
+export class VersionFencedError extends Error {
+  constructor(readonly entityKey: string) {
+    super(`version check failed for ${entityKey}`);
+    this.name = 'VersionFencedError';
+  }
+}
+
+/** Thrown by the commit path when this node no longer holds the epoch of the entity's partition. */
+export class LeaseFencedError extends Error {
+  constructor(readonly entityKey: string) {
+    super(`partition lease check failed for ${entityKey}`);
+    this.name = 'LeaseFencedError';
+  }
+}

@@ -1,0 +1,87 @@
+import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
+import { z } from 'zod';
+import type { Bus } from '../../bus/index.ts';
+import { entityChangeSchema, type EntityChange } from '../../machines/index.ts';
+import type { DispatchOptions, EntityRuntime } from '../entity-runtime.ts';
+import { RuntimeError, type RuntimeErrorCode } from '../errors.ts';
+import type { Placement } from './placement.ts';
+
+/** The reply of a command, on the wire (validated when it comes back from another node). */
+export const commandReplySchema = z.union([
+  z.object({ ok: z.literal(true), change: entityChangeSchema.nullable() }),
+  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }) }),
+]);
+export type CommandReply = z.infer<typeof commandReplySchema>;
+
+const encoder = new TextEncoder();
+
+/**
+ * Sends a command to the node that owns the entity's partition: runs it here when this node is
+ * the owner, else forwards it over NATS (`<ns>.node.<owner>.cmd.<kind>.<id>`). While a partition
+ * has no owner (failover) or its owner answers that it just lost it, the command waits and is
+ * routed again — those are the only retries, because in both cases nothing was committed. A
+ * command that reached an owner and timed out is reported as TIMEOUT (outcome unknown), never
+ * re-sent.
+ */
+export class CommandRouter {
+  /** Commands that had to wait for an owner, and for how long in total (ms). */
+  readonly stats = { forwarded: 0, rerouted: 0, waitedMs: 0 };
+
+  constructor(
+    private readonly runtime: EntityRuntime,
+    private readonly placement: Placement,
+    private readonly bus: Bus,
+    private readonly nodeId: string,
+    private readonly defaultTimeoutMs: number,
+  ) {}
+
+  async dispatch(kind: string, id: string, event: unknown, options: DispatchOptions = {}): Promise<EntityChange | null> {
+    // Refuse invalid commands here, before any routing.
+    this.runtime.validate(kind, id, event);
+    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    const partition = this.runtime.partitionOf(kind, id);
+    for (;;) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw RuntimeError.unavailable(`${kind} ${id}: no node owned partition ${partition} within ${timeoutMs} ms; nothing was committed`);
+      const owner = this.placement.ownerOf(partition);
+      try {
+        if (owner === this.nodeId) return await this.runtime.dispatch(kind, id, event, { ...options, timeoutMs: remaining });
+        if (owner !== undefined) return await this.forward(owner, kind, id, event, options, remaining);
+      } catch (error) {
+        if (!(error instanceof RuntimeError && error.code === 'NOT_OWNER')) throw error;
+        this.stats.rerouted++;
+      }
+      const waitStart = Date.now();
+      await this.placement.changed(Math.min(remaining, 100));
+      this.stats.waitedMs += Date.now() - waitStart;
+    }
+  }
+
+  private async forward(owner: string, kind: string, id: string, event: unknown, options: DispatchOptions, timeoutMs: number): Promise<EntityChange | null> {
+    this.stats.forwarded++;
+    const h: MsgHdrs = natsHeaders();
+    if (options.actor) h.set('Vigil-Actor', options.actor);
+    if (options.runId) h.set('Vigil-Run-Id', options.runId);
+    if (options.commandId) h.set('Vigil-Command-Id', options.commandId);
+    // The owner does not start the command after this (epoch ms): a forward that timed out here
+    // will not run later on a node that was merely slow or frozen.
+    h.set('Vigil-Deadline', String(Date.now() + timeoutMs));
+    let replyJson: unknown;
+    try {
+      const reply = await this.bus.nc.request(this.bus.subjects.nodeCommand(owner, kind, id), encoder.encode(JSON.stringify(event)), { timeout: timeoutMs, headers: h });
+      replyJson = reply.json();
+    } catch (error) {
+      const text = String((error as Error)?.message ?? error);
+      // No responder: the owner is gone (its subscription went with its connection) — not delivered.
+      if (/no responders/i.test(text)) throw RuntimeError.notOwner(kind, id, this.runtime.partitionOf(kind, id));
+      if (/timeout/i.test(text)) throw RuntimeError.timeout(kind, id, timeoutMs);
+      throw RuntimeError.unavailable(`${kind} ${id}: forwarding to ${owner} failed: ${text}`, error);
+    }
+    const parsed = commandReplySchema.safeParse(replyJson);
+    if (!parsed.success) throw RuntimeError.unavailable(`${kind} ${id}: ${owner} answered something that is not a command reply`);
+    if (parsed.data.ok) return parsed.data.change;
+    const { code, message, details } = parsed.data.error;
+    throw RuntimeError.fromReply(code as RuntimeErrorCode, message, details);
+  }
+}

@@ -1,0 +1,54 @@
+import type { HttpResponse } from 'uWebSockets.js';
+
+/**
+ * uWebSockets.js responses die with their connection: after `onAborted` fires, touching `res`
+ * crashes the process. This wrapper remembers the abort and corks the late write, so async
+ * handlers can answer safely.
+ */
+export class SafeResponse {
+  private aborted = false;
+
+  constructor(private readonly res: HttpResponse) {
+    res.onAborted(() => {
+      this.aborted = true;
+    });
+  }
+
+  json(status: number, body: unknown): void {
+    if (this.aborted) return;
+    const text = JSON.stringify(body);
+    this.res.cork(() => {
+      this.res.writeStatus(`${status} ${statusText[status] ?? ''}`.trim()).writeHeader('content-type', 'application/json').end(text);
+    });
+  }
+
+  /** Collects the request body (at most `limit` bytes); resolves null if the client went away or sent too much. */
+  readBody(limit = 1 << 20): Promise<Buffer | null> {
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      this.res.onData((chunk, isLast) => {
+        size += chunk.byteLength;
+        if (size > limit) return resolve(null);
+        // uWS reuses the chunk's memory after this callback: copy it.
+        chunks.push(Buffer.from(chunk.slice(0)));
+        if (isLast) resolve(Buffer.concat(chunks));
+      });
+      this.res.onAborted(() => {
+        this.aborted = true;
+        resolve(null);
+      });
+    });
+  }
+}
+
+const statusText: Record<number, string> = {
+  200: 'OK',
+  400: 'Bad Request',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};

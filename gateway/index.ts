@@ -1,0 +1,1 @@
+export { startHttpServer, type HttpServer, type HttpServerOptions, type ReadinessCheck } from './http-server.ts';

@@ -1,0 +1,157 @@
+import { assign, setup } from 'xstate';
+import { z } from 'zod';
+import { defineEntity, type Timed } from './entity-definition.ts';
+import type { EntityInput } from './shared-schemas.ts';
+
+/**
+ * The health of one system, aggregated from check results per (check, source). The entity id is
+ * the systemId. It exists from its first event: the initial state is healthy with no checks.
+ * XState states mirror `status`. Counters are capped at the thresholds, so a steady stream of
+ * identical results yields equal states (no-ops for the runtime).
+ */
+export const healthMachineVersion = 1;
+
+export const healthStatusSchema = z.enum(['healthy', 'degraded', 'unhealthy']);
+export type HealthStatus = z.infer<typeof healthStatusSchema>;
+
+const thresholdSchema = z.number().int().min(1).max(1000);
+/** Consecutive results needed to change a check's status (defaults: 1, 2, 5). */
+export const healthThresholdsSchema = z.object({
+  healthyAfter: thresholdSchema.default(1),
+  degradedAfter: thresholdSchema.default(2),
+  unhealthyAfter: thresholdSchema.default(5),
+});
+export type HealthThresholds = z.output<typeof healthThresholdsSchema>;
+
+/** Check ids may not hold `@`: the check key `<checkId>@<source>` splits at its first `@`. */
+const checkIdSchema = z.string().min(1).max(128).regex(/^[^@]+$/, 'check ids may not contain "@"');
+const sourceSchema = z.string().min(1).max(128);
+
+export const healthEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('check_result'),
+    checkId: checkIdSchema,
+    source: sourceSchema,
+    success: z.boolean(),
+    /** Carried for logs and the transition's cause; never part of the state. */
+    message: z.string().max(10_000).optional(),
+    // prefault, not default: an absent object is parsed, so the inner defaults apply.
+    thresholds: healthThresholdsSchema.prefault({}),
+  }),
+  /** Removes one (check, source) key, or every source of the check when `source` is absent. */
+  z.object({ type: z.literal('check_removed'), checkId: checkIdSchema, source: sourceSchema.optional() }),
+]);
+export type HealthEvent = Timed<z.output<typeof healthEventSchema>>;
+
+export const checkHealthSchema = z.object({
+  checkId: z.string(),
+  source: z.string(),
+  status: healthStatusSchema,
+  consecutiveSuccesses: z.number().int().nonnegative(),
+  consecutiveFailures: z.number().int().nonnegative(),
+});
+export type CheckHealth = z.infer<typeof checkHealthSchema>;
+
+export const healthStateSchema = z.object({
+  systemId: z.string(),
+  status: healthStatusSchema,
+  healthyChecks: z.number().int().nonnegative(),
+  totalChecks: z.number().int().nonnegative(),
+  /** Keyed by `<checkId>@<source>`. */
+  checks: z.record(z.string(), checkHealthSchema),
+});
+export type HealthState = z.infer<typeof healthStateSchema>;
+
+export interface HealthContext extends HealthState {}
+
+/** The key of one (check, source) pair in `checks`. */
+export function checkKey(checkId: string, source: string): string {
+  return `${checkId}@${source}`;
+}
+
+const rank: Record<HealthStatus, number> = { healthy: 0, degraded: 1, unhealthy: 2 };
+const worse = (a: HealthStatus, b: HealthStatus): HealthStatus => (rank[b] > rank[a] ? b : a);
+
+/**
+ * One result applied to one check. A success never worsens the status and a failure never
+ * improves it (an unhealthy check failing again after one success stays unhealthy).
+ */
+export function applyCheckResult(
+  check: CheckHealth | undefined,
+  event: { checkId: string; source: string; success: boolean; thresholds: HealthThresholds },
+): CheckHealth {
+  const { healthyAfter, degradedAfter, unhealthyAfter } = event.thresholds;
+  const prev = check ?? {
+    checkId: event.checkId,
+    source: event.source,
+    status: 'healthy' as const,
+    consecutiveSuccesses: 0,
+    consecutiveFailures: 0,
+  };
+  if (event.success) {
+    const successes = Math.min(prev.consecutiveSuccesses + 1, healthyAfter);
+    const status = successes >= healthyAfter ? 'healthy' : prev.status;
+    return { ...prev, status, consecutiveSuccesses: successes, consecutiveFailures: 0 };
+  }
+  const failures = Math.min(prev.consecutiveFailures + 1, Math.max(degradedAfter, unhealthyAfter));
+  const reached = failures >= unhealthyAfter ? 'unhealthy' : failures >= degradedAfter ? 'degraded' : 'healthy';
+  return { ...prev, status: worse(prev.status, reached), consecutiveSuccesses: 0, consecutiveFailures: failures };
+}
+
+function aggregate(context: HealthContext, checks: Record<string, CheckHealth>): HealthContext {
+  const all = Object.values(checks);
+  return {
+    ...context,
+    checks,
+    status: all.reduce<HealthStatus>((acc, check) => worse(acc, check.status), 'healthy'),
+    healthyChecks: all.filter((check) => check.status === 'healthy').length,
+    totalChecks: all.length,
+  };
+}
+
+/** Pure reducer over every health event. */
+function apply(context: HealthContext, event: HealthEvent): HealthContext {
+  if (event.type === 'check_result') {
+    const key = checkKey(event.checkId, event.source);
+    return aggregate(context, { ...context.checks, [key]: applyCheckResult(context.checks[key], event) });
+  }
+  const kept = Object.entries(context.checks).filter(
+    ([, check]) => !(check.checkId === event.checkId && (event.source === undefined || check.source === event.source)),
+  );
+  return aggregate(context, Object.fromEntries(kept));
+}
+
+// Every event is accepted in every state; one guarded transition per resulting status picks the target.
+const toStatus = healthStatusSchema.options.map((status) => ({
+  guard: { type: 'leadsTo' as const, params: { status } },
+  target: `.${status}`,
+  actions: 'apply' as const,
+}));
+
+export const healthMachine = setup({
+  types: {} as { context: HealthContext; events: HealthEvent; input: EntityInput },
+  guards: {
+    leadsTo: ({ context, event }, params: { status: HealthStatus }) => apply(context, event).status === params.status,
+  },
+  actions: {
+    apply: assign(({ context, event }) => apply(context, event)),
+  },
+}).createMachine({
+  id: 'health',
+  context: ({ input }) => ({ systemId: input.id, status: 'healthy', healthyChecks: 0, totalChecks: 0, checks: {} }),
+  initial: 'healthy',
+  on: { check_result: toStatus, check_removed: toStatus },
+  states: { healthy: {}, degraded: {}, unhealthy: {} },
+});
+
+/** Health entities: the reactive state always exists (never null); no timers. */
+export const healthDefinition = defineEntity({
+  kind: 'health',
+  machine: healthMachine,
+  machineVersion: healthMachineVersion,
+  eventSchema: healthEventSchema,
+  internalEventTypes: [],
+  stateSchema: healthStateSchema,
+  toState: (snapshot) => ({ ...snapshot.context }),
+  timers: () => [],
+});

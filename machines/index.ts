@@ -1,0 +1,40 @@
+import type { EntityKind } from './entity-change.ts';
+import type { EntityDefinition } from './entity-definition.ts';
+import { checkDefinition } from './check.machine.ts';
+import { groupDefinition } from './group.machine.ts';
+import { healthDefinition } from './health.machine.ts';
+import { incidentDefinition } from './incident.machine.ts';
+import { satelliteDefinition } from './satellite.machine.ts';
+import { systemDefinition } from './system.machine.ts';
+
+/**
+ * Public surface of `machines/`: pure XState machines, their schemas, the change and trigger
+ * contracts. Nothing here does I/O or reads a clock.
+ */
+export * from './entity-change.ts';
+export * from './entity-definition.ts';
+export * from './shared-schemas.ts';
+export * from './system.machine.ts';
+export * from './group.machine.ts';
+export * from './incident.machine.ts';
+export * from './health.machine.ts';
+export * from './satellite.machine.ts';
+export * from './check.machine.ts';
+export * from './triggers/index.ts';
+
+/** One definition per entity kind; the runtime hosts exactly these. */
+export const entityDefinitions: Record<EntityKind, EntityDefinition> = {
+  system: systemDefinition,
+  group: groupDefinition,
+  incident: incidentDefinition,
+  health: healthDefinition,
+  satellite: satelliteDefinition,
+  check: checkDefinition,
+};
+
+/** The definition of `kind`: always found for an `EntityKind`, undefined for any other string. */
+export function getEntityDefinition(kind: EntityKind): EntityDefinition;
+export function getEntityDefinition(kind: string): EntityDefinition | undefined;
+export function getEntityDefinition(kind: string): EntityDefinition | undefined {
+  return Object.hasOwn(entityDefinitions, kind) ? entityDefinitions[kind as EntityKind] : undefined;
+}

@@ -1,0 +1,25 @@
+import type { EntityChange, EntityKind } from '../entity-change.ts';
+import { deriveCatalogTriggers } from './catalog.triggers.ts';
+import { deriveHealthcheckTriggers } from './healthcheck.triggers.ts';
+import { deriveIncidentTriggers } from './incident.triggers.ts';
+import { deriveSatelliteTriggers } from './satellite.triggers.ts';
+import type { ChangeDeriver, TriggerEvent } from './trigger-definition.ts';
+
+const derivers: Record<EntityKind, ChangeDeriver> = {
+  system: deriveCatalogTriggers,
+  group: deriveCatalogTriggers,
+  incident: deriveIncidentTriggers,
+  health: deriveHealthcheckTriggers,
+  satellite: deriveSatelliteTriggers,
+  // Checks change what satellites run; nothing reacts to them as domain events (yet).
+  check: () => [],
+};
+
+/**
+ * Pure: the trigger events one committed change fires (possibly none), payloads already
+ * validated. Deterministic, so re-deriving a re-delivered change yields the same events.
+ * Throws a ZodError when the change's `prev`/`next` do not match its kind's state schema.
+ */
+export function deriveTriggers(change: EntityChange): TriggerEvent[] {
+  return derivers[change.kind](change);
+}

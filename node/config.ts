@@ -1,0 +1,173 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+/**
+ * A node's configuration. Sources, later wins: built-in defaults, the JSON file named by
+ * `VIGIL_CONFIG` (or `--config`), then environment variables. Every value is validated;
+ * a bad value stops the node with a message that names the variable.
+ */
+export const configSchema = z.object({
+  /** Unique per running node; shows in logs, `vigil status` and NATS connection names. */
+  nodeId: z.string().regex(/^[A-Za-z0-9_\-]{1,64}$/, 'letters, digits, "_" or "-", at most 64'),
+  /** PostgreSQL URL. Absent: embedded PGlite in `<dataDir>/pglite`. */
+  databaseUrl: z.string().url().optional(),
+  /** NATS URL(s), comma separated. Absent: a `nats-server -js` child process on a free loopback port. */
+  natsUrl: z.string().min(1).optional(),
+  /** Where the embedded database and embedded NATS keep their files. */
+  dataDir: z.string().min(1),
+  /** First token of every subject and prefix of every stream/consumer name; isolates deployments (and test runs) that share a NATS server. */
+  namespace: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'lowercase letters, digits, "_", starting with a letter'),
+  http: z.object({
+    host: z.string().min(1),
+    /** 0 picks a free port (logged at start). */
+    port: z.number().int().min(0).max(65535),
+  }),
+  /** Run pending migrations at start (under an advisory lock, so several nodes may start at once). */
+  migrateOnStart: z.boolean(),
+  timeouts: z.object({
+    /** A hot actor with an empty mailbox is dropped from memory after this long. */
+    passivateAfterMs: z.number().int().positive(),
+    /** `dispatch` and NATS commands give up after this long (the command may still commit). */
+    commandMs: z.number().int().positive(),
+    /** How often stored timers are polled for due ones (timers committed here are also armed in memory). */
+    timerPollMs: z.number().int().positive(),
+    /** How often the outbox is polled for rows a relay has not published (its own commits wake it at once). */
+    outboxPollMs: z.number().int().positive(),
+    /** How long to wait for in-flight work when stopping. */
+    shutdownMs: z.number().int().positive(),
+    /**
+     * Partition lease time: a node that stops renewing (killed, frozen, cut off) loses its
+     * partitions after this long — the failover time. Same on every node.
+     */
+    leaseTtlMs: z.number().int().min(1000),
+  }),
+  /**
+   * Number of partitions (placement units). Fixed for a cluster's lifetime: the first node stores
+   * it and every other node must be configured the same.
+   */
+  partitions: z.number().int().min(1).max(4096),
+  /** JetStream duplicate window of Vigil's streams (entity, trigger, parked), in ms. */
+  duplicateWindowMs: z.number().int().min(1000),
+  /** Stream replicas (1 on a single server, 3 on a 3-node cluster). */
+  streamReplicas: z.number().int().min(1).max(5),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+});
+export type VigilConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+/** Environment variable → config path. Numbers and booleans are parsed from their text. */
+const environmentVariables: Record<string, { path: string[]; type: 'string' | 'number' | 'boolean' }> = {
+  VIGIL_NODE_ID: { path: ['nodeId'], type: 'string' },
+  DATABASE_URL: { path: ['databaseUrl'], type: 'string' },
+  NATS_URL: { path: ['natsUrl'], type: 'string' },
+  VIGIL_DATA_DIR: { path: ['dataDir'], type: 'string' },
+  VIGIL_NAMESPACE: { path: ['namespace'], type: 'string' },
+  VIGIL_HTTP_HOST: { path: ['http', 'host'], type: 'string' },
+  VIGIL_HTTP_PORT: { path: ['http', 'port'], type: 'number' },
+  VIGIL_MIGRATE_ON_START: { path: ['migrateOnStart'], type: 'boolean' },
+  VIGIL_PASSIVATE_AFTER_MS: { path: ['timeouts', 'passivateAfterMs'], type: 'number' },
+  VIGIL_COMMAND_TIMEOUT_MS: { path: ['timeouts', 'commandMs'], type: 'number' },
+  VIGIL_TIMER_POLL_MS: { path: ['timeouts', 'timerPollMs'], type: 'number' },
+  VIGIL_OUTBOX_POLL_MS: { path: ['timeouts', 'outboxPollMs'], type: 'number' },
+  VIGIL_SHUTDOWN_TIMEOUT_MS: { path: ['timeouts', 'shutdownMs'], type: 'number' },
+  VIGIL_LEASE_TTL_MS: { path: ['timeouts', 'leaseTtlMs'], type: 'number' },
+  VIGIL_PARTITIONS: { path: ['partitions'], type: 'number' },
+  VIGIL_DUPLICATE_WINDOW_MS: { path: ['duplicateWindowMs'], type: 'number' },
+  VIGIL_STREAM_REPLICAS: { path: ['streamReplicas'], type: 'number' },
+  VIGIL_LOG_LEVEL: { path: ['logLevel'], type: 'string' },
+};
+
+function defaults(): VigilConfig {
+  return {
+    nodeId: `${hostname().replace(/[^A-Za-z0-9_\-]/g, '-').slice(0, 40)}-${process.pid}`,
+    dataDir: '.vigil',
+    namespace: 'vigil',
+    http: { host: '0.0.0.0', port: 8080 },
+    migrateOnStart: true,
+    timeouts: { passivateAfterMs: 60_000, commandMs: 10_000, timerPollMs: 1_000, outboxPollMs: 1_000, shutdownMs: 10_000, leaseTtlMs: 6_000 },
+    partitions: 64,
+    duplicateWindowMs: 5 * 60_000,
+    streamReplicas: 1,
+    logLevel: 'info',
+  };
+}
+
+/**
+ * Builds and validates the config. Throws `ConfigError` whose message lists every bad value with
+ * where it came from.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFile = env.VIGIL_CONFIG): VigilConfig {
+  const merged: Record<string, unknown> = defaults() as unknown as Record<string, unknown>;
+  if (configFile) deepMerge(merged, readConfigFile(configFile));
+  const problems: string[] = [];
+  for (const [name, { path, type }] of Object.entries(environmentVariables)) {
+    const text = env[name];
+    if (text === undefined || text === '') continue;
+    const value = parseEnvironmentValue(text, type);
+    if (value === undefined) problems.push(`${name}=${JSON.stringify(text)}: expected a ${type}`);
+    else setPath(merged, path, value);
+  }
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${describePath(issue.path)}: ${issue.message}`);
+  }
+  if (problems.length > 0 || !parsed.success) {
+    throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return parsed.data;
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`);
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object');
+    return value as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError(`config file ${file} is not a JSON object: ${(error as Error).message}`);
+  }
+}
+
+function parseEnvironmentValue(text: string, type: 'string' | 'number' | 'boolean'): unknown {
+  if (type === 'string') return text;
+  if (type === 'number') return /^-?\d+$/.test(text) ? Number(text) : undefined;
+  if (['true', '1', 'yes'].includes(text)) return true;
+  if (['false', '0', 'no'].includes(text)) return false;
+  return undefined;
+}
+
+function describePath(path: PropertyKey[]): string {
+  const dotted = path.join('.');
+  const variable = Object.entries(environmentVariables).find(([, spec]) => spec.path.join('.') === dotted)?.[0];
+  return variable ? `${dotted} (${variable})` : dotted || '(root)';
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let cursor = target;
+  for (const key of path.slice(0, -1)) {
+    if (typeof cursor[key] !== 'object' || cursor[key] === null) cursor[key] = {};
+    cursor = cursor[key] as Record<string, unknown>;
+  }
+  cursor[path[path.length - 1]!] = value;
+}
+
+function deepMerge(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (isPlainObject(value) && isPlainObject(existing)) deepMerge(existing, value);
+    else target[key] = value;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

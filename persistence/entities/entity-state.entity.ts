@@ -1,0 +1,35 @@
+import { BigIntType, EntitySchema } from '@mikro-orm/core';
+
+/**
+ * The current state of one entity: one row per (kind, id), rewritten by every transition.
+ * `version` is the number of the last committed transition; a write is applied only if the
+ * stored version is the one the writer read (fencing: a stale writer can never win).
+ */
+export interface EntityStateRow {
+  kind: string;
+  id: string;
+  version: number;
+  /** Reactive state (what changes carry), null while the entity does not exist. */
+  state: Record<string, unknown> | null;
+  stateValue: unknown;
+  /** The XState snapshot `{ value, context }` the actor is restored from. */
+  snapshot: { value: unknown; context: Record<string, unknown> };
+  machineVersion: number;
+  /** Epoch ms of the last transition. */
+  updatedAt: number;
+}
+
+export const EntityStateSchema = new EntitySchema<EntityStateRow>({
+  name: 'EntityState',
+  tableName: 'entity_state',
+  properties: {
+    kind: { type: 'string', length: 32, primary: true },
+    id: { type: 'string', length: 128, primary: true },
+    version: { type: 'integer' },
+    state: { type: 'json', nullable: true },
+    stateValue: { type: 'json' },
+    snapshot: { type: 'json' },
+    machineVersion: { type: 'integer' },
+    updatedAt: { type: new BigIntType('number') },
+  },
+});

@@ -1,0 +1,12 @@
+import { Migration20261122000000_entity_runtime } from './Migration20261122000000_entity_runtime.ts';
+import { Migration20261122010000_placement } from './Migration20261122010000_placement.ts';
+import { Migration20261122020000_command_ids } from './Migration20261122020000_command_ids.ts';
+import { Migration20261122030000_satellite_credentials } from './Migration20261122030000_satellite_credentials.ts';
+
+/** Every migration, oldest first. Listed explicitly so they run the same from source and from a bundle. */
+export const migrationsList = [
+  { name: 'Migration20261122000000_entity_runtime', class: Migration20261122000000_entity_runtime },
+  { name: 'Migration20261122010000_placement', class: Migration20261122010000_placement },
+  { name: 'Migration20261122020000_command_ids', class: Migration20261122020000_command_ids },
+  { name: 'Migration20261122030000_satellite_credentials', class: Migration20261122030000_satellite_credentials },
+];

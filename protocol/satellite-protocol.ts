@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { assignmentSchema } from './check-strategy.ts';
+
+export { assignmentSchema, checkStrategySchema, type Assignment, type CheckStrategy } from './check-strategy.ts';
+
+/**
+ * The satellite WebSocket protocol, version 1 (see docs/PROTOCOL.md, "Satellites"). Shared by
+ * the gateway and the agent; depends on nothing but zod. Every frame is one JSON text message.
+ */
+export const SATELLITE_PROTOCOL_VERSION = 1;
+
+/** Path of the WebSocket endpoint on every node. */
+export const SATELLITE_PATH = '/satellite/v1';
+
+/** Close codes the gateway uses (4000-4999 are the application's range). */
+export enum SatelliteCloseCode {
+  /** Normal close: the node is shutting down or the satellite was removed. */
+  Shutdown = 4000,
+  /** A frame was not valid JSON, or not a valid message of this protocol version. */
+  ProtocolError = 4400,
+  /** A newer connection of the same satellite took over. */
+  Replaced = 4409,
+  /** More frames per second than allowed. */
+  RateLimited = 4429,
+  /** The satellite did not read what was sent to it (backpressure limit). */
+  TooSlow = 4430,
+  /** The node failed to handle the connection. */
+  Internal = 4500,
+}
+
+const satelliteId = z.string().min(1).max(128).regex(/^[A-Za-z0-9_\-:@]+$/);
+
+/** Satellite → Vigil. */
+export const satelliteMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('heartbeat'),
+    agentVersion: z.string().max(64),
+    uptimeSeconds: z.number().nonnegative(),
+  }),
+  z.object({
+    type: z.literal('result'),
+    /** Unique per result: a result sent twice (retry, reconnect, another node) counts once. */
+    resultId: z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/),
+    checkId: z.string().min(1).max(128).regex(/^[^@\s]+$/),
+    systemId: satelliteId,
+    status: z.enum(['up', 'down']),
+    latencyMs: z.number().nonnegative().max(3_600_000),
+    detail: z.string().max(2000).default(''),
+    /** Epoch ms on the satellite's clock. */
+    executedAt: z.number().int().nonnegative(),
+  }),
+  z.object({
+    type: z.literal('check_error'),
+    checkId: z.string().min(1).max(128),
+    message: z.string().max(2000),
+  }),
+]);
+export type SatelliteMessage = z.infer<typeof satelliteMessageSchema>;
+
+/** Vigil → satellite. */
+export const gatewayMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('authenticated'), satelliteId, protocol: z.literal(SATELLITE_PROTOCOL_VERSION), assignments: z.array(assignmentSchema) }),
+  z.object({ type: z.literal('assignments_updated'), assignments: z.array(assignmentSchema) }),
+  z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
+  z.object({ type: z.literal('shutdown'), reason: z.string() }),
+]);
+export type GatewayMessage = z.infer<typeof gatewayMessageSchema>;
+
+/**
+ * Satellites authenticate in the WebSocket upgrade request:
+ * `Authorization: Bearer <satelliteId>.<secret>` — a missing or wrong token never gets a socket.
+ */
+export function parseSatelliteToken(header: string): { satelliteId: string; secret: string } | null {
+  const match = /^Bearer ([A-Za-z0-9_\-:@]{1,128})\.([A-Za-z0-9_-]{20,200})$/.exec(header.trim());
+  return match ? { satelliteId: match[1]!, secret: match[2]! } : null;
+}

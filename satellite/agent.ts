@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
+import {
+  SATELLITE_PATH,
+  gatewayMessageSchema,
+  type Assignment,
+  type SatelliteMessage,
+} from '../protocol/satellite-protocol.ts';
+import { runCheck } from './check-runner.ts';
+import { CheckScheduler } from './check-scheduler.ts';
+
+export interface AgentOptions {
+  /** `<satelliteId>.<secret>`, as printed by `vigil satellite add`. */
+  token: string;
+  /** Gateway base URLs (`ws://host:port`), tried in turn. */
+  gateways: string[];
+  heartbeatMs: number;
+  /** Results kept while disconnected; the oldest are dropped beyond this. */
+  maxBufferedResults: number;
+  agentVersion: string;
+  log: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+}
+
+/**
+ * The satellite agent: connects out to a gateway with its token, runs the checks it is assigned,
+ * reports results and heartbeats, and reconnects with exponential backoff and jitter (to the
+ * next gateway in the list) when the connection drops. Results produced while disconnected are
+ * kept (bounded) and sent after reconnecting; each has a unique id, so a result sent twice counts
+ * once.
+ */
+export class SatelliteAgent {
+  private socket: WebSocket | undefined;
+  private readonly buffered: SatelliteMessage[] = [];
+  private readonly scheduler = new CheckScheduler((assignment) => this.runAndReport(assignment));
+  private heartbeat: NodeJS.Timeout | undefined;
+  private reconnect: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  private gatewayIndex = 0;
+  private stopped = false;
+  private readonly startedAt = Date.now();
+  /** Counters for logs and tests. */
+  readonly stats = { connections: 0, resultsSent: 0, resultsDropped: 0 };
+
+  constructor(private readonly options: AgentOptions) {}
+
+  start(): void {
+    this.connect();
+  }
+
+  /** Closes the connection and stops every check. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.reconnect);
+    clearInterval(this.heartbeat);
+    this.scheduler.stop();
+    const socket = this.socket;
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      await new Promise<void>((resolve) => {
+        socket.once('close', () => resolve());
+        socket.close(1000, 'agent stopping');
+        setTimeout(resolve, 2_000).unref();
+      });
+    }
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const base = this.options.gateways[this.gatewayIndex % this.options.gateways.length]!;
+    const socket = new WebSocket(`${base.replace(/\/$/, '')}${SATELLITE_PATH}`, { headers: { authorization: `Bearer ${this.options.token}` }, handshakeTimeout: 10_000 });
+    this.socket = socket;
+    socket.on('open', () => {
+      this.attempt = 0;
+      this.stats.connections++;
+      this.options.log('info', 'connected', { gateway: base });
+      this.sendHeartbeat();
+      this.heartbeat = setInterval(() => this.sendHeartbeat(), this.options.heartbeatMs);
+      this.flush();
+    });
+    socket.on('message', (data) => this.onMessage(String(data)));
+    socket.on('unexpected-response', (_request, response) => {
+      this.options.log('warn', 'gateway refused the connection', { gateway: base, status: response.statusCode });
+      socket.terminate();
+    });
+    socket.on('error', (error) => this.options.log('warn', 'connection error', { gateway: base, error: error.message }));
+    socket.on('close', (code) => {
+      clearInterval(this.heartbeat);
+      if (this.socket === socket) this.socket = undefined;
+      if (this.stopped) return;
+      // Back off exponentially (0.5 s … 30 s) with full jitter, and try the next gateway.
+      this.gatewayIndex++;
+      const ceiling = Math.min(30_000, 500 * 2 ** Math.min(this.attempt++, 6));
+      const delay = Math.round(Math.random() * ceiling);
+      this.options.log('warn', 'disconnected', { gateway: base, code, retryInMs: delay });
+      this.reconnect = setTimeout(() => this.connect(), delay);
+    });
+  }
+
+  private onMessage(text: string): void {
+    let frame: unknown;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      return this.options.log('warn', 'gateway sent something that is not JSON');
+    }
+    const parsed = gatewayMessageSchema.safeParse(frame);
+    if (!parsed.success) return this.options.log('warn', 'gateway sent an unknown frame');
+    const message = parsed.data;
+    if (message.type === 'authenticated' || message.type === 'assignments_updated') {
+      this.scheduler.update(message.assignments as Assignment[]);
+      this.options.log('info', 'assignments', { checks: message.assignments.length });
+    } else if (message.type === 'error') {
+      this.options.log('warn', 'gateway error', { code: message.code, message: message.message });
+    } else if (message.type === 'shutdown') {
+      this.options.log('info', 'gateway shutting down', { reason: message.reason });
+    }
+  }
+
+  private async runAndReport(assignment: Assignment): Promise<void> {
+    const executedAt = Date.now();
+    const outcome = await runCheck(assignment.strategy);
+    this.deliver({
+      type: 'result',
+      resultId: `${assignment.checkId}:${executedAt}:${randomBytes(4).toString('hex')}`,
+      checkId: assignment.checkId,
+      systemId: assignment.systemId,
+      status: outcome.status,
+      latencyMs: outcome.latencyMs,
+      detail: outcome.detail,
+      executedAt,
+    });
+  }
+
+  private sendHeartbeat(): void {
+    this.send({ type: 'heartbeat', agentVersion: this.options.agentVersion, uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000) });
+  }
+
+  /** Sends a result now, or keeps it for the next connection. */
+  private deliver(message: SatelliteMessage): void {
+    if (this.send(message)) {
+      this.stats.resultsSent++;
+      return;
+    }
+    this.buffered.push(message);
+    if (this.buffered.length > this.options.maxBufferedResults) {
+      this.buffered.shift();
+      this.stats.resultsDropped++;
+    }
+  }
+
+  private flush(): void {
+    while (this.buffered.length > 0 && this.send(this.buffered[0]!)) {
+      this.buffered.shift();
+      this.stats.resultsSent++;
+    }
+  }
+
+  private send(message: SatelliteMessage): boolean {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+    socket.send(JSON.stringify(message));
+    return true;
+  }
+}

@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { describe, expect, it } from 'vitest';
+import { SATELLITE_PATH } from '../../protocol/satellite-protocol.ts';
+import { useTestNode } from '../support/fixtures.ts';
+import { NATS_URL } from '../support/isolation.ts';
+
+const fixture = useTestNode();
+const vigil = fileURLToPath(new URL('../../bin/vigil.js', import.meta.url));
+
+function run(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [vigil, ...args], {
+    env: { ...process.env, DATABASE_URL: fixture.databaseUrl, NATS_URL, VIGIL_NAMESPACE: fixture.namespace, VIGIL_LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout: stdout.trim(), stderr })));
+}
+
+function upgradeStatus(token: string): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${fixture.node.http.port}${SATELLITE_PATH}`, { headers: { authorization: `Bearer ${token}` } });
+    ws.on('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+    ws.on('error', () => undefined);
+  });
+}
+
+describe('vigil satellite', () => {
+  it('adds a satellite (token printed once), lists it, rotates its token and removes it', async () => {
+    const added = await run('satellite', 'add', 'edge-1', '--name', 'Edge 1', '--region', 'eu-west');
+    expect(added.code, added.stderr).toBe(0);
+    const token = added.stdout;
+    expect(token).toMatch(/^edge-1\.[A-Za-z0-9_-]{43}$/);
+    expect(await fixture.node.runtime.get('satellite', 'edge-1')).toMatchObject({ stateValue: 'registered', state: { name: 'Edge 1', region: 'eu-west' } });
+    expect(await upgradeStatus(token)).toBe(101);
+
+    const listed = JSON.parse((await run('satellite', 'list', '--json')).stdout);
+    expect(listed).toContainEqual(expect.objectContaining({ satelliteId: 'edge-1' }));
+
+    const rotated = (await run('satellite', 'rotate-token', 'edge-1')).stdout;
+    expect(rotated).not.toBe(token);
+    expect(await upgradeStatus(token)).toBe(401);
+    expect(await upgradeStatus(rotated)).toBe(101);
+
+    expect((await run('satellite', 'remove', 'edge-1')).code).toBe(0);
+    expect(await upgradeStatus(rotated)).toBe(401);
+    expect((await fixture.node.runtime.get('satellite', 'edge-1')).stateValue).toBe('removed');
+    expect((await run('satellite', 'add', 'x')).code).toBe(2);
+  });
+});

@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const vigilBin = fileURLToPath(new URL('../../bin/vigil.js', import.meta.url));
+
+/** Environment of a machine where nothing Vigil-specific is configured. */
+function bareEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const environment: NodeJS.ProcessEnv = { HOME: process.env.HOME, PATH: process.env.PATH, ...extra };
+  return environment;
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv, cwd: string) {
+  const child = spawn(process.execPath, [vigilBin, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+describe('vigil start', () => {
+  it('starts on embedded defaults (PGlite + a nats-server child) with nothing configured, serves, and stops on SIGTERM', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'vigil-bare-'));
+    const node = run(['start'], bareEnvironment({ VIGIL_HTTP_PORT: '0' }), cwd);
+    let port = 0;
+    const deadline = Date.now() + 30_000;
+    while (!port && Date.now() < deadline) {
+      port = Number(node.output().match(/"port":(\d+),[^\n]*"msg":"vigil node ready"/)?.[1] ?? 0);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(port, node.output()).toBeGreaterThan(0);
+    expect(node.output()).toContain('"dialect":"pglite"');
+    expect(node.output()).toContain('started embedded nats-server');
+
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { database: true, nats: true } });
+    const created = await fetch(`http://127.0.0.1:${port}/entities/system/web/events`, { method: 'POST', body: JSON.stringify({ type: 'create', name: 'Web' }) });
+    expect(await created.json()).toMatchObject({ change: { kind: 'system', id: 'web', version: 1 } });
+    const refused = await fetch(`http://127.0.0.1:${port}/entities/system/web/events`, { method: 'POST', body: '{"type":"create"}' });
+    expect(refused.status).toBe(400);
+
+    node.child.kill('SIGTERM');
+    expect(await node.exited).toBe(0);
+    expect(node.output()).toContain('"msg":"stopped"');
+  });
+
+  it('stops with a clear error when NATS_URL is unset and no nats-server is on PATH', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'vigil-bare-'));
+    const node = run(['start'], { HOME: process.env.HOME, PATH: dirname(process.execPath), VIGIL_HTTP_PORT: '0' }, cwd);
+    expect(await node.exited).toBe(2);
+    expect(node.output()).toContain('no nats-server binary is on PATH');
+    expect(node.output()).toContain('apt install nats-server');
+  });
+
+  it('stops with exit code 2 and names the variable when the configuration is invalid', async () => {
+    const node = run(['start'], bareEnvironment({ VIGIL_HTTP_PORT: 'eighty' }), tmpdir());
+    expect(await node.exited).toBe(2);
+    expect(node.output()).toContain('VIGIL_HTTP_PORT="eighty": expected a number');
+  });
+});

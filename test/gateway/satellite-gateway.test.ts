@@ -1,0 +1,131 @@
+import WebSocket from 'ws';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SatelliteCredentialStore } from '../../persistence/index.ts';
+import { SATELLITE_PATH, SatelliteCloseCode } from '../../protocol/satellite-protocol.ts';
+import { useTestNode } from '../support/fixtures.ts';
+import { startTestNode } from '../support/test-node.ts';
+import { waitFor } from '../support/stream-reader.ts';
+
+const fixture = useTestNode();
+let token: string;
+
+beforeAll(async () => {
+  token = await new SatelliteCredentialStore(fixture.node.database).issue('sat-1');
+  await fixture.node.router.dispatch('satellite', 'sat-1', { type: 'register', name: 'Satellite 1', region: 'eu' });
+});
+
+const url = () => `ws://127.0.0.1:${fixture.node.http.port}${SATELLITE_PATH}`;
+
+/** Opens a socket; resolves with it and the frames it receives, or rejects with the HTTP status of a refused upgrade. */
+function connect(authorization?: string): Promise<{ ws: WebSocket; frames: Array<Record<string, unknown>>; closed: Promise<number> }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url(), authorization ? { headers: { authorization } } : {});
+    const frames: Array<Record<string, unknown>> = [];
+    const closed = new Promise<number>((resolveClose) => ws.on('close', (code) => resolveClose(code)));
+    ws.on('message', (data) => frames.push(JSON.parse(String(data))));
+    ws.on('open', () => resolve({ ws, frames, closed }));
+    ws.on('unexpected-response', (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
+    ws.on('error', reject);
+  });
+}
+
+describe('satellite gateway', () => {
+  it('refuses an upgrade without a token or with a wrong one (no socket at all)', async () => {
+    await expect(connect()).rejects.toThrow('HTTP 401');
+    await expect(connect(`Bearer sat-1.${'x'.repeat(43)}`)).rejects.toThrow('HTTP 401');
+    await expect(connect(`Bearer nobody.${'x'.repeat(43)}`)).rejects.toThrow('HTTP 401');
+    await expect(connect('Basic abc')).rejects.toThrow('HTTP 401');
+  });
+
+  it('authenticates, marks the satellite online, feeds heartbeats and results into the actors', async () => {
+    const { ws, frames } = await connect(`Bearer ${token}`);
+    await waitFor(() => frames.find((frame) => frame.type === 'authenticated'), 5_000, 'authenticated');
+    expect(frames[0]).toMatchObject({ type: 'authenticated', satelliteId: 'sat-1', protocol: 1 });
+    expect((await fixture.node.runtime.get('satellite', 'sat-1')).stateValue).toBe('online');
+
+    ws.send(JSON.stringify({ type: 'heartbeat', agentVersion: '0.1.0', uptimeSeconds: 5 }));
+    const result = (resultId: string, status: 'up' | 'down') =>
+      JSON.stringify({ type: 'result', resultId, checkId: 'http-home', systemId: 'shop', status, latencyMs: 12, executedAt: Date.now() });
+    // Two failures make the check degraded; the same result id sent again counts once.
+    ws.send(result('r1', 'down'));
+    ws.send(result('r1', 'down'));
+    await waitFor(async () => (await fixture.node.runtime.history('health', 'shop')).length >= 1, 5_000, 'first result');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await fixture.node.runtime.get('health', 'shop')).state).toMatchObject({ status: 'healthy' });
+    ws.send(result('r2', 'down'));
+    await waitFor(async () => ((await fixture.node.runtime.get('health', 'shop')).state as { status: string }).status === 'degraded', 5_000, 'degraded');
+    ws.send(result('r3', 'up'));
+    await waitFor(async () => ((await fixture.node.runtime.get('health', 'shop')).state as { status: string }).status === 'healthy', 5_000, 'healthy again');
+
+    ws.close();
+    // Disconnected, but heard from recently: online until its heartbeat deadline.
+    await waitFor(async () => ((await fixture.node.runtime.get('satellite', 'sat-1')).state as { connected: boolean }).connected === false, 5_000, 'disconnected after close');
+    expect((await fixture.node.runtime.get('satellite', 'sat-1')).state).toMatchObject({ status: 'online', connected: false });
+  });
+
+  it('sends the satellite its checks, and the new set when they change', async () => {
+    await fixture.node.router.dispatch('check', 'chk-home', { type: 'create', systemId: 'shop', strategy: { kind: 'http', url: 'http://shop.test/' }, intervalMs: 5_000, satelliteIds: ['sat-1'] });
+    const { ws, frames } = await connect(`Bearer ${token}`);
+    const authenticated = await waitFor(() => frames.find((frame) => frame.type === 'authenticated'), 5_000, 'authenticated');
+    expect(authenticated.assignments).toEqual([
+      { checkId: 'chk-home', systemId: 'shop', strategy: { kind: 'http', url: 'http://shop.test/', method: 'GET', expectedStatus: 200, timeoutMs: 10_000 }, intervalMs: 5_000 },
+    ]);
+    await fixture.node.router.dispatch('check', 'chk-db', { type: 'create', systemId: 'shop', strategy: { kind: 'tcp', host: '127.0.0.1', port: 5432 }, satelliteIds: ['sat-1'] });
+    // Each change sends the complete list; an earlier change (chk-home's create) may still be on
+    // its way, so wait for the list that includes the new check.
+    const includesDb = (frame: Record<string, unknown>) =>
+      frame.type === 'assignments_updated' && (frame.assignments as Array<{ checkId: string }>).some((assignment) => assignment.checkId === 'chk-db');
+    const updated = await waitFor(() => frames.find(includesDb), 5_000, 'assignments_updated with chk-db');
+    expect((updated.assignments as Array<{ checkId: string }>).map((assignment) => assignment.checkId)).toEqual(['chk-db', 'chk-home']);
+    ws.close();
+    await fixture.node.router.dispatch('check', 'chk-db', { type: 'delete' });
+    await fixture.node.router.dispatch('check', 'chk-home', { type: 'delete' });
+  });
+
+  it('closes a connection that sends malformed frames (4400) without affecting another satellite', async () => {
+    const good = await connect(`Bearer ${token}`);
+    const bad = await connect(`Bearer ${token}`); // replaces the first (newest wins)
+    expect(await good.closed).toBe(SatelliteCloseCode.Replaced);
+    bad.ws.send('{not json');
+    expect(await bad.closed).toBe(SatelliteCloseCode.ProtocolError);
+    expect(bad.frames).toContainEqual(expect.objectContaining({ type: 'error', code: 'INVALID_JSON' }));
+
+    const again = await connect(`Bearer ${token}`);
+    again.ws.send(JSON.stringify({ type: 'launch_missiles' }));
+    expect(await again.closed).toBe(SatelliteCloseCode.ProtocolError);
+    expect(again.frames).toContainEqual(expect.objectContaining({ type: 'error', code: 'INVALID_MESSAGE' }));
+  });
+
+  it('closes a connection that floods frames (4429) and one that sends an oversize frame', async () => {
+    const flood = await connect(`Bearer ${token}`);
+    for (let index = 0; index < 500; index++) flood.ws.send(JSON.stringify({ type: 'heartbeat', agentVersion: '0.1.0', uptimeSeconds: index }));
+    expect(await flood.closed).toBe(SatelliteCloseCode.RateLimited);
+
+    const big = await connect(`Bearer ${token}`);
+    big.ws.send('x'.repeat(200 * 1024));
+    expect([1006, 1009]).toContain(await big.closed);
+  });
+});
+
+describe('a satellite connecting to a second node', () => {
+  it('keeps only the newest connection, cluster-wide, and stays connected', async () => {
+    const second = await startTestNode({ databaseUrl: fixture.databaseUrl, namespace: fixture.namespace, nodeId: 'second' });
+    try {
+      const first = await connect(`Bearer ${token}`);
+      await waitFor(() => first.frames.find((frame) => frame.type === 'authenticated'), 5_000, 'first authenticated');
+      const other = await new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${second.http.port}${SATELLITE_PATH}`, { headers: { authorization: `Bearer ${token}` } });
+        ws.once('open', () => resolve(ws));
+        ws.once('error', reject);
+      });
+      expect(await first.closed).toBe(SatelliteCloseCode.Replaced);
+      await waitFor(() => fixture.node.http.satellitesConnected() === 0 && second.http.satellitesConnected() === 1, 5_000, 'one connection left');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The replaced socket did not mark the satellite disconnected.
+      expect((await fixture.node.runtime.get('satellite', 'sat-1')).state).toMatchObject({ connected: true, status: 'online' });
+      other.close();
+    } finally {
+      await second.stop();
+    }
+  });
+});

@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../node/index.ts';
+import { SatelliteCredentialStore } from '../../persistence/index.ts';
+import { useTestNode } from '../support/fixtures.ts';
+import { readStream, waitFor } from '../support/stream-reader.ts';
+
+const fixture = useTestNode();
+const agentBin = fileURLToPath(new URL('../../bin/vigil-satellite.js', import.meta.url));
+let site: Server;
+let sitePort = 0;
+let failing = false;
+let agent: ChildProcess | undefined;
+
+beforeAll(async () => {
+  sitePort = await freePort();
+  site = createServer((_request, response) => {
+    response.writeHead(failing ? 500 : 200).end(failing ? 'broken' : 'ok');
+  });
+  await new Promise<void>((resolve) => site.listen(sitePort, '127.0.0.1', resolve));
+});
+
+afterAll(async () => {
+  agent?.kill('SIGKILL');
+  await new Promise((resolve) => site.close(resolve));
+});
+
+const healthStatus = async () => ((await fixture.node.runtime.get('health', 'shop')).state as { status: string } | null)?.status;
+
+describe('the vigil-satellite agent against a real node', () => {
+  it('runs its assigned HTTP check; health follows the site down and up; killing it disconnects the satellite', async () => {
+    const token = await new SatelliteCredentialStore(fixture.node.database).issue('edge-1');
+    await fixture.node.router.dispatch('satellite', 'edge-1', { type: 'register', name: 'Edge 1', region: 'local', heartbeatThresholdMs: 5_000 });
+    await fixture.node.router.dispatch('check', 'home', {
+      type: 'create',
+      systemId: 'shop',
+      strategy: { kind: 'http', url: `http://127.0.0.1:${sitePort}/`, timeoutMs: 1_000 },
+      intervalMs: 1_000,
+      satelliteIds: ['edge-1'],
+    });
+
+    agent = spawn(process.execPath, [agentBin], {
+      env: { ...process.env, VIGIL_SATELLITE_TOKEN: token, VIGIL_GATEWAYS: `ws://127.0.0.1:${fixture.node.http.port}`, VIGIL_SATELLITE_HEARTBEAT_MS: '1000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    agent.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+    agent.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+
+    await waitFor(async () => (await fixture.node.runtime.get('satellite', 'edge-1')).stateValue === 'online', 20_000, `satellite online\n${output}`);
+    await waitFor(async () => (await healthStatus()) === 'healthy', 15_000, 'first results');
+
+    failing = true;
+    await waitFor(async () => (await healthStatus()) === 'degraded', 15_000, 'degraded after 2 failures');
+    await waitFor(async () => (await healthStatus()) === 'unhealthy', 15_000, 'unhealthy after 5 failures');
+    failing = false;
+    await waitFor(async () => (await healthStatus()) === 'healthy', 15_000, 'healthy after a success');
+
+    const statuses = (await fixture.node.runtime.history('health', 'shop')).map((row) => (row.next as { status: string }).status);
+    expect(statuses.filter((status, index) => status !== statuses[index - 1])).toEqual(['healthy', 'degraded', 'unhealthy', 'healthy']);
+    const bus = fixture.node.bus;
+    const triggers = async (id: string) => (await readStream(bus, bus.subjects.streams.trigger, bus.subjects.trigger(id))).length;
+    await waitFor(async () => (await triggers('healthcheck.system.healthy')) === 1, 5_000, 'triggers published');
+    expect(await triggers('healthcheck.system.degraded')).toBe(1);
+    expect(await triggers('healthcheck.system.health_changed')).toBe(3);
+
+    agent.kill('SIGKILL');
+    await waitFor(async () => (await triggers('satellite.disconnected')) === 1, 10_000, 'satellite.disconnected');
+    expect(await triggers('satellite.heartbeat_lost')).toBe(0); // heard from less than the threshold ago
+    // No heartbeat for the threshold (5 s): heartbeat_lost follows, once.
+    await waitFor(async () => (await triggers('satellite.heartbeat_lost')) === 1, 15_000, 'satellite.heartbeat_lost');
+    expect((await fixture.node.runtime.get('satellite', 'edge-1')).state).toMatchObject({ status: 'offline', connected: false, offlineReason: 'heartbeat_lost' });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await triggers('satellite.heartbeat_lost')).toBe(1);
+    expect(await triggers('satellite.disconnected')).toBe(1);
+  }, 90_000);
+});

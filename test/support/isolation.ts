@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { connectBus, deleteStreams } from '../../bus/index.ts';
+
+/** The servers every test run uses (the machine's own; CI has the same). */
+export const POSTGRES_ADMIN_URL = process.env.VIGIL_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const NATS_URL = process.env.VIGIL_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}${randomBytes(5).toString('hex')}`;
+}
+
+/** A database of its own for one test file: created empty, dropped at the end. */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = uniqueName('vigil_t_');
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
+/** A NATS namespace of its own (subjects `<ns>.>`, streams `<NS>_*`), deleted at the end. */
+export function createTestNamespace(natsUrl = NATS_URL): { namespace: string; cleanup(): Promise<void> } {
+  const namespace = uniqueName('t');
+  return {
+    namespace,
+    cleanup: async () => {
+      const bus = await connectBus({ servers: natsUrl, namespace, name: 'test-cleanup' }).catch(() => undefined);
+      if (!bus) return;
+      await deleteStreams(bus);
+      await bus.close();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { DeliverPolicy } from '@nats-io/jetstream';
+import type { Bus } from '../../bus/index.ts';
+
+/** Every message currently on `stream` matching `filter`, read with an ordered consumer from the start. */
+export async function readStream(bus: Bus, stream: string, filter: string): Promise<Array<{ subject: string; json: unknown; messageId?: string }>> {
+  const info = await bus.jsm.streams.info(stream);
+  const total = info.state.messages;
+  const consumer = await bus.js.consumers.get(stream, { filter_subjects: filter, deliver_policy: DeliverPolicy.All });
+  const out: Array<{ subject: string; json: unknown; messageId?: string }> = [];
+  if (total === 0) return out;
+  const messages = await consumer.fetch({ max_messages: total, expires: 2_000 });
+  for await (const message of messages) {
+    out.push({ subject: message.subject, json: message.json(), messageId: message.headers?.get('Nats-Msg-Id') });
+    if (message.info.pending === 0) break;
+  }
+  return out;
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value as T;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
