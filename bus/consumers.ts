@@ -54,6 +54,7 @@ export interface Subscription {
 export async function consume(bus: Bus, options: ConsumeOptions): Promise<Subscription> {
   const maxDeliveries = options.maxDeliveries ?? 5;
   const backoffMs = options.backoffMs ?? 500;
+  const ackWaitMs = options.ackWaitMs ?? 30_000;
   const { delivery } = options;
   // Broadcast subscribers have no group; a random name keeps their parked messages apart.
   const group = delivery.mode === 'work-queue' ? delivery.group : `broadcast-${Math.random().toString(36).slice(2, 10)}`;
@@ -84,12 +85,17 @@ export async function consume(bus: Bus, options: ConsumeOptions): Promise<Subscr
       deliveryCount: delivery.mode === 'work-queue' ? msg.info.deliveryCount : 1,
     };
     for (;;) {
+      // A handler slower than the ack wait would be redelivered while still running: tell
+      // JetStream it is in progress every third of the ack wait.
+      const inProgress = delivery.mode === 'work-queue' ? setInterval(() => msg.working(), Math.max(100, ackWaitMs / 3)) : undefined;
       try {
         if (message.deliveryCount > maxDeliveries) throw new Error(`delivered ${message.deliveryCount} times without success`);
         await options.handler(message);
+        clearInterval(inProgress);
         if (delivery.mode === 'work-queue') msg.ack();
         return;
       } catch (error) {
+        clearInterval(inProgress);
         // A message that can never succeed (it fails validation) is parked at once.
         const parked = message.deliveryCount >= maxDeliveries || (error as { permanent?: unknown })?.permanent === true;
         options.onError?.(error, message, parked);
@@ -117,7 +123,11 @@ export async function consume(bus: Bus, options: ConsumeOptions): Promise<Subscr
   };
 
   const concurrency = Math.max(1, options.concurrency ?? 1);
-  const messages = await consumer.consume({ max_messages: Math.max(100, concurrency * 2) });
+  // Work-queue messages waiting in this client's buffer use up their ack wait: keep the buffer
+  // small, or a slow subscriber sees its buffered messages redelivered to others before it
+  // even starts on them. Broadcast (no acks) can read ahead freely.
+  const bufferSize = delivery.mode === 'work-queue' ? Math.max(8, concurrency * 4) : Math.max(100, concurrency * 2);
+  const messages = await consumer.consume({ max_messages: bufferSize });
   const inFlight = new Set<Promise<void>>();
   const loop = (async () => {
     for await (const msg of messages) {
@@ -145,7 +155,7 @@ async function durableConsumer(bus: Bus, options: ConsumeOptions, group: string)
     deliver_policy: options.startAt === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
     // Vigil counts deliveries itself and parks; JetStream must keep redelivering until then.
     max_deliver: -1,
-    ack_wait: nanos(options.ackWaitMs ?? 30_000),
+    ack_wait: nanos(options.ackWaitMs ?? 30_000), // same default as `ackWaitMs` in consume()
     max_ack_pending: 10_000,
   };
   const existing = await bus.jsm.consumers.info(options.stream, name).catch(() => null);

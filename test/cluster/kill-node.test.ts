@@ -2,8 +2,8 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { auditCommittedCommands, auditFencing, CommandLoad, startCluster } from '../support/cluster.ts';
 import { useIsolation } from '../support/fixtures.ts';
-import { waitFor } from '../support/stream-reader.ts';
-import { startSubscriber } from '../support/subscriber-process.ts';
+import { waitFor, waitForCount } from '../support/stream-reader.ts';
+import { describeBacklog, startSubscriber } from '../support/subscriber-process.ts';
 
 const isolation = useIsolation();
 const LEASE_TTL_MS = 2000;
@@ -68,16 +68,21 @@ describe('a node killed with kill -9 every few seconds', () => {
 
     // Every committed change reaches the work-queue group and takes effect exactly once.
     const committed = await db.query('select count(*)::int as n from entity_transitions');
-    await waitFor(
-      async () => Number((await db.query('select count(*) from ledger')).rows[0].count) >= committed.rows[0].n,
-      60_000,
+    await waitForCount(
+      async () => Number((await db.query('select count(*) from ledger')).rows[0].count),
+      committed.rows[0].n,
+      30_000,
       'every change in the effects ledger',
-    );
+    ).catch(async (error) => {
+      // Say where the missing changes are before failing: unpublished, or stuck in the group.
+      console.log('effects ledger incomplete:', await describeBacklog(db, isolation.namespace, 'effects'));
+      throw error;
+    });
     const effects = await db.query('select count(*)::int as n from ledger');
     const deliveries = await db.query('select count(*)::int as n from deliveries');
     console.log(`work-queue group: ${committed.rows[0].n} changes, ${deliveries.rows[0].n} deliveries, ${effects.rows[0].n} effects`);
     expect(effects.rows[0].n).toBe(committed.rows[0].n);
     // Nothing committed is stuck in an outbox.
     await waitFor(async () => Number((await db.query('select count(*) from outbox')).rows[0].count) === 0, 20_000, 'outbox drained');
-  }, 120_000 + ROUNDS * 10_000);
+  }, 240_000 + ROUNDS * 10_000);
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { auditCommittedCommands, auditFencing, CommandLoad, startCluster } from '../support/cluster.ts';
 import { useIsolation } from '../support/fixtures.ts';
 import { NATS_URL } from '../support/isolation.ts';
-import { waitFor } from '../support/stream-reader.ts';
+import { waitFor, waitForCount } from '../support/stream-reader.ts';
 import { startSubscriber } from '../support/subscriber-process.ts';
 
 const isolation = useIsolation();
@@ -56,7 +56,7 @@ describe('3 nodes, 1,000 entities, 10,000 commands through all of them', () => {
     expect(committers.rows.length).toBe(3);
     expect(await auditFencing(isolation.databaseUrl, 32)).toEqual([]);
 
-    await waitFor(async () => Number((await db.query('select count(*) from ledger')).rows[0].count) >= 10_000, 60_000, 'work-queue ledger');
+    await waitForCount(async () => Number((await db.query('select count(*) from ledger')).rows[0].count), 10_000, 30_000, 'work-queue ledger');
     await new Promise((resolve) => setTimeout(resolve, 500));
     const ledger = await db.query('select count(*)::int as total, count(distinct (kind, id, version))::int as distinct_changes from ledger');
     expect(ledger.rows[0]).toEqual({ total: 10_000, distinct_changes: 10_000 });

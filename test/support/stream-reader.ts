@@ -30,3 +30,23 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
+
+/**
+ * Waits until `count()` reaches `target`, failing only when it stopped moving for `stallMs`: a
+ * slow machine (the whole suite on two cores) gets the time it needs, a stuck pipeline still fails.
+ */
+export async function waitForCount(count: () => Promise<number>, target: number, stallMs: number, what: string): Promise<void> {
+  let last = -1;
+  let movedAt = Date.now();
+  for (;;) {
+    const current = await count();
+    if (current >= target) return;
+    if (current !== last) {
+      last = current;
+      movedAt = Date.now();
+    } else if (Date.now() - movedAt > stallMs) {
+      throw new Error(`${what}: stuck at ${current} of ${target} for ${stallMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
