@@ -4,6 +4,7 @@ import {
   healthEventSchema,
   healthMachine,
   healthStateSchema,
+  MAX_RESULTS_PER_EVENT,
   type HealthEvent,
   type HealthThresholds,
 } from './health.machine.ts';
@@ -115,5 +116,48 @@ describe('health event schema', () => {
   it('rejects check ids with "@" and non-positive thresholds', () => {
     expect(healthEventSchema.safeParse({ type: 'check_result', checkId: 'a@b', source: 's', success: true }).success).toBe(false);
     expect(healthEventSchema.safeParse({ type: 'check_result', checkId: 'a', source: 's', success: true, thresholds: { healthyAfter: 0 } }).success).toBe(false);
+  });
+});
+
+describe('health: results with executedAt (ordered, at most once per check and source)', () => {
+  const timed = (success: boolean, executedAt: number, source = 'sat1') => ({ checkId: 'http', source, success, executedAt, thresholds: defaults });
+  const batch = (...results: ReturnType<typeof timed>[]): HealthEvent => ({ type: 'check_results', results, at: ++clock });
+
+  it('a result repeated (same executedAt) or arriving after a newer one changes nothing', () => {
+    const once = run(healthMachine, [batch(timed(false, 100))]);
+    expect(send(healthMachine, once, batch(timed(false, 100))).context).toEqual(once.context);
+    const degraded = run(healthMachine, [batch(timed(false, 100), timed(false, 200))]);
+    expect(degraded.value).toBe('degraded');
+    // A success executed before the newest failure is stale: it must not reset the failures.
+    expect(send(healthMachine, degraded, batch(timed(true, 150))).context).toEqual(degraded.context);
+    expect(send(healthMachine, degraded, batch(timed(true, 201))).value).toBe('healthy');
+  });
+
+  it('a batch applies its results in order, as the same results one by one would', () => {
+    const results = [timed(false, 1), timed(false, 2), timed(false, 3, 'sat2'), timed(true, 4), timed(false, 5), timed(false, 6)];
+    const oneByOne = run(healthMachine, results.map((each) => ({ type: 'check_result' as const, ...each, at: ++clock })));
+    const together = run(healthMachine, [batch(...results)]);
+    expect(together.value).toBe(oneByOne.value);
+    expect(together.context).toEqual(oneByOne.context);
+    expect(together.context.checks['http@sat1']).toMatchObject({ status: 'degraded', consecutiveFailures: 2, lastResultAt: 6 });
+  });
+
+  it('watermarks are per (check, source)', () => {
+    const state = run(healthMachine, [batch(timed(false, 100, 'sat1'), timed(false, 50, 'sat2'))]).context;
+    expect(state.checks['http@sat1']?.lastResultAt).toBe(100);
+    expect(state.checks['http@sat2']?.lastResultAt).toBe(50);
+  });
+
+  it('a v1 snapshot (no watermark) accepts the next result', () => {
+    const v1 = run(healthMachine, [result(false)]);
+    expect(v1.context.checks['http@sat1']?.lastResultAt).toBeUndefined();
+    expect(send(healthMachine, v1, batch(timed(false, 1))).value).toBe('degraded');
+  });
+
+  it('the schema bounds a batch: 1 to MAX_RESULTS_PER_EVENT results', () => {
+    const one = { checkId: 'h', source: 's', success: true, executedAt: 1 };
+    expect(healthEventSchema.safeParse({ type: 'check_results', results: [] }).success).toBe(false);
+    expect(healthEventSchema.safeParse({ type: 'check_results', results: Array(MAX_RESULTS_PER_EVENT).fill(one) }).success).toBe(true);
+    expect(healthEventSchema.safeParse({ type: 'check_results', results: Array(MAX_RESULTS_PER_EVENT + 1).fill(one) }).success).toBe(false);
   });
 });

@@ -7,9 +7,17 @@ import type { EntityInput } from './shared-schemas.ts';
  * The health of one system, aggregated from check results per (check, source). The entity id is
  * the systemId. It exists from its first event: the initial state is healthy with no checks.
  * XState states mirror `status`. Counters are capped at the thresholds, so a steady stream of
- * identical results yields equal states (no-ops for the runtime).
+ * identical results without `executedAt` yields equal states (no-ops for the runtime).
+ *
+ * Results that carry `executedAt` are ordered per (check, source): one executed at or before the
+ * newest applied result of its key is a duplicate or arrived late, and is ignored. That makes
+ * results idempotent whichever node or connection delivers them, durably (the watermark is part
+ * of the stored state), and lets many results travel in one `check_results` event.
+ *
+ * v2: `check_results` (a batch) and the per-key `lastResultAt` watermark. A v1 snapshot has no
+ * watermark and is read as "nothing applied yet".
  */
-export const healthMachineVersion = 1;
+export const healthMachineVersion = 2;
 
 export const healthStatusSchema = z.enum(['healthy', 'degraded', 'unhealthy']);
 export type HealthStatus = z.infer<typeof healthStatusSchema>;
@@ -27,17 +35,28 @@ export type HealthThresholds = z.output<typeof healthThresholdsSchema>;
 const checkIdSchema = z.string().min(1).max(128).regex(/^[^@]+$/, 'check ids may not contain "@"');
 const sourceSchema = z.string().min(1).max(128);
 
+/** One check result, as a `check_result` event or an element of `check_results`. */
+const checkResultFields = {
+  checkId: checkIdSchema,
+  source: sourceSchema,
+  success: z.boolean(),
+  /** Epoch ms when the check ran. With it, results of one key apply in order and at most once. */
+  executedAt: z.number().int().nonnegative().optional(),
+  /** The producer's id of the result; carried in the stored event for tracing, never in the state. */
+  resultId: z.string().max(128).optional(),
+  /** Carried for logs and the transition's cause; never part of the state. */
+  message: z.string().max(10_000).optional(),
+  // prefault, not default: an absent object is parsed, so the inner defaults apply.
+  thresholds: healthThresholdsSchema.prefault({}),
+};
+
+/** Most results one `check_results` event may carry. */
+export const MAX_RESULTS_PER_EVENT = 500;
+
 export const healthEventSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('check_result'),
-    checkId: checkIdSchema,
-    source: sourceSchema,
-    success: z.boolean(),
-    /** Carried for logs and the transition's cause; never part of the state. */
-    message: z.string().max(10_000).optional(),
-    // prefault, not default: an absent object is parsed, so the inner defaults apply.
-    thresholds: healthThresholdsSchema.prefault({}),
-  }),
+  z.object({ type: z.literal('check_result'), ...checkResultFields }),
+  /** Several results applied in order in one transition (how the satellite gateway delivers them). */
+  z.object({ type: z.literal('check_results'), results: z.array(z.object(checkResultFields)).min(1).max(MAX_RESULTS_PER_EVENT) }),
   /** Removes one (check, source) key, or every source of the check when `source` is absent. */
   z.object({ type: z.literal('check_removed'), checkId: checkIdSchema, source: sourceSchema.optional() }),
 ]);
@@ -49,6 +68,8 @@ export const checkHealthSchema = z.object({
   status: healthStatusSchema,
   consecutiveSuccesses: z.number().int().nonnegative(),
   consecutiveFailures: z.number().int().nonnegative(),
+  /** `executedAt` of the newest result applied; older or equal ones are ignored. */
+  lastResultAt: z.number().int().nonnegative().optional(),
 });
 export type CheckHealth = z.infer<typeof checkHealthSchema>;
 
@@ -72,14 +93,22 @@ export function checkKey(checkId: string, source: string): string {
 const rank: Record<HealthStatus, number> = { healthy: 0, degraded: 1, unhealthy: 2 };
 const worse = (a: HealthStatus, b: HealthStatus): HealthStatus => (rank[b] > rank[a] ? b : a);
 
+/** A result as the reducer needs it. */
+export interface CheckResult {
+  checkId: string;
+  source: string;
+  success: boolean;
+  executedAt?: number | undefined;
+  thresholds: HealthThresholds;
+}
+
 /**
  * One result applied to one check. A success never worsens the status and a failure never
- * improves it (an unhealthy check failing again after one success stays unhealthy).
+ * improves it (an unhealthy check failing again after one success stays unhealthy). A result
+ * not newer than the check's watermark changes nothing (same object back).
  */
-export function applyCheckResult(
-  check: CheckHealth | undefined,
-  event: { checkId: string; source: string; success: boolean; thresholds: HealthThresholds },
-): CheckHealth {
+export function applyCheckResult(check: CheckHealth | undefined, event: CheckResult): CheckHealth {
+  if (check?.lastResultAt !== undefined && event.executedAt !== undefined && event.executedAt <= check.lastResultAt) return check;
   const { healthyAfter, degradedAfter, unhealthyAfter } = event.thresholds;
   const prev = check ?? {
     checkId: event.checkId,
@@ -88,14 +117,15 @@ export function applyCheckResult(
     consecutiveSuccesses: 0,
     consecutiveFailures: 0,
   };
+  const watermark = event.executedAt === undefined ? {} : { lastResultAt: event.executedAt };
   if (event.success) {
     const successes = Math.min(prev.consecutiveSuccesses + 1, healthyAfter);
     const status = successes >= healthyAfter ? 'healthy' : prev.status;
-    return { ...prev, status, consecutiveSuccesses: successes, consecutiveFailures: 0 };
+    return { ...prev, status, consecutiveSuccesses: successes, consecutiveFailures: 0, ...watermark };
   }
   const failures = Math.min(prev.consecutiveFailures + 1, Math.max(degradedAfter, unhealthyAfter));
   const reached = failures >= unhealthyAfter ? 'unhealthy' : failures >= degradedAfter ? 'degraded' : 'healthy';
-  return { ...prev, status: worse(prev.status, reached), consecutiveSuccesses: 0, consecutiveFailures: failures };
+  return { ...prev, status: worse(prev.status, reached), consecutiveSuccesses: 0, consecutiveFailures: failures, ...watermark };
 }
 
 function aggregate(context: HealthContext, checks: Record<string, CheckHealth>): HealthContext {
@@ -111,9 +141,14 @@ function aggregate(context: HealthContext, checks: Record<string, CheckHealth>):
 
 /** Pure reducer over every health event. */
 function apply(context: HealthContext, event: HealthEvent): HealthContext {
-  if (event.type === 'check_result') {
-    const key = checkKey(event.checkId, event.source);
-    return aggregate(context, { ...context.checks, [key]: applyCheckResult(context.checks[key], event) });
+  if (event.type === 'check_result' || event.type === 'check_results') {
+    const results = event.type === 'check_result' ? [event] : event.results;
+    const checks = { ...context.checks };
+    for (const result of results) {
+      const key = checkKey(result.checkId, result.source);
+      checks[key] = applyCheckResult(checks[key], result);
+    }
+    return aggregate(context, checks);
   }
   const kept = Object.entries(context.checks).filter(
     ([, check]) => !(check.checkId === event.checkId && (event.source === undefined || check.source === event.source)),
@@ -140,7 +175,7 @@ export const healthMachine = setup({
   id: 'health',
   context: ({ input }) => ({ systemId: input.id, status: 'healthy', healthyChecks: 0, totalChecks: 0, checks: {} }),
   initial: 'healthy',
-  on: { check_result: toStatus, check_removed: toStatus },
+  on: { check_result: toStatus, check_results: toStatus, check_removed: toStatus },
   states: { healthy: {}, degraded: {}, unhealthy: {} },
 });
 

@@ -89,6 +89,20 @@ export const scenarios: Record<EntityKind, Scenario> = {
       { type: 'check_removed', checkId: 'dns', source: 'sat-eu', at: 110 },
       { type: 'check_removed', checkId: 'nope', at: 120 },
       { type: 'check_removed', checkId: 'http', at: 130 },
+      // v2: results with executedAt apply in order and once per (check, source).
+      { type: 'check_result', checkId: 'tcp', source: 'sat-eu', success: false, executedAt: 1000, resultId: 'r1', at: 140 },
+      { type: 'check_result', checkId: 'tcp', source: 'sat-eu', success: false, executedAt: 1000, resultId: 'r1', at: 141 },
+      {
+        type: 'check_results',
+        results: [
+          { checkId: 'tcp', source: 'sat-eu', success: false, executedAt: 2000, resultId: 'r2' },
+          { checkId: 'tcp', source: 'sat-eu', success: true, executedAt: 1500, resultId: 'late' },
+          { checkId: 'tcp', source: 'sat-us', success: false, executedAt: 1500, resultId: 'u1' },
+        ],
+        at: 150,
+      },
+      { type: 'check_results', results: [{ checkId: 'tcp', source: 'sat-eu', success: false, executedAt: 2000, resultId: 'r2' }], at: 151 },
+      { type: 'check_results', results: [{ checkId: 'tcp', source: 'sat-eu', success: true, executedAt: 3000, resultId: 'r3' }], at: 160 },
     ],
   },
   satellite: {
