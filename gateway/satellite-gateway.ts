@@ -5,6 +5,7 @@ import type { DispatchOptions } from '../actors/index.ts';
 import type { EntityChange } from '../machines/index.ts';
 import type { SatelliteCredentialStore } from '../persistence/index.ts';
 import type { Assignment } from '../protocol/satellite-protocol.ts';
+import { ResultIngest } from './result-ingest.ts';
 import {
   SATELLITE_PATH,
   SATELLITE_PROTOCOL_VERSION,
@@ -47,6 +48,8 @@ export interface SatelliteGatewayOptions {
   log: Logger;
   /** Frames per second a satellite may send (burst: twice that). */
   maxFramesPerSecond?: number;
+  /** Results accepted but not yet committed, over all satellites of this node. Default 50,000. */
+  maxPendingResults?: number;
 }
 
 const decoder = new TextDecoder();
@@ -71,6 +74,17 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
     send(ws, { type: 'error', code: error, message });
     ws.end(code, error);
   };
+  const results = new ResultIngest({
+    dispatch,
+    log,
+    ...(options.maxPendingResults !== undefined ? { maxPending: options.maxPendingResults } : {}),
+    // The satellite may have moved to another node meanwhile: it then re-sends these, and the
+    // health machine ignores them as duplicates (and that node acknowledges them).
+    acknowledge: (satelliteId, resultIds) => {
+      const ws = open.get(satelliteId);
+      if (ws) send(ws, { type: 'results_acked', resultIds });
+    },
+  });
   const entityEvent = (satelliteId: string, event: unknown, commandId?: string) =>
     dispatch('satellite', satelliteId, event, { actor: `satellite:${satelliteId}`, ...(commandId ? { commandId } : {}) });
 
@@ -156,13 +170,16 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
         await entityEvent(satelliteId, { type: 'heartbeat' });
         return;
       case 'result':
-        // Idempotent by result id: a result re-sent (retry, reconnect, another node) counts once.
-        await dispatch(
-          'health',
-          message.systemId,
-          { type: 'check_result', checkId: message.checkId, source: satelliteId, success: message.status === 'up', message: message.detail },
-          { actor: `satellite:${satelliteId}`, commandId: `result:${satelliteId}:${message.resultId}` },
-        );
+        // Committed in a batch with the system's other results; acknowledged after the commit.
+        results.add({
+          satelliteId,
+          resultId: message.resultId,
+          checkId: message.checkId,
+          systemId: message.systemId,
+          success: message.status === 'up',
+          executedAt: message.executedAt,
+          detail: message.detail,
+        });
         return;
       case 'check_error':
         log.warn({ satelliteId, checkId: message.checkId, message: message.message }, 'satellite reports a check it cannot run');
@@ -173,6 +190,8 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
   return {
     /** Satellites connected to this node now. */
     connected: () => open.size,
+    /** Results received here and not yet committed. */
+    pendingResults: () => results.pending,
     /**
      * Another node announced a connection of `satelliteId`: if it is newer than the one held
      * here, close ours as replaced (without `disconnect`: the satellite is connected there).

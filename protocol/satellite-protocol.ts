@@ -61,6 +61,8 @@ export type SatelliteMessage = z.infer<typeof satelliteMessageSchema>;
 export const gatewayMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('authenticated'), satelliteId, protocol: z.literal(SATELLITE_PROTOCOL_VERSION), assignments: z.array(assignmentSchema) }),
   z.object({ type: z.literal('assignments_updated'), assignments: z.array(assignmentSchema) }),
+  /** These results are committed into health (or were duplicates): the satellite may forget them. */
+  z.object({ type: z.literal('results_acked'), resultIds: z.array(z.string()) }),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
   z.object({ type: z.literal('shutdown'), reason: z.string() }),
 ]);

@@ -8,6 +8,7 @@ import {
 } from '../protocol/satellite-protocol.ts';
 import { runCheck } from './check-runner.ts';
 import { CheckScheduler } from './check-scheduler.ts';
+import { ResultOutbox, type ResultMessage } from './result-outbox.ts';
 
 export interface AgentOptions {
   /** `<satelliteId>.<secret>`, as printed by `vigil satellite add`. */
@@ -15,8 +16,12 @@ export interface AgentOptions {
   /** Gateway base URLs (`ws://host:port`), tried in turn. */
   gateways: string[];
   heartbeatMs: number;
-  /** Results kept while disconnected; the oldest are dropped beyond this. */
+  /** Results kept until acknowledged (while disconnected too); the oldest are dropped beyond this. */
   maxBufferedResults: number;
+  /** Frames per second this agent sends at most; stays under the gateway's limit (50/s). Default 40. */
+  maxFramesPerSecond?: number;
+  /** A sent result not acknowledged within this long is sent again. Default 30 s. */
+  ackTimeoutMs?: number;
   agentVersion: string;
   log: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
 }
@@ -24,13 +29,20 @@ export interface AgentOptions {
 /**
  * The satellite agent: connects out to a gateway with its token, runs the checks it is assigned,
  * reports results and heartbeats, and reconnects with exponential backoff and jitter (to the
- * next gateway in the list) when the connection drops. Results produced while disconnected are
- * kept (bounded) and sent after reconnecting; each has a unique id, so a result sent twice counts
- * once.
+ * next gateway in the list) when the connection drops. Every result is kept (bounded) until
+ * Vigil acknowledges it: results produced while disconnected, or sent but unacknowledged when a
+ * connection dropped, are sent (again) after reconnecting, paced under the gateway's frame rate.
+ * Vigil applies each result at most once, so sending one twice is harmless.
  */
 export class SatelliteAgent {
   private socket: WebSocket | undefined;
-  private readonly buffered: SatelliteMessage[] = [];
+  private readonly results: ResultOutbox;
+  private readonly framesPerSecond: number;
+  /** Token bucket for outgoing frames. */
+  private allowance: number;
+  private refilledAt = Date.now();
+  private pumpTimer: NodeJS.Timeout | undefined;
+  private readonly resendTimer: NodeJS.Timeout;
   private readonly scheduler = new CheckScheduler((assignment) => this.runAndReport(assignment));
   private heartbeat: NodeJS.Timeout | undefined;
   private reconnect: NodeJS.Timeout | undefined;
@@ -39,9 +51,23 @@ export class SatelliteAgent {
   private stopped = false;
   private readonly startedAt = Date.now();
   /** Counters for logs and tests. */
-  readonly stats = { connections: 0, resultsSent: 0, resultsDropped: 0 };
+  readonly stats = { connections: 0, resultsSent: 0, resultsAcked: 0, resultsResent: 0, resultsDropped: 0 };
 
-  constructor(private readonly options: AgentOptions) {}
+  constructor(private readonly options: AgentOptions) {
+    this.results = new ResultOutbox(options.maxBufferedResults);
+    this.framesPerSecond = options.maxFramesPerSecond ?? 40;
+    this.allowance = this.framesPerSecond;
+    const ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
+    this.resendTimer = setInterval(() => {
+      const again = this.results.resend(Date.now() - ackTimeoutMs);
+      if (again > 0) {
+        this.stats.resultsResent += again;
+        this.options.log('warn', 'results not acknowledged in time; sending them again', { results: again });
+        this.pump();
+      }
+    }, Math.min(5_000, ackTimeoutMs));
+    this.resendTimer.unref();
+  }
 
   start(): void {
     this.connect();
@@ -52,6 +78,8 @@ export class SatelliteAgent {
     this.stopped = true;
     clearTimeout(this.reconnect);
     clearInterval(this.heartbeat);
+    clearInterval(this.resendTimer);
+    clearTimeout(this.pumpTimer);
     this.scheduler.stop();
     const socket = this.socket;
     if (socket && socket.readyState === WebSocket.OPEN) {
@@ -74,7 +102,9 @@ export class SatelliteAgent {
       this.options.log('info', 'connected', { gateway: base });
       this.sendHeartbeat();
       this.heartbeat = setInterval(() => this.sendHeartbeat(), this.options.heartbeatMs);
-      this.flush();
+      // What the previous connection sent without an acknowledgement may be lost: again, in order.
+      this.stats.resultsResent += this.results.resend();
+      this.pump();
     });
     socket.on('message', (data) => this.onMessage(String(data)));
     socket.on('unexpected-response', (_request, response) => {
@@ -108,6 +138,9 @@ export class SatelliteAgent {
     if (message.type === 'authenticated' || message.type === 'assignments_updated') {
       this.scheduler.update(message.assignments as Assignment[]);
       this.options.log('info', 'assignments', { checks: message.assignments.length });
+    } else if (message.type === 'results_acked') {
+      this.results.acknowledge(message.resultIds);
+      this.stats.resultsAcked += message.resultIds.length;
     } else if (message.type === 'error') {
       this.options.log('warn', 'gateway error', { code: message.code, message: message.message });
     } else if (message.type === 'shutdown') {
@@ -131,27 +164,37 @@ export class SatelliteAgent {
   }
 
   private sendHeartbeat(): void {
+    this.allowance -= 1; // may go below zero: results wait a little, heartbeats never do
     this.send({ type: 'heartbeat', agentVersion: this.options.agentVersion, uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000) });
   }
 
-  /** Sends a result now, or keeps it for the next connection. */
-  private deliver(message: SatelliteMessage): void {
-    if (this.send(message)) {
+  /** Queues a result; it is sent as soon as the connection and the frame rate allow. */
+  private deliver(message: ResultMessage): void {
+    this.results.add(message);
+    this.stats.resultsDropped = this.results.dropped;
+    this.pump();
+  }
+
+  /** Sends waiting results while frames are allowed; re-arms itself for when the next one is. */
+  private pump(): void {
+    clearTimeout(this.pumpTimer);
+    this.pumpTimer = undefined;
+    if (this.stopped) return;
+    const now = Date.now();
+    this.allowance = Math.min(this.framesPerSecond, this.allowance + ((now - this.refilledAt) / 1000) * this.framesPerSecond);
+    this.refilledAt = now;
+    while (this.results.hasWaiting && this.allowance >= 1 && this.isOpen()) {
+      this.send(this.results.takeNext(now)!);
+      this.allowance -= 1;
       this.stats.resultsSent++;
-      return;
     }
-    this.buffered.push(message);
-    if (this.buffered.length > this.options.maxBufferedResults) {
-      this.buffered.shift();
-      this.stats.resultsDropped++;
+    if (this.results.hasWaiting && this.isOpen()) {
+      this.pumpTimer = setTimeout(() => this.pump(), Math.ceil(((1 - this.allowance) / this.framesPerSecond) * 1000));
     }
   }
 
-  private flush(): void {
-    while (this.buffered.length > 0 && this.send(this.buffered[0]!)) {
-      this.buffered.shift();
-      this.stats.resultsSent++;
-    }
+  private isOpen(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
   }
 
   private send(message: SatelliteMessage): boolean {

@@ -14,12 +14,12 @@ beforeAll(async () => {
   await fixture.node.router.dispatch('satellite', 'sat-1', { type: 'register', name: 'Satellite 1', region: 'eu' });
 });
 
-const url = () => `ws://127.0.0.1:${fixture.node.http.port}${SATELLITE_PATH}`;
+const url = (port = fixture.node.http.port) => `ws://127.0.0.1:${port}${SATELLITE_PATH}`;
 
 /** Opens a socket; resolves with it and the frames it receives, or rejects with the HTTP status of a refused upgrade. */
-function connect(authorization?: string): Promise<{ ws: WebSocket; frames: Array<Record<string, unknown>>; closed: Promise<number> }> {
+function connect(authorization?: string, port?: number): Promise<{ ws: WebSocket; frames: Array<Record<string, unknown>>; closed: Promise<number> }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url(), authorization ? { headers: { authorization } } : {});
+    const ws = new WebSocket(url(port), authorization ? { headers: { authorization } } : {});
     const frames: Array<Record<string, unknown>> = [];
     const closed = new Promise<number>((resolveClose) => ws.on('close', (code) => resolveClose(code)));
     ws.on('message', (data) => frames.push(JSON.parse(String(data))));
@@ -44,13 +44,16 @@ describe('satellite gateway', () => {
     expect((await fixture.node.runtime.get('satellite', 'sat-1')).stateValue).toBe('online');
 
     ws.send(JSON.stringify({ type: 'heartbeat', agentVersion: '0.1.0', uptimeSeconds: 5 }));
+    let executedAt = Date.now();
     const result = (resultId: string, status: 'up' | 'down') =>
-      JSON.stringify({ type: 'result', resultId, checkId: 'http-home', systemId: 'shop', status, latencyMs: 12, executedAt: Date.now() });
-    // Two failures make the check degraded; the same result id sent again counts once.
-    ws.send(result('r1', 'down'));
-    ws.send(result('r1', 'down'));
-    await waitFor(async () => (await fixture.node.runtime.history('health', 'shop')).length >= 1, 5_000, 'first result');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+      JSON.stringify({ type: 'result', resultId, checkId: 'http-home', systemId: 'shop', status, latencyMs: 12, executedAt: executedAt++ });
+    const acked = (resultId: string) => frames.some((frame) => frame.type === 'results_acked' && (frame.resultIds as string[]).includes(resultId));
+    // Two failures make the check degraded; the same result sent again counts once.
+    const r1 = result('r1', 'down');
+    ws.send(r1);
+    await waitFor(() => acked('r1'), 5_000, 'r1 acknowledged');
+    ws.send(r1);
+    await waitFor(() => frames.filter((frame) => frame.type === 'results_acked').length >= 2, 5_000, 'the repeat acknowledged too');
     expect((await fixture.node.runtime.get('health', 'shop')).state).toMatchObject({ status: 'healthy' });
     ws.send(result('r2', 'down'));
     await waitFor(async () => ((await fixture.node.runtime.get('health', 'shop')).state as { status: string }).status === 'degraded', 5_000, 'degraded');
@@ -124,6 +127,41 @@ describe('a satellite connecting to a second node', () => {
       // The replaced socket did not mark the satellite disconnected.
       expect((await fixture.node.runtime.get('satellite', 'sat-1')).state).toMatchObject({ connected: true, status: 'online' });
       other.close();
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('counts results re-sent through another node once (the first node\'s acknowledgements were lost)', async () => {
+    const second = await startTestNode({ databaseUrl: fixture.databaseUrl, namespace: fixture.namespace, nodeId: 'second' });
+    try {
+      const failure = (resultId: string, executedAt: number) =>
+        JSON.stringify({ type: 'result', resultId, checkId: 'http-depot', systemId: 'depot', status: 'down', latencyMs: 3, executedAt });
+      const checkOf = async () => ((await fixture.node.runtime.get('health', 'depot')).state as { status: string; checks: Record<string, { consecutiveFailures: number }> });
+      const t0 = Date.now();
+
+      const first = await connect(`Bearer ${token}`);
+      await waitFor(() => first.frames.find((frame) => frame.type === 'authenticated'), 5_000, 'authenticated on the first node');
+      first.ws.send(failure('d1', t0));
+      first.ws.send(failure('d2', t0 + 1));
+      await waitFor(async () => (await checkOf()).checks['http-depot@sat-1']?.consecutiveFailures === 2, 5_000, 'two failures applied');
+
+      // The agent reconnects to the second node and, not having seen acknowledgements, sends
+      // d1 and d2 again (twice, for good measure) before its next result d3.
+      const moved = await connect(`Bearer ${token}`, second.http.port);
+      await waitFor(() => moved.frames.find((frame) => frame.type === 'authenticated'), 5_000, 'authenticated on the second node');
+      for (const frame of [failure('d1', t0), failure('d2', t0 + 1), failure('d1', t0), failure('d2', t0 + 1), failure('d3', t0 + 2)]) moved.ws.send(frame);
+      const ackedThere = () => new Set(moved.frames.filter((frame) => frame.type === 'results_acked').flatMap((frame) => frame.resultIds as string[]));
+      await waitFor(() => ['d1', 'd2', 'd3'].every((id) => ackedThere().has(id)), 5_000, 'all acknowledged by the second node');
+
+      // Five deliveries of failures, three distinct results: three failures (degraded), not five (unhealthy).
+      expect(await checkOf()).toMatchObject({ status: 'degraded', checks: { 'http-depot@sat-1': { consecutiveFailures: 3 } } });
+      const history = await fixture.node.runtime.history('health', 'depot');
+      const applied = history.flatMap((change) => ((change.next as { checks: Record<string, { lastResultAt?: number }> }).checks['http-depot@sat-1']?.lastResultAt ?? []));
+      // Each committed version moved the watermark forward (the re-sent results were no-ops).
+      expect(applied.at(-1)).toBe(t0 + 2);
+      expect(applied.every((at, index) => index === 0 || at > applied[index - 1]!)).toBe(true);
+      moved.ws.close();
     } finally {
       await second.stop();
     }

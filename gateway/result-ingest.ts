@@ -1,0 +1,159 @@
+import type { Logger } from 'pino';
+import type { DispatchOptions } from '../actors/index.ts';
+import { MAX_RESULTS_PER_EVENT, type EntityChange } from '../machines/index.ts';
+
+/** A validated result frame, with the satellite that sent it. */
+export interface IncomingResult {
+  satelliteId: string;
+  resultId: string;
+  checkId: string;
+  systemId: string;
+  success: boolean;
+  executedAt: number;
+  detail: string;
+}
+
+export interface ResultIngestOptions {
+  dispatch: (kind: string, id: string, event: unknown, options: DispatchOptions) => Promise<EntityChange | null>;
+  /** Called once results are committed into health (or found to be duplicates): tell their satellite. */
+  acknowledge: (satelliteId: string, resultIds: string[]) => void;
+  log: Logger;
+  /** Results accepted but not yet committed, over all systems; beyond it new ones are refused. Default 50,000. */
+  maxPending?: number;
+  /** Attempts per batch before its results are given up (unacknowledged: the satellite sends them again). Default 4. */
+  maxAttempts?: number;
+}
+
+/** What the gateway keeps per system: results waiting, and whether a batch is being committed. */
+interface SystemQueue {
+  waiting: IncomingResult[];
+  inFlight: boolean;
+  scheduled: boolean;
+  failures: number;
+}
+
+/** Characters of a failure's detail kept in the stored health event. */
+const DETAIL_LIMIT = 500;
+
+/**
+ * Turns result frames into `check_results` events of each system's health actor. Results for a
+ * system that arrive while one of its batches is being committed wait and go together in the
+ * next batch, so under load one transition carries many results and ingestion is not bounded by
+ * one commit per result. The health machine orders and de-duplicates results per (check,
+ * source) by `executedAt`, so a batch retried after a timeout, or a result re-sent through
+ * another node, counts once. Results are acknowledged to their satellite only after the commit;
+ * anything refused here (over `maxPending`) or given up is simply not acknowledged, and the
+ * satellite sends it again.
+ */
+export class ResultIngest {
+  private readonly systems = new Map<string, SystemQueue>();
+  private pendingCount = 0;
+  private readonly maxPending: number;
+  private readonly maxAttempts: number;
+  private refusedSinceLog = 0;
+  private readonly idle = new Set<() => void>();
+
+  constructor(private readonly options: ResultIngestOptions) {
+    this.maxPending = options.maxPending ?? 50_000;
+    this.maxAttempts = options.maxAttempts ?? 4;
+  }
+
+  /** Results accepted and not yet committed (or given up). */
+  get pending(): number {
+    return this.pendingCount;
+  }
+
+  /** Queues a result; false when the node is over its bound and refuses it (it stays unacknowledged). */
+  add(result: IncomingResult): boolean {
+    if (this.pendingCount >= this.maxPending) {
+      if (this.refusedSinceLog++ === 0) this.options.log.warn({ pending: this.pendingCount }, 'result backlog full: refusing results until it drains');
+      return false;
+    }
+    this.pendingCount++;
+    let queue = this.systems.get(result.systemId);
+    if (!queue) this.systems.set(result.systemId, (queue = { waiting: [], inFlight: false, scheduled: false, failures: 0 }));
+    queue.waiting.push(result);
+    this.schedule(result.systemId, queue);
+    return true;
+  }
+
+  /** Resolves once nothing is pending (or after `timeoutMs`). */
+  async drain(timeoutMs: number): Promise<boolean> {
+    if (this.pendingCount === 0) return true;
+    return new Promise((resolve) => {
+      const done = (drained: boolean) => {
+        clearTimeout(timer);
+        this.idle.delete(onIdle);
+        resolve(drained);
+      };
+      const onIdle = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.idle.add(onIdle);
+    });
+  }
+
+  // Deferred to the end of this I/O turn, so every frame read in it joins the same batch.
+  private schedule(systemId: string, queue: SystemQueue): void {
+    if (queue.inFlight || queue.scheduled) return;
+    queue.scheduled = true;
+    setImmediate(() => {
+      queue.scheduled = false;
+      void this.commitNext(systemId, queue);
+    });
+  }
+
+  private async commitNext(systemId: string, queue: SystemQueue): Promise<void> {
+    if (queue.inFlight || queue.waiting.length === 0) return;
+    queue.inFlight = true;
+    const batch = queue.waiting.splice(0, MAX_RESULTS_PER_EVENT);
+    const event = {
+      type: 'check_results',
+      results: batch.map((result) => ({
+        checkId: result.checkId,
+        source: result.satelliteId,
+        success: result.success,
+        executedAt: result.executedAt,
+        resultId: result.resultId,
+        ...(!result.success && result.detail ? { message: result.detail.slice(0, DETAIL_LIMIT) } : {}),
+      })),
+    };
+    try {
+      await this.options.dispatch('health', systemId, event, { actor: 'satellite-gateway' });
+      queue.failures = 0;
+      this.settle(batch, true);
+    } catch (error) {
+      queue.failures++;
+      if (queue.failures < this.maxAttempts) {
+        // Back in front, in order; the watermark makes a retry of an already committed batch harmless.
+        queue.waiting.unshift(...batch);
+        this.options.log.warn({ err: error, systemId, results: batch.length, attempt: queue.failures }, 'health batch not committed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** queue.failures));
+      } else {
+        queue.failures = 0;
+        this.options.log.error({ err: error, systemId, results: batch.length }, 'health batch given up; its satellites will send the results again');
+        this.settle(batch, false);
+      }
+    }
+    queue.inFlight = false;
+    if (queue.waiting.length > 0) void this.commitNext(systemId, queue);
+    else this.systems.delete(systemId);
+  }
+
+  private settle(batch: IncomingResult[], committed: boolean): void {
+    this.pendingCount -= batch.length;
+    if (committed) {
+      const bySatellite = new Map<string, string[]>();
+      for (const result of batch) {
+        const ids = bySatellite.get(result.satelliteId);
+        if (ids) ids.push(result.resultId);
+        else bySatellite.set(result.satelliteId, [result.resultId]);
+      }
+      for (const [satelliteId, resultIds] of bySatellite) this.options.acknowledge(satelliteId, resultIds);
+    }
+    if (this.pendingCount < this.maxPending / 2 && this.refusedSinceLog > 0) {
+      this.options.log.info({ refused: this.refusedSinceLog }, 'result backlog drained below half; accepting results again');
+      this.refusedSinceLog = 0;
+    }
+    if (this.pendingCount === 0) for (const notify of [...this.idle]) notify();
+  }
+}
