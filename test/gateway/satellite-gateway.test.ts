@@ -110,6 +110,30 @@ describe('satellite gateway', () => {
   });
 });
 
+describe('a burst of upgrades', () => {
+  it('gives every satellite its session when 100 workers open 400 connections back to back (none dropped)', async () => {
+    const store = new SatelliteCredentialStore(fixture.node.database);
+    const ids = Array.from({ length: 400 }, (_, index) => `burst-${index}`);
+    const tokens = await Promise.all(ids.map(async (id) => {
+      await fixture.node.router.dispatch('satellite', id, { type: 'register', name: id, region: 'eu' });
+      return store.issue(id);
+    }));
+    const open = (token: string) => new Promise<string>((resolve) => {
+      const ws = new WebSocket(url(), { headers: { authorization: `Bearer ${token}` } });
+      ws.on('message', (data) => String(data).includes('"authenticated"') && resolve('authenticated'));
+      ws.on('close', (code) => resolve(`closed ${code}`));
+      ws.on('error', (error) => resolve(`error ${error.message}`));
+    });
+    // Before the gateway stopped upgrading inside res.cork(), 3-13 % of these closed with 1006.
+    const outcomes: string[] = [];
+    let next = 0;
+    await Promise.all(Array.from({ length: 100 }, async () => {
+      while (next < tokens.length) outcomes.push(await open(tokens[next++]!));
+    }));
+    expect(outcomes.filter((outcome) => outcome !== 'authenticated')).toEqual([]);
+  });
+});
+
 describe('a satellite connecting to a second node', () => {
   it('keeps only the newest connection, cluster-wide, and stays connected', async () => {
     const second = await startTestNode({ databaseUrl: fixture.databaseUrl, namespace: fixture.namespace, nodeId: 'second' });
