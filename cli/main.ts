@@ -3,6 +3,9 @@ import { Database } from '../persistence/index.ts';
 import { ConfigError, createLogger, EmbeddedNatsError, loadConfig, startNode } from '../node/index.ts';
 import { formatClusterStatus, readClusterStatus } from './cluster-status.ts';
 import { satelliteCommand } from './satellite-commands.ts';
+import { checkCommand } from './check-commands.ts';
+import { applyCommand } from './apply-command.ts';
+import { SetupFileError } from '../setup/setup-file.ts';
 
 const usage = `usage: vigil <command> [--config file.json]
 
@@ -13,6 +16,11 @@ commands:
             messages (--json for machines)
   satellite add <id> --name <name> --region <region>   register a satellite, print its token (once)
   satellite rotate-token <id> | remove <id> | list [--json]
+  check add <id> --system <systemId> (--http <url> [--method GET] [--expect 200] | --tcp <host:port>)
+            [--timeout 10s] [--interval 60s] [--satellites a,b]
+  check update <id> [same options] | remove <id> | list [--json]
+  apply -f <setup.yaml>   create or update the groups, systems, satellites and checks of a setup
+            file (the same file a node applies at start with VIGIL_SETUP_FILE)
 
 configuration: environment variables (DATABASE_URL, NATS_URL, VIGIL_NODE_ID, VIGIL_HTTP_PORT, ...)
 and an optional JSON file (VIGIL_CONFIG or --config); see README.md.`;
@@ -27,6 +35,15 @@ export async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
       name: { type: 'string' },
       region: { type: 'string' },
+      file: { type: 'string', short: 'f' },
+      system: { type: 'string' },
+      http: { type: 'string' },
+      tcp: { type: 'string' },
+      method: { type: 'string' },
+      expect: { type: 'string' },
+      timeout: { type: 'string' },
+      interval: { type: 'string' },
+      satellites: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -64,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
       try {
         node = await startNode(config, log, (reason) => fatal?.(reason));
       } catch (error) {
-        if (error instanceof EmbeddedNatsError) {
+        if (error instanceof EmbeddedNatsError || error instanceof SetupFileError) {
           console.error(`vigil: ${error.message}`);
           return 2;
         }
@@ -84,6 +101,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'satellite':
       return satelliteCommand(config, positionals.slice(1), { name: values.name, region: values.region, json: values.json });
+    case 'check':
+      return checkCommand(config, positionals.slice(1), values);
+    case 'apply':
+      return applyCommand(config, values.file, values.json === true);
     case 'status': {
       const status = await readClusterStatus(config);
       console.log(values.json ? JSON.stringify(status, null, 2) : formatClusterStatus(status));

@@ -1,6 +1,5 @@
-import { connect, headers } from '@nats-io/transport-node';
-import { commandReplySchema } from '../actors/index.ts';
-import { subjectsFor } from '../bus/index.ts';
+import { ClusterClient, CommandRefusedError } from './cluster-client.ts';
+import { fail, usage } from './exit.ts';
 import { Database, SatelliteCredentialStore } from '../persistence/index.ts';
 import type { VigilConfig } from '../node/index.ts';
 
@@ -23,7 +22,7 @@ export async function satelliteCommand(config: VigilConfig, args: string[], flag
       }
       case 'rotate-token': {
         if (!satelliteId) return usage('vigil satellite rotate-token <id>');
-        if (!(await credentials.list()).some((entry) => entry.satelliteId === satelliteId)) return fail(`no satellite ${satelliteId}`);
+        if (!(await credentials.has(satelliteId))) return fail(`no satellite ${satelliteId}`);
         console.log(await credentials.issue(satelliteId));
         return 0;
       }
@@ -52,25 +51,14 @@ export async function satelliteCommand(config: VigilConfig, args: string[], flag
   }
 }
 
-async function send(config: VigilConfig, satelliteId: string, event: unknown): Promise<void> {
-  if (!config.natsUrl) throw new Error('NATS_URL is needed to reach the cluster');
-  const nc = await connect({ servers: config.natsUrl.split(',') });
+/** Sends a satellite event through the cluster; a refusal because of its state (already registered, removed) is not an error here. */
+async function send(config: VigilConfig, satelliteId: string, event: Record<string, unknown>): Promise<void> {
+  const cluster = await ClusterClient.connect(config);
   try {
-    const h = headers();
-    h.set('Vigil-Actor', 'cli');
-    const reply = commandReplySchema.parse((await nc.request(subjectsFor(config.namespace).command('satellite', satelliteId), JSON.stringify(event), { timeout: config.timeouts.commandMs, headers: h })).json());
-    if (!reply.ok && reply.error.code !== 'EVENT_NOT_ALLOWED') throw new Error(`${reply.error.code}: ${reply.error.message}`);
+    await cluster.send('satellite', satelliteId, event).catch((error) => {
+      if (!(error instanceof CommandRefusedError && error.code === 'EVENT_NOT_ALLOWED')) throw error;
+    });
   } finally {
-    await nc.close();
+    await cluster.close();
   }
-}
-
-function usage(text: string): number {
-  console.error(`usage: ${text}`);
-  return 2;
-}
-
-function fail(text: string): number {
-  console.error(`vigil: ${text}`);
-  return 1;
 }

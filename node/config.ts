@@ -16,6 +16,8 @@ export const configSchema = z.object({
   natsUrl: z.string().min(1).optional(),
   /** Where the embedded database and embedded NATS keep their files. */
   dataDir: z.string().min(1),
+  /** A declarative setup (YAML or JSON: groups, systems, satellites, checks) applied once the node is ready. */
+  setupFile: z.string().min(1).optional(),
   /** First token of every subject and prefix of every stream/consumer name; isolates deployments (and test runs) that share a NATS server. */
   namespace: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'lowercase letters, digits, "_", starting with a letter'),
   http: z.object({
@@ -65,6 +67,7 @@ const environmentVariables: Record<string, { path: string[]; type: 'string' | 'n
   DATABASE_URL: { path: ['databaseUrl'], type: 'string' },
   NATS_URL: { path: ['natsUrl'], type: 'string' },
   VIGIL_DATA_DIR: { path: ['dataDir'], type: 'string' },
+  VIGIL_SETUP_FILE: { path: ['setupFile'], type: 'string' },
   VIGIL_NAMESPACE: { path: ['namespace'], type: 'string' },
   VIGIL_HTTP_HOST: { path: ['http', 'host'], type: 'string' },
   VIGIL_HTTP_PORT: { path: ['http', 'port'], type: 'number' },

@@ -17,6 +17,8 @@ import type { Assignment } from '../protocol/satellite-protocol.ts';
 import { z } from 'zod';
 import type { VigilConfig } from './config.ts';
 import { startEmbeddedNats, type EmbeddedNats } from './embedded-nats.ts';
+import { readSetupFile } from '../setup/setup-file.ts';
+import { applySetupOnStart } from './setup-on-start.ts';
 import type { Logger } from './logger.ts';
 
 const satelliteSessionMessageSchema = z.object({ node: z.string(), openedAt: z.number(), connectionId: z.string() });
@@ -56,6 +58,8 @@ export async function startNode(
   /** Called when the node must not go on (e.g. another live process uses its node id); default: stop. */
   onFatal?: (reason: string) => void,
 ): Promise<VigilNode> {
+  // A broken setup file stops the start before anything runs (SetupFileError: exit code 2).
+  const setup = config.setupFile ? readSetupFile(config.setupFile) : undefined;
   const cleanup: Array<() => Promise<void> | void> = [];
   try {
     // NATS first: with nothing configured, a missing nats-server binary should fail fast.
@@ -203,6 +207,7 @@ export async function startNode(
     await placement.ready(config.timeouts.leaseTtlMs * 3);
     ready = true;
     log.info({ port: http.port, nodeId: config.nodeId, namespace: config.namespace, partitions: placement.ownedPartitions().length }, 'vigil node ready');
+    if (setup) await applySetupOnStart(setup, { runtime, router, credentials: new SatelliteCredentialStore(database), log });
 
     let stopping: Promise<void> | undefined;
     stop = () =>

@@ -17,13 +17,23 @@ export class SatelliteCredentialStore {
   /** Creates (or replaces) the satellite's credential; resolves the token, shown only now. */
   async issue(satelliteId: string): Promise<string> {
     const secret = randomBytes(32).toString('base64url');
+    await this.install(satelliteId, secret);
+    return `${satelliteId}.${secret}`;
+  }
+
+  /**
+   * Makes `secret` the satellite's credential (a token provisioned elsewhere, e.g. from a setup
+   * file's environment variable). Resolves false, changing nothing, when it already is.
+   */
+  async install(satelliteId: string, secret: string): Promise<boolean> {
+    if (await this.verify(satelliteId, secret)) return false;
     const now = this.clock();
     await this.db.query(
       `insert into satellite_credentials (satellite_id, token_hash, created_at, rotated_at) values (?, ?, ?, ?)
        on conflict (satellite_id) do update set token_hash = excluded.token_hash, rotated_at = excluded.rotated_at`,
       [satelliteId, await hash(secret), now, now],
     );
-    return `${satelliteId}.${secret}`;
+    return true;
   }
 
   /** True when `secret` is the satellite's current secret (constant-time comparison). */
@@ -38,6 +48,12 @@ export class SatelliteCredentialStore {
     const actual = digest(secret, Buffer.from(salt, 'base64url'));
     const expectedBytes = Buffer.from(expected, 'base64url');
     return expectedBytes.length === actual.length && timingSafeEqual(expectedBytes, actual);
+  }
+
+  /** Whether the satellite has a credential at all. */
+  async has(satelliteId: string): Promise<boolean> {
+    const rows = await this.db.query('select 1 from satellite_credentials where satellite_id = ?', [satelliteId]);
+    return rows.length > 0;
   }
 
   async remove(satelliteId: string): Promise<boolean> {

@@ -1,0 +1,59 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readSetupFile, SetupFileError } from './setup-file.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'vigil-setup-'));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+describe('setup files', () => {
+  it('reads YAML with each kind\'s create fields and fills their defaults', () => {
+    const setup = readSetupFile(file('ok.yaml', `
+groups:
+  - { id: payments, name: Payments }
+systems:
+  - id: shop
+    name: Shop
+    groupIds: [payments]
+satellites:
+  - { id: edge-eu, name: EU edge, region: eu-west, tokenEnv: EDGE_EU_TOKEN }
+checks:
+  - id: shop-home
+    systemId: shop
+    strategy: { kind: http, url: "https://shop.example/health" }
+    intervalMs: 30000
+    satelliteIds: [edge-eu]
+`));
+    expect(setup.systems[0]).toEqual({ id: 'shop', name: 'Shop', description: '', metadata: {}, groupIds: ['payments'] });
+    expect(setup.satellites[0]).toMatchObject({ heartbeatThresholdMs: 45_000, tokenEnv: 'EDGE_EU_TOKEN' });
+    expect(setup.checks[0]!.strategy).toEqual({ kind: 'http', url: 'https://shop.example/health', method: 'GET', expectedStatus: 200, timeoutMs: 10_000 });
+  });
+
+  it('reads JSON and an empty file', () => {
+    expect(readSetupFile(file('ok.json', '{"groups":[{"id":"g","name":"G"}]}')).groups).toHaveLength(1);
+    expect(readSetupFile(file('empty.yaml', ''))).toEqual({ groups: [], systems: [], satellites: [], checks: [] });
+  });
+
+  it('refuses bad files with the path of each problem', () => {
+    const bad = (text: string) => {
+      try {
+        readSetupFile(file('bad.yaml', text));
+      } catch (error) {
+        expect(error).toBeInstanceOf(SetupFileError);
+        return (error as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    expect(bad('systems:\n  - { id: a, name: A }\n  - { id: a, name: B }')).toContain('systems.1.id: id "a" is declared twice');
+    expect(bad('checks:\n  - { id: c, systemId: s, strategy: { kind: ftp } }')).toContain('checks.0.strategy');
+    expect(bad('incidents: []')).toContain('incidents');
+    expect(bad('systems: [ { id: a')).toContain('not valid YAML');
+    expect(bad('satellites:\n  - { id: s, name: S, region: r, tokenEnv: "1 bad" }')).toContain('satellites.0.tokenEnv');
+    expect(() => readSetupFile(join(dir, 'missing.yaml'))).toThrow(SetupFileError);
+  });
+});

@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { describe, expect, it } from 'vitest';
+import { SATELLITE_PATH } from '../../protocol/satellite-protocol.ts';
+import { useIsolation } from '../support/fixtures.ts';
+import { NATS_URL } from '../support/isolation.ts';
+import { startTestNode } from '../support/test-node.ts';
+import { waitFor } from '../support/stream-reader.ts';
+
+const isolation = useIsolation();
+const vigil = fileURLToPath(new URL('../../bin/vigil.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'vigil-setup-test-'));
+const EDGE_TOKEN = `edge-eu.${'s'.repeat(43)}`;
+
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [vigil, ...args], {
+    env: { ...process.env, DATABASE_URL: isolation.databaseUrl, NATS_URL, VIGIL_NAMESPACE: isolation.namespace, VIGIL_LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout: stdout.trim(), stderr })));
+}
+
+const setupYaml = (interval: number) => `
+groups:
+  - { id: payments, name: Payments }
+systems:
+  - { id: shop, name: Shop, groupIds: [payments] }
+satellites:
+  - { id: edge-eu, name: EU edge, region: eu-west, tokenEnv: EDGE_EU_TOKEN }
+  - { id: edge-us, name: US edge, region: us-east }
+checks:
+  - id: shop-home
+    systemId: shop
+    strategy: { kind: http, url: "http://127.0.0.1:9/health" }
+    intervalMs: ${interval}
+    satelliteIds: [edge-eu]
+`;
+
+describe('a declarative setup file and vigil check', () => {
+  it('is applied by a node at start, again by `vigil apply` (idempotent, then updating), and checks are managed from the CLI', async () => {
+    const path = join(dir, 'setup.yaml');
+    writeFileSync(path, setupYaml(30_000));
+    // The node reads tokens from its process environment (this process: the node runs in it).
+    process.env.EDGE_EU_TOKEN = EDGE_TOKEN;
+    isolation.defer(() => delete process.env.EDGE_EU_TOKEN);
+    const node = await startTestNode({ databaseUrl: isolation.databaseUrl, namespace: isolation.namespace, env: { VIGIL_SETUP_FILE: path } });
+    isolation.defer(() => node.stop());
+    // The setup is applied once the node is ready, before startNode resolves.
+    expect(await node.runtime.get('system', 'shop')).toMatchObject({ state: { name: 'Shop', groupIds: ['payments'] } });
+    expect(await node.runtime.get('group', 'payments')).toMatchObject({ state: { name: 'Payments' } });
+    expect(await node.runtime.get('check', 'shop-home')).toMatchObject({ state: { systemId: 'shop', intervalMs: 30_000, satelliteIds: ['edge-eu'] } });
+    expect((await node.runtime.get('satellite', 'edge-us')).stateValue).toBe('registered');
+
+    // The token came from the environment variable the file names: the satellite can connect with it.
+    const ws = new WebSocket(`ws://127.0.0.1:${node.http.port}${SATELLITE_PATH}`, { headers: { authorization: `Bearer ${EDGE_TOKEN}` } });
+    const frames: Array<Record<string, unknown>> = [];
+    ws.on('message', (data) => frames.push(JSON.parse(String(data))));
+    const authenticated = await waitFor(() => frames.find((frame) => frame.type === 'authenticated'), 5_000, 'authenticated');
+    expect((authenticated.assignments as Array<{ checkId: string }>).map((assignment) => assignment.checkId)).toEqual(['shop-home']);
+
+    // Applying the same file again changes nothing; a changed interval updates only the check.
+    const again = await run(['apply', '-f', path, '--json'], { EDGE_EU_TOKEN: EDGE_TOKEN });
+    expect(again.code, again.stderr).toBe(0);
+    expect(new Set(JSON.parse(again.stdout).map((entry: { outcome: string }) => entry.outcome))).toEqual(new Set(['unchanged']));
+    writeFileSync(path, setupYaml(10_000));
+    const changed = await run(['apply', '-f', path, '--json'], { EDGE_EU_TOKEN: EDGE_TOKEN });
+    expect(JSON.parse(changed.stdout).filter((entry: { outcome: string }) => entry.outcome !== 'unchanged')).toEqual([{ kind: 'check', id: 'shop-home', outcome: 'updated' }]);
+    await waitFor(() => frames.find((frame) => frame.type === 'assignments_updated' && (frame.assignments as Array<{ intervalMs: number }>)[0]?.intervalMs === 10_000), 5_000, 'new interval pushed');
+
+    // vigil check: add a TCP check, list it, assign it, remove it.
+    const added = await run(['check', 'add', 'shop-db', '--system', 'shop', '--tcp', '127.0.0.1:5432', '--interval', '15s', '--satellites', 'edge-eu,edge-us']);
+    expect(added.code, added.stderr).toBe(0);
+    expect(await node.runtime.get('check', 'shop-db')).toMatchObject({ state: { strategy: { kind: 'tcp', host: '127.0.0.1', port: 5432, timeoutMs: 10_000 }, intervalMs: 15_000, satelliteIds: ['edge-eu', 'edge-us'] } });
+    await waitFor(() => frames.find((frame) => frame.type === 'assignments_updated' && (frame.assignments as unknown[]).length === 2), 5_000, 'shop-db pushed to edge-eu');
+    const listed = JSON.parse((await run(['check', 'list', '--json'])).stdout) as Array<{ id: string }>;
+    expect(listed.map((check) => check.id)).toEqual(['shop-db', 'shop-home']);
+    expect((await run(['check', 'update', 'shop-db', '--satellites', 'edge-us'])).code).toBe(0);
+    await waitFor(() => frames.findLast((frame) => frame.type === 'assignments_updated' && (frame.assignments as unknown[]).length === 1), 5_000, 'shop-db unassigned from edge-eu');
+    expect((await run(['check', 'remove', 'shop-db'])).code).toBe(0);
+    expect((await node.runtime.get('check', 'shop-db')).state).toBeNull();
+
+    // Bad input is refused with a clear message and changes nothing.
+    const invalid = await run(['check', 'add', 'bad', '--system', 'shop', '--http', 'not a url']);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('INVALID_EVENT');
+    expect((await node.runtime.get('check', 'bad')).state).toBeNull();
+    expect((await run(['check', 'add', 'x', '--system', 'shop', '--tcp', 'nohost'])).code).toBe(2);
+    expect((await run(['check', 'add', 'shop-home', '--system', 'shop', '--tcp', 'h:1'])).stderr).toContain('exists');
+    writeFileSync(path, 'checks:\n  - { id: c, systemId: shop, strategy: { kind: ftp } }');
+    const broken = await run(['apply', '-f', path]);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain('checks.0.strategy');
+    ws.close();
+  });
+
+  it('stops a node at start, with exit code 2, when its setup file is invalid', async () => {
+    const path = join(dir, 'broken.yaml');
+    writeFileSync(path, 'systems:\n  - { id: a }');
+    const started = await run(['start'], { VIGIL_SETUP_FILE: path, VIGIL_HTTP_PORT: '0', VIGIL_NODE_ID: 'broken-setup' });
+    expect(started.code).toBe(2);
+    expect(started.stderr).toContain('systems.0.name');
+  });
+});
