@@ -32,6 +32,10 @@ const node = new NodeProcess({ databaseUrl: database.url, namespace: namespace.n
 const sockets: WebSocket[] = [];
 try {
   await node.start();
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  // Baseline before any satellite exists: the figure per satellite below then includes its hot
+  // actor (registered, kept in memory by heartbeats) as well as its socket.
+  const rssEmpty = rssOf(node.pid!);
   const ids = Array.from({ length: count }, (_, index) => `s${index}`);
 
   log(`registering ${count} satellites`);
@@ -92,6 +96,7 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 5_000));
   const rssConnected = rssOf(pid);
   const bytesPerConnection = Math.round((rssConnected - rssBefore) / count);
+  const bytesPerSatellite = Math.round((rssConnected - rssEmpty) / count);
   log(`${authenticated} authenticated in ${connectSeconds.toFixed(1)} s; RSS ${(rssBefore / 2 ** 20).toFixed(1)} → ${(rssConnected / 2 ** 20).toFixed(1)} MiB`);
 
   // Results: every satellite reports its own check (c<index>) of one of 1,000 systems at a fixed
@@ -144,9 +149,12 @@ try {
     authenticated,
     droppedDuringConnect: dropped,
     connectSeconds,
+    rssEmptyMiB: +(rssEmpty / 2 ** 20).toFixed(1),
     rssBeforeMiB: +(rssBefore / 2 ** 20).toFixed(1),
     rssConnectedMiB: +(rssConnected / 2 ** 20).toFixed(1),
     bytesPerConnection,
+    bytesPerSatellite,
+    resultsRefusedLogged: (node.output.match(/result backlog full/g) ?? []).length,
     resultsSent: sent,
     resultsOfferedPerSecond: Math.round(sent / sendSeconds),
     resultsAcknowledged: acked,
@@ -157,7 +165,8 @@ try {
   };
   console.log(JSON.stringify(report));
   console.log(`\nsatellites on one node: ${authenticated}/${count} connected in ${connectSeconds.toFixed(1)} s`);
-  console.log(`  server memory per connected satellite: ${bytesPerConnection} B (RSS ${report.rssBeforeMiB} → ${report.rssConnectedMiB} MiB; target ≤ 3 KB)`);
+  console.log(`  server memory per connection: ${bytesPerConnection} B (RSS with ${count} registered satellites ${report.rssBeforeMiB} → connected ${report.rssConnectedMiB} MiB; target ≤ 3 KB)`);
+  console.log(`  server memory per satellite, its actor included: ${bytesPerSatellite} B (RSS of the empty node ${report.rssEmptyMiB} MiB)`);
   console.log(`  results: ${sent} sent (${report.resultsOfferedPerSecond}/s offered), ${acked} committed and acknowledged: ${report.resultsIngestedPerSecond}/s end to end (target ≥ 20,000/s)`);
   console.log(`  in ${transitions} health transitions (${report.resultsPerTransition} results each)`);
 } catch (error) {

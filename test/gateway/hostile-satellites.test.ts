@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import WebSocket from 'ws';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SatelliteCredentialStore } from '../../persistence/index.ts';
@@ -6,6 +8,15 @@ import { useTestNode } from '../support/fixtures.ts';
 import { waitFor } from '../support/stream-reader.ts';
 
 const fixture = useTestNode();
+
+// A full garbage collection on demand, so heap figures are what is retained, not what is pending.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+const retainedHeap = () => {
+  collectGarbage();
+  collectGarbage();
+  return process.memoryUsage().heapUsed;
+};
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
@@ -59,8 +70,11 @@ describe('hostile satellites', () => {
     slow.terminate();
   });
 
-  it('survives 1,000 rapid reconnects and ends consistent', async () => {
-    const heapBefore = process.memoryUsage().heapUsed;
+  it('survives 1,000 rapid reconnects and ends consistent, retaining no memory for them', async () => {
+    // Warm-up: the first connections allocate what every later one reuses (caches, pools).
+    for (const ws of await Promise.all(Array.from({ length: 50 }, () => open('churn')))) ws.terminate();
+    await waitFor(() => fixture.node.http.satellitesConnected() === 0, 10_000, 'warm-up sockets closed');
+    const heapBefore = retainedHeap();
     for (let batch = 0; batch < 20; batch++) {
       const sockets = await Promise.all(Array.from({ length: 50 }, () => open('churn')));
       for (const ws of sockets) ws.terminate();
@@ -72,6 +86,11 @@ describe('hostile satellites', () => {
     const last = await open('churn');
     await waitFor(async () => (await connected()) === true, 5_000, 'can still connect');
     last.close();
-    console.log(`1,000 reconnects: heap ${Math.round((process.memoryUsage().heapUsed - heapBefore) / 1024)} KiB larger afterwards (test process and node together)`);
+    await waitFor(() => fixture.node.http.satellitesConnected() === 0, 10_000, 'last socket closed');
+    const grownKiB = Math.round((retainedHeap() - heapBefore) / 1024);
+    console.log(`1,000 reconnects: retained heap ${grownKiB} KiB larger afterwards (test process and node together)`);
+    // Measured: ~0.6 MB after 250, ~1.2 MB after 1,000, ~2.1 MB after 3,000 reconnects (sub-linear,
+    // not yet explained). A leak of a socket's worth (~10 KB) per connection would retain ~10 MB.
+    expect(grownKiB).toBeLessThan(4096);
   });
 });
