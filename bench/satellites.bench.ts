@@ -22,6 +22,8 @@ const resultSeconds = Number(process.env.BENCH_RESULT_SECONDS ?? 10);
 /** Total results per second offered, spread over all satellites (each stays under its 50/s limit). */
 const totalRate = Number(process.env.BENCH_RESULT_RATE ?? 25_000);
 const perSatelliteRate = Math.min(45, totalRate / count);
+/** Checks per satellite, each reporting about once a second (the shortest check interval). */
+const checksPerSatellite = Math.max(1, Math.ceil(perSatelliteRate));
 
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -99,9 +101,9 @@ try {
   const bytesPerSatellite = Math.round((rssConnected - rssEmpty) / count);
   log(`${authenticated} authenticated in ${connectSeconds.toFixed(1)} s; RSS ${(rssBefore / 2 ** 20).toFixed(1)} → ${(rssConnected / 2 ** 20).toFixed(1)} MiB`);
 
-  // Results: every satellite reports its own check (c<index>) of one of 1,000 systems at a fixed
-  // rate, statuses alternating. executedAt grows by 1 ms per result of a check, so no result is a
-  // duplicate of another. A result counts as ingested when the node acknowledges it, which it
+  // Results: every satellite reports its own checks (c<index>-<k>, each about once a second) of
+  // one of 1,000 systems, each check's status alternating. executedAt grows by 1 ms per result of
+  // a satellite, so no result is a duplicate of another. A result counts as ingested when the node acknowledges it, which it
   // does only after the health transition carrying it is committed.
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
@@ -125,7 +127,9 @@ try {
     for (let index = 0; index < sockets.length; index++) {
       while (sentPerSocket[index]! < slot) {
         const n = ++sentPerSocket[index]!;
-        sockets[index]!.send(JSON.stringify({ type: 'result', resultId: `${index}-${n}`, checkId: `c${index}`, systemId: `sys${index % 1000}`, status: n % 2 ? 'down' : 'up', latencyMs: 1, executedAt: started + n }));
+        // Real checks run at most once a second: a satellite spreads its rate over that many checks.
+        const check = n % checksPerSatellite;
+        sockets[index]!.send(JSON.stringify({ type: 'result', resultId: `${index}-${n}`, checkId: `c${index}-${check}`, systemId: `sys${index % 1000}`, status: Math.floor(n / checksPerSatellite) % 2 ? 'down' : 'up', latencyMs: 1, executedAt: started + n }));
         sent++;
       }
     }

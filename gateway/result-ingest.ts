@@ -34,12 +34,39 @@ interface SystemQueue {
 
 /** Characters of a failure's detail kept in the stored health event. */
 const DETAIL_LIMIT = 500;
+/** Waiting results looked at to fill one batch (bounds the work per commit under a backlog). */
+const SCAN_LIMIT = 5_000;
+
+/**
+ * The next batch: the oldest waiting result of each (check, satellite), up to the event's limit.
+ * One result per check per batch means each check changes status at most one step per committed
+ * version, so every status a check goes through (healthy, degraded, unhealthy, healthy) is stored
+ * and fires its triggers, even when a reconnecting satellite delivers a whole outage at once.
+ */
+function takeBatch(queue: SystemQueue): IncomingResult[] {
+  const batch: IncomingResult[] = [];
+  const keys = new Set<string>();
+  const deferred: IncomingResult[] = [];
+  const scanned = Math.min(queue.waiting.length, SCAN_LIMIT);
+  for (let index = 0; index < scanned; index++) {
+    const result = queue.waiting[index]!;
+    const key = `${result.checkId}@${result.satelliteId}`;
+    if (batch.length < MAX_RESULTS_PER_EVENT && !keys.has(key)) {
+      keys.add(key);
+      batch.push(result);
+    } else {
+      deferred.push(result);
+    }
+  }
+  queue.waiting = scanned === queue.waiting.length ? deferred : deferred.concat(queue.waiting.slice(scanned));
+  return batch;
+}
 
 /**
  * Turns result frames into `check_results` events of each system's health actor. Results for a
  * system that arrive while one of its batches is being committed wait and go together in the
- * next batch, so under load one transition carries many results and ingestion is not bounded by
- * one commit per result. The health machine orders and de-duplicates results per (check,
+ * next batch (at most one per check and satellite), so under load one transition carries many
+ * results and ingestion is not bounded by one commit per result. The health machine orders and de-duplicates results per (check,
  * source) by `executedAt`, so a batch retried after a timeout, or a result re-sent through
  * another node, counts once. Results are acknowledged to their satellite only after the commit;
  * anything refused here (over `maxPending`) or given up is simply not acknowledged, and the
@@ -105,7 +132,7 @@ export class ResultIngest {
   private async commitNext(systemId: string, queue: SystemQueue): Promise<void> {
     if (queue.inFlight || queue.waiting.length === 0) return;
     queue.inFlight = true;
-    const batch = queue.waiting.splice(0, MAX_RESULTS_PER_EVENT);
+    const batch = takeBatch(queue);
     const event = {
       type: 'check_results',
       results: batch.map((result) => ({

@@ -99,7 +99,7 @@ export class SatelliteAgent {
     socket.on('open', () => {
       this.attempt = 0;
       this.stats.connections++;
-      this.options.log('info', 'connected', { gateway: base });
+      this.options.log('info', 'connected', { gateway: base, resultsToSend: this.results.size, resultsDropped: this.results.dropped });
       this.sendHeartbeat();
       this.heartbeat = setInterval(() => this.sendHeartbeat(), this.options.heartbeatMs);
       // What the previous connection sent without an acknowledgement may be lost: again, in order.

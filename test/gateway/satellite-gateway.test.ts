@@ -120,7 +120,11 @@ describe('a burst of upgrades', () => {
     }));
     const open = (token: string) => new Promise<string>((resolve) => {
       const ws = new WebSocket(url(), { headers: { authorization: `Bearer ${token}` } });
-      ws.on('message', (data) => String(data).includes('"authenticated"') && resolve('authenticated'));
+      ws.on('message', (data) => {
+        if (!String(data).includes('"authenticated"')) return;
+        resolve('authenticated');
+        ws.close();
+      });
       ws.on('close', (code) => resolve(`closed ${code}`));
       ws.on('error', (error) => resolve(`error ${error.message}`));
     });
@@ -131,6 +135,7 @@ describe('a burst of upgrades', () => {
       while (next < tokens.length) outcomes.push(await open(tokens[next++]!));
     }));
     expect(outcomes.filter((outcome) => outcome !== 'authenticated')).toEqual([]);
+    await waitFor(() => fixture.node.http.satellitesConnected() === 0, 10_000, 'the burst closed again');
   });
 });
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../node/index.ts';
 import { SatelliteCredentialStore } from '../../persistence/index.ts';
 import { useTestNode } from '../support/fixtures.ts';
+import { startTestNode } from '../support/test-node.ts';
 import { readStream, waitFor } from '../support/stream-reader.ts';
 
 const fixture = useTestNode();
@@ -76,4 +77,50 @@ describe('the vigil-satellite agent against a real node', () => {
     expect(await triggers('satellite.heartbeat_lost')).toBe(1);
     expect(await triggers('satellite.disconnected')).toBe(1);
   }, 90_000);
+
+  it('keeps the results it ran while no node was reachable and delivers them after reconnecting', async () => {
+    const token = await new SatelliteCredentialStore(fixture.node.database).issue('edge-2');
+    await fixture.node.router.dispatch('satellite', 'edge-2', { type: 'register', name: 'Edge 2', region: 'local' });
+    await fixture.node.router.dispatch('check', 'api-home', {
+      type: 'create',
+      systemId: 'api',
+      strategy: { kind: 'http', url: `http://127.0.0.1:${sitePort}/`, timeoutMs: 1_000 },
+      intervalMs: 1_000,
+      satelliteIds: ['edge-2'],
+    });
+    // The agent knows one gateway only: a second node of the cluster, which the test stops and restarts.
+    const port = await freePort();
+    const startGateway = () => startTestNode({ databaseUrl: fixture.databaseUrl, namespace: fixture.namespace, nodeId: 'gateway', env: { VIGIL_HTTP_PORT: String(port) } });
+    let gateway = await startGateway();
+    agent = spawn(process.execPath, [agentBin], {
+      env: { ...process.env, VIGIL_SATELLITE_TOKEN: token, VIGIL_GATEWAYS: `ws://127.0.0.1:${port}`, VIGIL_SATELLITE_HEARTBEAT_MS: '1000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    agent.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+    agent.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+    const apiStatuses = async () => (await fixture.node.runtime.history('health', 'api')).map((row) => (row.next as { status: string }).status);
+    await waitFor(async () => (await apiStatuses()).length > 0, 20_000, `first results\n${output}`);
+
+    // While the gateway is down the site fails for ~6 checks, then recovers before the gateway is back:
+    // only the results kept by the agent can make the system degraded and unhealthy.
+    await gateway.stop();
+    failing = true;
+    await new Promise((resolve) => setTimeout(resolve, 6_500));
+    failing = false;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    gateway = await startGateway();
+    try {
+      await waitFor(async () => (await apiStatuses()).includes('unhealthy'), 40_000, `the kept failures delivered\n${output}`);
+      await waitFor(async () => ((await fixture.node.runtime.get('health', 'api')).state as { status: string }).status === 'healthy', 10_000, 'then the later successes');
+      const statuses = await apiStatuses();
+      expect(statuses.filter((status, index) => status !== statuses[index - 1])).toEqual(['healthy', 'degraded', 'unhealthy', 'healthy']);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\nhealth of api: ${JSON.stringify(await fixture.node.runtime.history('health', 'api'))}\nagent output:\n${output}`);
+    } finally {
+      agent.kill('SIGKILL');
+      await gateway.stop();
+    }
+  }, 90_000);
 });
+
