@@ -1,25 +1,11 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { SATELLITE_PATH } from '../../protocol/satellite-protocol.ts';
 import { useTestNode } from '../support/fixtures.ts';
-import { NATS_URL } from '../support/isolation.ts';
+import { runVigil } from '../support/vigil-cli.ts';
 
 const fixture = useTestNode();
-const vigil = fileURLToPath(new URL('../../bin/vigil.js', import.meta.url));
-
-function run(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [vigil, ...args], {
-    env: { ...process.env, DATABASE_URL: fixture.databaseUrl, NATS_URL, VIGIL_NAMESPACE: fixture.namespace, VIGIL_LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout: stdout.trim(), stderr })));
-}
+const run = (...args: string[]) => runVigil(fixture, args);
 
 function upgradeStatus(token: string): Promise<number> {
   return new Promise((resolve) => {

@@ -1,32 +1,19 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { SATELLITE_PATH } from '../../protocol/satellite-protocol.ts';
 import { useIsolation } from '../support/fixtures.ts';
-import { NATS_URL } from '../support/isolation.ts';
+import { runVigil } from '../support/vigil-cli.ts';
 import { startTestNode } from '../support/test-node.ts';
 import { waitFor } from '../support/stream-reader.ts';
 
 const isolation = useIsolation();
-const vigil = fileURLToPath(new URL('../../bin/vigil.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'vigil-setup-test-'));
 const EDGE_TOKEN = `edge-eu.${'s'.repeat(43)}`;
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [vigil, ...args], {
-    env: { ...process.env, DATABASE_URL: isolation.databaseUrl, NATS_URL, VIGIL_NAMESPACE: isolation.namespace, VIGIL_LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout: stdout.trim(), stderr })));
-}
+const run = (args: string[], env: Record<string, string> = {}) => runVigil(isolation, args, env);
 
 const setupYaml = (interval: number) => `
 groups:

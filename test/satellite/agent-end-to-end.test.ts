@@ -28,6 +28,18 @@ afterAll(async () => {
   await new Promise((resolve) => site.close(resolve));
 });
 
+/** Starts the real `vigil-satellite` program against one gateway, heartbeating every second. */
+function startAgent(token: string, port: number): { child: ChildProcess; readonly output: string } {
+  const child = spawn(process.execPath, [agentBin], {
+    env: { ...process.env, VIGIL_SATELLITE_TOKEN: token, VIGIL_GATEWAYS: `ws://127.0.0.1:${port}`, VIGIL_SATELLITE_HEARTBEAT_MS: '1000' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const started = { child, output: '' };
+  child.stdout!.on('data', (chunk: Buffer) => (started.output += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (started.output += chunk));
+  return started;
+}
+
 const healthStatus = async () => ((await fixture.node.runtime.get('health', 'shop')).state as { status: string } | null)?.status;
 
 describe('the vigil-satellite agent against a real node', () => {
@@ -42,15 +54,11 @@ describe('the vigil-satellite agent against a real node', () => {
       satelliteIds: ['edge-1'],
     });
 
-    agent = spawn(process.execPath, [agentBin], {
-      env: { ...process.env, VIGIL_SATELLITE_TOKEN: token, VIGIL_GATEWAYS: `ws://127.0.0.1:${fixture.node.http.port}`, VIGIL_SATELLITE_HEARTBEAT_MS: '1000' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    agent.stdout!.on('data', (chunk: Buffer) => (output += chunk));
-    agent.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+    const started = startAgent(token, fixture.node.http.port);
+    agent = started.child;
+    const output = () => started.output;
 
-    await waitFor(async () => (await fixture.node.runtime.get('satellite', 'edge-1')).stateValue === 'online', 20_000, `satellite online\n${output}`);
+    await waitFor(async () => (await fixture.node.runtime.get('satellite', 'edge-1')).stateValue === 'online', 20_000, `satellite online\n${output()}`);
     await waitFor(async () => (await healthStatus()) === 'healthy', 15_000, 'first results');
 
     failing = true;
@@ -92,15 +100,11 @@ describe('the vigil-satellite agent against a real node', () => {
     const port = await freePort();
     const startGateway = () => startTestNode({ databaseUrl: fixture.databaseUrl, namespace: fixture.namespace, nodeId: 'gateway', env: { VIGIL_HTTP_PORT: String(port) } });
     let gateway = await startGateway();
-    agent = spawn(process.execPath, [agentBin], {
-      env: { ...process.env, VIGIL_SATELLITE_TOKEN: token, VIGIL_GATEWAYS: `ws://127.0.0.1:${port}`, VIGIL_SATELLITE_HEARTBEAT_MS: '1000' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    agent.stdout!.on('data', (chunk: Buffer) => (output += chunk));
-    agent.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+    const started = startAgent(token, port);
+    agent = started.child;
+    const output = () => started.output;
     const apiStatuses = async () => (await fixture.node.runtime.history('health', 'api')).map((row) => (row.next as { status: string }).status);
-    await waitFor(async () => (await apiStatuses()).length > 0, 20_000, `first results\n${output}`);
+    await waitFor(async () => (await apiStatuses()).length > 0, 20_000, `first results\n${output()}`);
 
     // While the gateway is down the site fails for ~6 checks, then recovers before the gateway is back:
     // only the results kept by the agent can make the system degraded and unhealthy.
@@ -111,12 +115,12 @@ describe('the vigil-satellite agent against a real node', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     gateway = await startGateway();
     try {
-      await waitFor(async () => (await apiStatuses()).includes('unhealthy'), 40_000, `the kept failures delivered\n${output}`);
+      await waitFor(async () => (await apiStatuses()).includes('unhealthy'), 40_000, `the kept failures delivered\n${output()}`);
       await waitFor(async () => ((await fixture.node.runtime.get('health', 'api')).state as { status: string }).status === 'healthy', 10_000, 'then the later successes');
       const statuses = await apiStatuses();
       expect(statuses.filter((status, index) => status !== statuses[index - 1])).toEqual(['healthy', 'degraded', 'unhealthy', 'healthy']);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\nhealth of api: ${JSON.stringify(await fixture.node.runtime.history('health', 'api'))}\nagent output:\n${output}`);
+      throw new Error(`${(error as Error).message}\nhealth of api: ${JSON.stringify(await fixture.node.runtime.history('health', 'api'))}\nagent output:\n${output()}`);
     } finally {
       agent.kill('SIGKILL');
       await gateway.stop();
