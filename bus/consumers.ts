@@ -14,6 +14,9 @@ export interface DeliveredMessage {
   deliveryCount: number;
 }
 
+/** How long a delivered work-queue message may stay unacknowledged before JetStream redelivers it. */
+const DEFAULT_ACK_WAIT_MS = 30_000;
+
 export type MessageHandler = (message: DeliveredMessage) => Promise<void>;
 
 /**
@@ -54,7 +57,7 @@ export interface Subscription {
 export async function consume(bus: Bus, options: ConsumeOptions): Promise<Subscription> {
   const maxDeliveries = options.maxDeliveries ?? 5;
   const backoffMs = options.backoffMs ?? 500;
-  const ackWaitMs = options.ackWaitMs ?? 30_000;
+  const ackWaitMs = options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
   const { delivery } = options;
   // Broadcast subscribers have no group; a random name keeps their parked messages apart.
   const group = delivery.mode === 'work-queue' ? delivery.group : `broadcast-${Math.random().toString(36).slice(2, 10)}`;
@@ -155,7 +158,7 @@ async function durableConsumer(bus: Bus, options: ConsumeOptions, group: string)
     deliver_policy: options.startAt === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
     // Vigil counts deliveries itself and parks; JetStream must keep redelivering until then.
     max_deliver: -1,
-    ack_wait: nanos(options.ackWaitMs ?? 30_000), // same default as `ackWaitMs` in consume()
+    ack_wait: nanos(options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS),
     max_ack_pending: 10_000,
   };
   const existing = await bus.jsm.consumers.info(options.stream, name).catch(() => null);

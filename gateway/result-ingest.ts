@@ -66,8 +66,8 @@ function takeBatch(queue: SystemQueue): IncomingResult[] {
  * Turns result frames into `check_results` events of each system's health actor. Results for a
  * system that arrive while one of its batches is being committed wait and go together in the
  * next batch (at most one per check and satellite), so under load one transition carries many
- * results and ingestion is not bounded by one commit per result. The health machine orders and de-duplicates results per (check,
- * source) by `executedAt`, so a batch retried after a timeout, or a result re-sent through
+ * results and ingestion is not bounded by one commit per result. The health machine orders and
+ * de-duplicates results per (check, source) by `executedAt`, so a batch retried after a timeout, or a result re-sent through
  * another node, counts once. Results are acknowledged to their satellite only after the commit;
  * anything refused here (over `maxPending`) or given up is simply not acknowledged, and the
  * satellite sends it again.
@@ -78,16 +78,10 @@ export class ResultIngest {
   private readonly maxPending: number;
   private readonly maxAttempts: number;
   private refusedSinceLog = 0;
-  private readonly idle = new Set<() => void>();
 
   constructor(private readonly options: ResultIngestOptions) {
     this.maxPending = options.maxPending ?? 50_000;
     this.maxAttempts = options.maxAttempts ?? 4;
-  }
-
-  /** Results accepted and not yet committed (or given up). */
-  get pending(): number {
-    return this.pendingCount;
   }
 
   /** Queues a result; false when the node is over its bound and refuses it (it stays unacknowledged). */
@@ -102,21 +96,6 @@ export class ResultIngest {
     queue.waiting.push(result);
     this.schedule(result.systemId, queue);
     return true;
-  }
-
-  /** Resolves once nothing is pending (or after `timeoutMs`). */
-  async drain(timeoutMs: number): Promise<boolean> {
-    if (this.pendingCount === 0) return true;
-    return new Promise((resolve) => {
-      const done = (drained: boolean) => {
-        clearTimeout(timer);
-        this.idle.delete(onIdle);
-        resolve(drained);
-      };
-      const onIdle = () => done(true);
-      const timer = setTimeout(() => done(false), timeoutMs);
-      this.idle.add(onIdle);
-    });
   }
 
   // Deferred to the end of this I/O turn, so every frame read in it joins the same batch.
@@ -181,6 +160,5 @@ export class ResultIngest {
       this.options.log.info({ refused: this.refusedSinceLog }, 'result backlog drained below half; accepting results again');
       this.refusedSinceLog = 0;
     }
-    if (this.pendingCount === 0) for (const notify of [...this.idle]) notify();
   }
 }

@@ -5,6 +5,7 @@ import type { DispatchOptions } from '../actors/index.ts';
 import type { EntityChange } from '../machines/index.ts';
 import type { SatelliteCredentialStore } from '../persistence/index.ts';
 import type { Assignment } from '../protocol/satellite-protocol.ts';
+import { TokenBucket } from '../protocol/token-bucket.ts';
 import { ResultIngest } from './result-ingest.ts';
 import {
   SATELLITE_PATH,
@@ -22,9 +23,8 @@ interface Connection {
   session: SatelliteSession;
   closed: boolean;
   replaced: boolean;
-  /** Token bucket: frames the satellite may still send now. */
-  allowance: number;
-  refilledAt: number;
+  /** Frames the satellite may still send now. */
+  frames: TokenBucket;
 }
 
 /** A connection of a satellite, as announced to the other nodes. */
@@ -113,7 +113,7 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
           return;
         }
         const session = { openedAt: Date.now(), connectionId: randomUUID() };
-        const connection: Connection = { satelliteId: token!.satelliteId, session, closed: false, replaced: false, allowance: rate * 2, refilledAt: Date.now() };
+        const connection: Connection = { satelliteId: token!.satelliteId, session, closed: false, replaced: false, frames: new TokenBucket(rate, rate * 2) };
         // Not inside res.cork(): uWS's cork() reads the HTTP response's state after its callback,
         // and after an asynchronous upgrade that memory belongs to the WebSocket, so some fresh
         // sockets were closed at once (1006; uWebSockets PR #1929). Measured here: 3-13 % of a
@@ -145,11 +145,7 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
 
     message: (ws, data) => {
       const connection = ws.getUserData();
-      const now = Date.now();
-      connection.allowance = Math.min(rate * 2, connection.allowance + ((now - connection.refilledAt) / 1000) * rate);
-      connection.refilledAt = now;
-      if (connection.allowance < 1) return reject(ws, SatelliteCloseCode.RateLimited, 'RATE_LIMITED', `more than ${rate} frames per second`);
-      connection.allowance -= 1;
+      if (!connection.frames.take()) return reject(ws, SatelliteCloseCode.RateLimited, 'RATE_LIMITED', `more than ${rate} frames per second`);
       let message: SatelliteMessage;
       try {
         const parsed = satelliteMessageSchema.safeParse(JSON.parse(decoder.decode(data)));
@@ -196,8 +192,6 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
   return {
     /** Satellites connected to this node now. */
     connected: () => open.size,
-    /** Results received here and not yet committed. */
-    pendingResults: () => results.pending,
     /**
      * Another node announced a connection of `satelliteId`: if it is newer than the one held
      * here, close ours as replaced (without `disconnect`: the satellite is connected there).

@@ -156,6 +156,17 @@ function apply(context: HealthContext, event: HealthEvent): HealthContext {
   return aggregate(context, Object.fromEntries(kept));
 }
 
+/**
+ * `apply` for the guards and the action of one transition: the three guards and the action are
+ * called with the same context and event objects, so the result (for a batch, up to 500
+ * results) is computed once instead of four times.
+ */
+let lastApplied: { context: HealthContext; event: HealthEvent; next: HealthContext } | undefined;
+function applyOnce(context: HealthContext, event: HealthEvent): HealthContext {
+  if (lastApplied?.context !== context || lastApplied.event !== event) lastApplied = { context, event, next: apply(context, event) };
+  return lastApplied.next;
+}
+
 // Every event is accepted in every state; one guarded transition per resulting status picks the target.
 const toStatus = healthStatusSchema.options.map((status) => ({
   guard: { type: 'leadsTo' as const, params: { status } },
@@ -166,10 +177,10 @@ const toStatus = healthStatusSchema.options.map((status) => ({
 export const healthMachine = setup({
   types: {} as { context: HealthContext; events: HealthEvent; input: EntityInput },
   guards: {
-    leadsTo: ({ context, event }, params: { status: HealthStatus }) => apply(context, event).status === params.status,
+    leadsTo: ({ context, event }, params: { status: HealthStatus }) => applyOnce(context, event).status === params.status,
   },
   actions: {
-    apply: assign(({ context, event }) => apply(context, event)),
+    apply: assign(({ context, event }) => applyOnce(context, event)),
   },
 }).createMachine({
   id: 'health',

@@ -8,6 +8,7 @@ import {
 } from '../protocol/satellite-protocol.ts';
 import { runCheck } from './check-runner.ts';
 import { CheckScheduler } from './check-scheduler.ts';
+import { TokenBucket } from '../protocol/token-bucket.ts';
 import { ResultOutbox, type ResultMessage } from './result-outbox.ts';
 
 export interface AgentOptions {
@@ -37,10 +38,8 @@ export interface AgentOptions {
 export class SatelliteAgent {
   private socket: WebSocket | undefined;
   private readonly results: ResultOutbox;
-  private readonly framesPerSecond: number;
-  /** Token bucket for outgoing frames. */
-  private allowance: number;
-  private refilledAt = Date.now();
+  /** Paces outgoing frames under the gateway's limit. */
+  private readonly frames: TokenBucket;
   private pumpTimer: NodeJS.Timeout | undefined;
   private readonly resendTimer: NodeJS.Timeout;
   private readonly scheduler = new CheckScheduler((assignment) => this.runAndReport(assignment));
@@ -51,12 +50,21 @@ export class SatelliteAgent {
   private stopped = false;
   private readonly startedAt = Date.now();
   /** Counters for logs and tests. */
-  readonly stats = { connections: 0, resultsSent: 0, resultsAcked: 0, resultsResent: 0, resultsDropped: 0 };
+  readonly stats: { connections: number; resultsSent: number; resultsAcked: number; resultsResent: number; readonly resultsDropped: number };
 
   constructor(private readonly options: AgentOptions) {
-    this.results = new ResultOutbox(options.maxBufferedResults);
-    this.framesPerSecond = options.maxFramesPerSecond ?? 40;
-    this.allowance = this.framesPerSecond;
+    const results = (this.results = new ResultOutbox(options.maxBufferedResults));
+    this.stats = {
+      connections: 0,
+      resultsSent: 0,
+      resultsAcked: 0,
+      resultsResent: 0,
+      get resultsDropped() {
+        return results.dropped;
+      },
+    };
+    const framesPerSecond = options.maxFramesPerSecond ?? 40;
+    this.frames = new TokenBucket(framesPerSecond, framesPerSecond);
     const ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
     this.resendTimer = setInterval(() => {
       const again = this.results.resend(Date.now() - ackTimeoutMs);
@@ -164,14 +172,13 @@ export class SatelliteAgent {
   }
 
   private sendHeartbeat(): void {
-    this.allowance -= 1; // may go below zero: results wait a little, heartbeats never do
+    this.frames.force(); // heartbeats never wait; results wait a little longer instead
     this.send({ type: 'heartbeat', agentVersion: this.options.agentVersion, uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000) });
   }
 
   /** Queues a result; it is sent as soon as the connection and the frame rate allow. */
   private deliver(message: ResultMessage): void {
     this.results.add(message);
-    this.stats.resultsDropped = this.results.dropped;
     this.pump();
   }
 
@@ -180,17 +187,11 @@ export class SatelliteAgent {
     clearTimeout(this.pumpTimer);
     this.pumpTimer = undefined;
     if (this.stopped) return;
-    const now = Date.now();
-    this.allowance = Math.min(this.framesPerSecond, this.allowance + ((now - this.refilledAt) / 1000) * this.framesPerSecond);
-    this.refilledAt = now;
-    while (this.results.hasWaiting && this.allowance >= 1 && this.isOpen()) {
-      this.send(this.results.takeNext(now)!);
-      this.allowance -= 1;
+    while (this.results.hasWaiting && this.isOpen() && this.frames.take()) {
+      this.send(this.results.takeNext(Date.now())!);
       this.stats.resultsSent++;
     }
-    if (this.results.hasWaiting && this.isOpen()) {
-      this.pumpTimer = setTimeout(() => this.pump(), Math.ceil(((1 - this.allowance) / this.framesPerSecond) * 1000));
-    }
+    if (this.results.hasWaiting && this.isOpen()) this.pumpTimer = setTimeout(() => this.pump(), this.frames.waitMs());
   }
 
   private isOpen(): boolean {
