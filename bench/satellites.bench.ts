@@ -30,7 +30,13 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 
 const database = await createTestDatabase();
 const namespace = createTestNamespace();
-const node = new NodeProcess({ databaseUrl: database.url, namespace: namespace.namespace, nodeId: 'bench' });
+const node = new NodeProcess({
+  databaseUrl: database.url,
+  namespace: namespace.namespace,
+  nodeId: 'bench',
+  // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the node.
+  nodeArguments: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
+});
 const sockets: WebSocket[] = [];
 try {
   await node.start();
@@ -178,7 +184,8 @@ try {
   process.exitCode = 1;
 } finally {
   for (const ws of sockets) ws.terminate();
-  await node.kill('SIGKILL');
+  // SIGTERM when profiling: --cpu-prof writes its profile on a clean exit only.
+  await node.kill(process.env.BENCH_NODE_ARGS ? 'SIGTERM' : 'SIGKILL');
   await namespace.cleanup();
   await database.drop();
 }

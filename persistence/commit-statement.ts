@@ -20,8 +20,8 @@ export interface CommitResultRow {
  *    takeover, which updates the row, waits for this statement; after it, the epoch differs);
  * 2. `upd` / `ins`: the state rows, written only where the stored version is the one the writer
  *    read (insert-if-absent for new entities): `won` are the entities that passed both checks;
- * 3. `t` / `o`: their transition rows and outbox rows, both read out of the change JSON, which is
- *    sent once per transition.
+ * 3. `t` / `o`: their transition rows, read out of the change JSON (sent once per transition), and
+ *    outbox rows that only reference them (the relay reads the change from the transition row).
  *
  * The result lists the held partitions, the winners and the new outbox ids.
  */
@@ -75,8 +75,8 @@ export function buildCommitStatement(batch: PendingCommit[], nodeId: string, fen
       tv.payload->'changedFields', tv.payload->'stateValue', tv.event, tv.payload->'cause', (tv.payload->>'at')::bigint, ?
     from tv join won on won.kind = tv.kind and won.id = tv.id)`);
   parts.push(`o as (
-    insert into outbox (kind, entity_id, version, payload, created_at)
-    select tv.kind, tv.id, tv.version, tv.payload, (tv.payload->>'at')::bigint
+    insert into outbox (kind, entity_id, version, created_at)
+    select tv.kind, tv.id, tv.version, (tv.payload->>'at')::bigint
     from tv join won on won.kind = tv.kind and won.id = tv.id
     returning id, kind, entity_id, version)`);
 

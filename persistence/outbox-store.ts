@@ -10,6 +10,11 @@ export interface OutboxRow {
   payloadJson?: string;
 }
 
+/** The entity change (machines/entity-change.ts) rebuilt from its `entity_transitions` row `t`. */
+const changeFromTransition = `jsonb_build_object('kind', t.kind, 'id', t.id, 'version', t.version,
+  'prev', coalesce(t.prev, 'null'::jsonb), 'next', coalesce(t.next, 'null'::jsonb), 'changedFields', t.changed_fields,
+  'stateValue', t.state_value, 'at', t.at, 'cause', t.cause)`;
+
 /**
  * The transactional outbox, read side. Rows are claimed with `FOR UPDATE SKIP LOCKED` — never
  * with an `id > lastId` cursor, because ids are taken before commit and transactions become
@@ -28,7 +33,9 @@ export class OutboxStore {
   async relay(limit: number, publish: (rows: OutboxRow[]) => Promise<void>, createdBefore = Number.MAX_SAFE_INTEGER): Promise<number> {
     return this.db.transaction(async (transaction) => {
       const claimed = await this.db.query<Record<string, unknown>>(
-        'select id, kind, entity_id, version, payload from outbox where created_at < ? order by id limit ? for update skip locked',
+        `select o.id, o.kind, o.entity_id, o.version, coalesce(o.payload, ${changeFromTransition}) as payload
+         from outbox o left join entity_transitions t on t.kind = o.kind and t.id = o.entity_id and t.version = o.version
+         where o.created_at < ? order by o.id limit ? for update of o skip locked`,
         [createdBefore, limit],
         transaction,
       );

@@ -2,6 +2,7 @@ import { Migration20261122000000_entity_runtime } from './Migration2026112200000
 import { Migration20261122010000_placement } from './Migration20261122010000_placement.ts';
 import { Migration20261122020000_command_ids } from './Migration20261122020000_command_ids.ts';
 import { Migration20261122030000_satellite_credentials } from './Migration20261122030000_satellite_credentials.ts';
+import { Migration20261122040000_outbox_by_reference } from './Migration20261122040000_outbox_by_reference.ts';
 
 /** Every migration, oldest first. Listed explicitly so they run the same from source and from a bundle. */
 export const migrationsList = [
@@ -9,4 +10,5 @@ export const migrationsList = [
   { name: 'Migration20261122010000_placement', class: Migration20261122010000_placement },
   { name: 'Migration20261122020000_command_ids', class: Migration20261122020000_command_ids },
   { name: 'Migration20261122030000_satellite_credentials', class: Migration20261122030000_satellite_credentials },
+  { name: 'Migration20261122040000_outbox_by_reference', class: Migration20261122040000_outbox_by_reference },
 ];

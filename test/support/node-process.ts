@@ -14,8 +14,11 @@ export class NodeProcess {
   /** The node's stdout+stderr so far (JSON log lines), for diagnosing failures. */
   output = '';
   private readonly environment: Record<string, string>;
+  /** Flags for the node binary itself (e.g. `--cpu-prof`, `--inspect=0`). */
+  private readonly nodeArguments: string[];
 
-  constructor(options: TestNodeOptions) {
+  constructor(options: TestNodeOptions & { nodeArguments?: string[] }) {
+    this.nodeArguments = options.nodeArguments ?? [];
     // Keep the data dir and node id across restarts: a restart is the same node coming back.
     this.environment = testNodeEnvironment({ ...options, env: { VIGIL_LOG_LEVEL: 'info', ...options.env } });
   }
@@ -25,7 +28,7 @@ export class NodeProcess {
   }
 
   async start(timeoutMs = 30_000): Promise<void> {
-    const child = spawn(process.execPath, [vigilBin, 'start'], {
+    const child = spawn(process.execPath, [...this.nodeArguments, vigilBin, 'start'], {
       env: { ...process.env, ...this.environment },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
