@@ -14,6 +14,7 @@ import WebSocket from 'ws';
 import { subjectsFor } from '../bus/index.ts';
 import { Database, SatelliteCredentialStore } from '../persistence/index.ts';
 import { SATELLITE_PATH } from '../protocol/satellite-protocol.ts';
+import { NodeInspector } from './support/node-inspector.ts';
 import { createTestDatabase, createTestNamespace, NATS_URL } from '../test/support/isolation.ts';
 import { NodeProcess } from '../test/support/node-process.ts';
 
@@ -27,6 +28,7 @@ const checksPerSatellite = Math.max(1, Math.ceil(perSatelliteRate));
 
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 const log = (message: string) => process.stderr.write(`${message}\n`);
+const mib = (bytes: number) => +(bytes / 2 ** 20).toFixed(1);
 
 const database = await createTestDatabase();
 const namespace = createTestNamespace();
@@ -35,15 +37,22 @@ const node = new NodeProcess({
   namespace: namespace.namespace,
   nodeId: 'bench',
   // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the node.
-  nodeArguments: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
+  // The inspector lets the bench force garbage collections in the node and read its heap.
+  nodeArguments: ['--inspect=127.0.0.1:0', ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
 });
 const sockets: WebSocket[] = [];
 try {
   await node.start();
-  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const inspector = await NodeInspector.connect(node.output);
+  /** The node's memory after full collections: retained JS heap and RSS. */
+  const memory = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const heap = await inspector.retainedHeap();
+    return { heap, rss: rssOf(node.pid!) };
+  };
   // Baseline before any satellite exists: the figure per satellite below then includes its hot
   // actor (registered, kept in memory by heartbeats) as well as its socket.
-  const rssEmpty = rssOf(node.pid!);
+  const empty = await memory();
   const ids = Array.from({ length: count }, (_, index) => `s${index}`);
 
   log(`registering ${count} satellites`);
@@ -64,9 +73,7 @@ try {
   );
   await db.close();
 
-  const pid = node.pid!;
-  await new Promise((resolve) => setTimeout(resolve, 2_000));
-  const rssBefore = rssOf(pid);
+  const registered = await memory();
   log(`connecting ${count} satellites`);
   const connectStarted = Date.now();
   let authenticated = 0;
@@ -101,11 +108,13 @@ try {
   );
   clearInterval(progress);
   const connectSeconds = (Date.now() - connectStarted) / 1000;
-  await new Promise((resolve) => setTimeout(resolve, 5_000));
-  const rssConnected = rssOf(pid);
-  const bytesPerConnection = Math.round((rssConnected - rssBefore) / count);
-  const bytesPerSatellite = Math.round((rssConnected - rssEmpty) / count);
-  log(`${authenticated} authenticated in ${connectSeconds.toFixed(1)} s; RSS ${(rssBefore / 2 ** 20).toFixed(1)} → ${(rssConnected / 2 ** 20).toFixed(1)} MiB`);
+  // One heartbeat each, as every idle satellite sends every 15 s.
+  for (const ws of sockets) ws.send(JSON.stringify({ type: 'heartbeat', agentVersion: 'bench', uptimeSeconds: 1 }));
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  const connected = await memory();
+  const perConnection = { heap: Math.round((connected.heap - registered.heap) / count), rss: Math.round((connected.rss - registered.rss) / count) };
+  const perSatellite = { heap: Math.round((connected.heap - empty.heap) / count), rss: Math.round((connected.rss - empty.rss) / count) };
+  log(`${authenticated} authenticated in ${connectSeconds.toFixed(1)} s; retained heap ${mib(registered.heap)} → ${mib(connected.heap)} MiB, RSS ${mib(registered.rss)} → ${mib(connected.rss)} MiB`);
 
   // Results: every satellite reports its own checks (c<index>-<k>, each about once a second) of
   // one of 1,000 systems, each check's status alternating. executedAt grows by 1 ms per result of
@@ -153,17 +162,20 @@ try {
   if (process.env.BENCH_DEBUG) log(node.output.slice(-2000));
   await client.end();
   await nc.close();
+  inspector.close();
 
   const report = {
     satellites: count,
     authenticated,
     droppedDuringConnect: dropped,
     connectSeconds,
-    rssEmptyMiB: +(rssEmpty / 2 ** 20).toFixed(1),
-    rssBeforeMiB: +(rssBefore / 2 ** 20).toFixed(1),
-    rssConnectedMiB: +(rssConnected / 2 ** 20).toFixed(1),
-    bytesPerConnection,
-    bytesPerSatellite,
+    memoryMiB: {
+      empty: { heap: mib(empty.heap), rss: mib(empty.rss) },
+      registered: { heap: mib(registered.heap), rss: mib(registered.rss) },
+      connected: { heap: mib(connected.heap), rss: mib(connected.rss) },
+    },
+    bytesPerConnection: perConnection,
+    bytesPerSatellite: perSatellite,
     resultsRefusedLogged: (node.output.match(/result backlog full/g) ?? []).length,
     resultsSent: sent,
     resultsOfferedPerSecond: Math.round(sent / sendSeconds),
@@ -175,8 +187,9 @@ try {
   };
   console.log(JSON.stringify(report));
   console.log(`\nsatellites on one node: ${authenticated}/${count} connected in ${connectSeconds.toFixed(1)} s`);
-  console.log(`  server memory per connection: ${bytesPerConnection} B (RSS with ${count} registered satellites ${report.rssBeforeMiB} → connected ${report.rssConnectedMiB} MiB; target ≤ 3 KB)`);
-  console.log(`  server memory per satellite, its actor included: ${bytesPerSatellite} B (RSS of the empty node ${report.rssEmptyMiB} MiB)`);
+  console.log(`  server memory per connection: ${perConnection.heap} B retained JS heap, ${perConnection.rss} B RSS (target ≤ 3 KB)`);
+  console.log(`  per satellite, its hot actor included: ${perSatellite.heap} B retained JS heap, ${perSatellite.rss} B RSS`);
+  console.log(`  (after full GCs; retained heap / RSS: empty node ${mib(empty.heap)} / ${mib(empty.rss)} MiB, ${count} registered ${mib(registered.heap)} / ${mib(registered.rss)} MiB, connected ${mib(connected.heap)} / ${mib(connected.rss)} MiB)`);
   console.log(`  results: ${sent} sent (${report.resultsOfferedPerSecond}/s offered), ${acked} committed and acknowledged: ${report.resultsIngestedPerSecond}/s end to end (target ≥ 20,000/s)`);
   console.log(`  in ${transitions} health transitions (${report.resultsPerTransition} results each)`);
 } catch (error) {
