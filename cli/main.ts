@@ -5,6 +5,8 @@ import { formatClusterStatus, readClusterStatus } from './cluster-status.ts';
 import { satelliteCommand } from './satellite-commands.ts';
 import { checkCommand } from './check-commands.ts';
 import { applyCommand } from './apply-command.ts';
+import { maintenanceCommand } from './maintenance-commands.ts';
+import { automationCommand, catalogCommand, runsCommand } from './automation-commands.ts';
 import { SetupFileError } from '../setup/setup-file.ts';
 
 const usage = `usage: vigil <command> [--config file.json]
@@ -19,8 +21,15 @@ commands:
   check add <id> --system <systemId> (--http <url> [--method GET] [--expect 200] | --tcp <host:port>)
             [--timeout 10s] [--interval 60s] [--satellites a,b]
   check update <id> [same options] | remove <id> | list [--json]
-  apply -f <setup.yaml>   create or update the groups, systems, satellites and checks of a setup
-            file (the same file a node applies at start with VIGIL_SETUP_FILE)
+  maintenance add <id> --title <title> --systems a,b [--description <text>]
+            (--start <time> --end <time> | --weekdays mon,wed --time HH:MM --duration 2h
+            [--timezone Europe/Berlin] [--from <time>] [--until <time>])   times: ISO 8601 or epoch ms
+  maintenance cancel <id> | remove <id> | list [--json]
+  apply -f <setup.yaml>   create or update the groups, systems, satellites, checks and
+            maintenances of a setup file (the same file a node applies at start with VIGIL_SETUP_FILE)
+  automation apply -f <automations.yaml> | list | show <id> | enable <id> | disable <id> | delete <id>
+  runs list [--automation <id>] | show <runId>     run traces: trigger, conditions, steps
+  catalog [--json]   every trigger and action, with their JSON Schemas
 
 configuration: environment variables (DATABASE_URL, NATS_URL, VIGIL_NODE_ID, VIGIL_HTTP_PORT, ...)
 and an optional JSON file (VIGIL_CONFIG or --config); see README.md.`;
@@ -44,6 +53,18 @@ export async function main(argv: string[]): Promise<number> {
       timeout: { type: 'string' },
       interval: { type: 'string' },
       satellites: { type: 'string' },
+      title: { type: 'string' },
+      description: { type: 'string' },
+      systems: { type: 'string' },
+      start: { type: 'string' },
+      end: { type: 'string' },
+      weekdays: { type: 'string' },
+      time: { type: 'string' },
+      duration: { type: 'string' },
+      timezone: { type: 'string' },
+      from: { type: 'string' },
+      until: { type: 'string' },
+      automation: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -103,8 +124,16 @@ export async function main(argv: string[]): Promise<number> {
       return satelliteCommand(config, positionals.slice(1), { name: values.name, region: values.region, json: values.json });
     case 'check':
       return checkCommand(config, positionals.slice(1), values);
+    case 'maintenance':
+      return maintenanceCommand(config, positionals.slice(1), values);
     case 'apply':
       return applyCommand(config, values.file, values.json === true);
+    case 'automation':
+      return automationCommand(config, positionals.slice(1), values);
+    case 'runs':
+      return runsCommand(config, positionals.slice(1), values);
+    case 'catalog':
+      return catalogCommand(values);
     case 'status': {
       const status = await readClusterStatus(config);
       console.log(values.json ? JSON.stringify(status, null, 2) : formatClusterStatus(status));

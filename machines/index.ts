@@ -1,9 +1,13 @@
 import type { EntityKind } from './entity-change.ts';
 import type { EntityDefinition } from './entity-definition.ts';
+import { automationDefinition } from './automation.machine.ts';
+import { automationRunDefinition } from './automation-run.machine.ts';
+import { automationScopeDefinition } from './automation-scope.machine.ts';
 import { checkDefinition } from './check.machine.ts';
 import { groupDefinition } from './group.machine.ts';
 import { healthDefinition } from './health.machine.ts';
 import { incidentDefinition } from './incident.machine.ts';
+import { maintenanceDefinition } from './maintenance.machine.ts';
 import { satelliteDefinition } from './satellite.machine.ts';
 import { systemDefinition } from './system.machine.ts';
 
@@ -20,6 +24,11 @@ export * from './incident.machine.ts';
 export * from './health.machine.ts';
 export * from './satellite.machine.ts';
 export * from './check.machine.ts';
+export { maintenanceScheduleSchema, maintenanceWindowSchema, nextWindow, windowAt, type MaintenanceSchedule, type MaintenanceWindow } from './maintenance-schedule.ts';
+export * from './maintenance.machine.ts';
+export * from './automation.machine.ts';
+export * from './automation-scope.machine.ts';
+export * from './automation-run.machine.ts';
 export * from './triggers/index.ts';
 
 /** One definition per entity kind; the runtime hosts exactly these. */
@@ -30,6 +39,10 @@ export const entityDefinitions: Record<EntityKind, EntityDefinition> = {
   health: healthDefinition,
   satellite: satelliteDefinition,
   check: checkDefinition,
+  maintenance: maintenanceDefinition,
+  automation: automationDefinition,
+  automation_scope: automationScopeDefinition,
+  automation_run: automationRunDefinition,
 };
 
 /** The definition of `kind`: always found for an `EntityKind`, undefined for any other string. */

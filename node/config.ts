@@ -18,6 +18,11 @@ export const configSchema = z.object({
   dataDir: z.string().min(1),
   /** A declarative setup (YAML or JSON: groups, systems, satellites, checks) applied once the node is ready. */
   setupFile: z.string().min(1).optional(),
+  /**
+   * Values automations reference as `${{ secrets.NAME }}`: from `VIGIL_SECRET_<NAME>` variables
+   * (or `secrets` in the config file). Resolved only when an action runs; masked in traces and logs.
+   */
+  secrets: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'secret names are upper case letters, digits and "_"'), z.string().min(1)).default({}),
   /** First token of every subject and prefix of every stream/consumer name; isolates deployments (and test runs) that share a NATS server. */
   namespace: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'lowercase letters, digits, "_", starting with a letter'),
   http: z.object({
@@ -91,6 +96,7 @@ function defaults(): VigilConfig {
     namespace: 'vigil',
     http: { host: '0.0.0.0', port: 8080 },
     migrateOnStart: true,
+    secrets: {},
     timeouts: { passivateAfterMs: 60_000, commandMs: 10_000, timerPollMs: 1_000, outboxPollMs: 1_000, shutdownMs: 10_000, leaseTtlMs: 6_000 },
     partitions: 64,
     duplicateWindowMs: 5 * 60_000,
@@ -103,6 +109,9 @@ function defaults(): VigilConfig {
  * Builds and validates the config. Throws `ConfigError` whose message lists every bad value with
  * where it came from.
  */
+/** `VIGIL_SECRET_<NAME>=value` defines the automation secret NAME. */
+const SECRET_PREFIX = 'VIGIL_SECRET_';
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFile = env.VIGIL_CONFIG): VigilConfig {
   const merged: Record<string, unknown> = defaults() as unknown as Record<string, unknown>;
   if (configFile) deepMerge(merged, readConfigFile(configFile));
@@ -113,6 +122,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFile = en
     const value = parseEnvironmentValue(text, type);
     if (value === undefined) problems.push(`${name}=${JSON.stringify(text)}: expected a ${type}`);
     else setPath(merged, path, value);
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(SECRET_PREFIX) || value === undefined) continue;
+    setPath(merged, ['secrets', name.slice(SECRET_PREFIX.length)], value);
   }
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {

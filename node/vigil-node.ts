@@ -19,6 +19,7 @@ import type { VigilConfig } from './config.ts';
 import { startEmbeddedNats, type EmbeddedNats } from './embedded-nats.ts';
 import { readSetupFile } from '../setup/setup-file.ts';
 import { applySetupOnStart } from './setup-on-start.ts';
+import { startAutomationEngine } from '../automations/engine/automation-engine.ts';
 import type { Logger } from './logger.ts';
 
 const satelliteSessionMessageSchema = z.object({ node: z.string(), openedAt: z.number(), connectionId: z.string() });
@@ -208,6 +209,14 @@ export async function startNode(
     ready = true;
     log.info({ port: http.port, nodeId: config.nodeId, namespace: config.namespace, partitions: placement.ownedPartitions().length }, 'vigil node ready');
     if (setup) await applySetupOnStart(setup, { runtime, router, credentials: new SatelliteCredentialStore(database), log });
+    const automations = await startAutomationEngine({
+      bus,
+      database,
+      runtime,
+      dispatch: (kind, id, event, options) => router!.dispatch(kind, id, event, options),
+      log,
+      secrets: new Map(Object.entries(config.secrets)),
+    });
 
     let stopping: Promise<void> | undefined;
     stop = () =>
@@ -216,6 +225,7 @@ export async function startNode(
         log.info('stopping: handing partitions over');
         // Partitions first: each is drained (its queued events committed) and released, so the
         // next owner takes it at once instead of after the lease time.
+        await automations.stop();
         await placement!.stop(config.timeouts.shutdownMs);
         await commands.stop();
         await runtime.stop(config.timeouts.shutdownMs);

@@ -15,7 +15,7 @@ export interface SetupTarget {
 
 export type SetupOutcome = 'created' | 'updated' | 'unchanged' | 'failed';
 export interface SetupEntryReport {
-  kind: 'group' | 'system' | 'satellite' | 'check';
+  kind: 'group' | 'system' | 'satellite' | 'check' | 'maintenance';
   id: string;
   outcome: SetupOutcome;
   detail?: string;
@@ -25,10 +25,11 @@ const codeOf = (error: unknown) => (error as { code?: string })?.code;
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * Applies a setup: groups, then systems, satellites and checks (so references exist first). An
- * entity that does not exist is created from its declaration; one that exists gets an `update`
- * with every declared field (the declaration wins; an equal state is not written). Safe to run
- * again and from several nodes at once: a create that lost a race is retried as an update.
+ * Applies a setup: groups, then systems, satellites, checks and maintenances (so references
+ * exist first). An entity that does not exist is created from its declaration; one that exists
+ * gets an `update` with every declared field (the declaration wins; an equal state is not
+ * written). Safe to run again and from several nodes at once: a create that lost a race is
+ * retried as an update.
  * One entry failing (e.g. a deleted id, which is never reused) does not stop the others.
  */
 export async function applySetup(setup: SetupFile, target: SetupTarget, env: NodeJS.ProcessEnv = process.env): Promise<SetupEntryReport[]> {
@@ -67,6 +68,8 @@ export async function applySetup(setup: SetupFile, target: SetupTarget, env: Nod
       state.systemId === systemId ? undefined : `check ${id} belongs to system ${String(state.systemId)}, not ${systemId}; a check cannot move: give it a new id`,
     );
   }
+  // Repeating a maintenance's schedule changes no window, so applying again never revives a cancelled one.
+  for (const { id, ...fields } of setup.maintenances) await upsert('maintenance', id, { type: 'create', ...fields }, { type: 'update', ...fields });
   return report;
 }
 

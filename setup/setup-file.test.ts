@@ -28,15 +28,23 @@ checks:
     strategy: { kind: http, url: "https://shop.example/health" }
     intervalMs: 30000
     satelliteIds: [edge-eu]
+maintenances:
+  - id: db-upgrade
+    title: DB upgrade
+    systemIds: [shop]
+    schedule: { kind: once, startsAt: 1767488400000, endsAt: 1767495600000 }
 `));
     expect(setup.systems[0]).toEqual({ id: 'shop', name: 'Shop', description: '', metadata: {}, groupIds: ['payments'] });
     expect(setup.satellites[0]).toMatchObject({ heartbeatThresholdMs: 45_000, tokenEnv: 'EDGE_EU_TOKEN' });
     expect(setup.checks[0]!.strategy).toEqual({ kind: 'http', url: 'https://shop.example/health', method: 'GET', expectedStatus: 200, timeoutMs: 10_000 });
+    expect(setup.maintenances[0]).toEqual({
+      id: 'db-upgrade', title: 'DB upgrade', description: '', systemIds: ['shop'], schedule: { kind: 'once', startsAt: 1767488400000, endsAt: 1767495600000 },
+    });
   });
 
   it('reads JSON and an empty file', () => {
     expect(readSetupFile(file('ok.json', '{"groups":[{"id":"g","name":"G"}]}')).groups).toHaveLength(1);
-    expect(readSetupFile(file('empty.yaml', ''))).toEqual({ groups: [], systems: [], satellites: [], checks: [] });
+    expect(readSetupFile(file('empty.yaml', ''))).toEqual({ groups: [], systems: [], satellites: [], checks: [], maintenances: [] });
   });
 
   it('refuses bad files with the path of each problem', () => {
@@ -54,6 +62,8 @@ checks:
     expect(bad('incidents: []')).toContain('incidents');
     expect(bad('systems: [ { id: a')).toContain('not valid YAML');
     expect(bad('satellites:\n  - { id: s, name: S, region: r, tokenEnv: "1 bad" }')).toContain('satellites.0.tokenEnv');
+    expect(bad('maintenances:\n  - { id: m, title: M, systemIds: [s], schedule: { kind: recurring, timezone: Nowhere, weekdays: [mon], startTime: "10:00", durationMinutes: 5 } }'))
+      .toContain('maintenances.0.schedule.timezone');
     expect(() => readSetupFile(join(dir, 'missing.yaml'))).toThrow(SetupFileError);
   });
 });

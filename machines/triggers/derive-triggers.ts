@@ -2,6 +2,7 @@ import type { EntityChange, EntityKind } from '../entity-change.ts';
 import { deriveCatalogTriggers } from './catalog.triggers.ts';
 import { deriveHealthcheckTriggers } from './healthcheck.triggers.ts';
 import { deriveIncidentTriggers } from './incident.triggers.ts';
+import { deriveMaintenanceTriggers } from './maintenance.triggers.ts';
 import { deriveSatelliteTriggers } from './satellite.triggers.ts';
 import type { ChangeDeriver, TriggerEvent } from './trigger-definition.ts';
 
@@ -13,6 +14,11 @@ const derivers: Record<EntityKind, ChangeDeriver> = {
   satellite: deriveSatelliteTriggers,
   // Checks change what satellites run; nothing reacts to them as domain events (yet).
   check: () => [],
+  maintenance: deriveMaintenanceTriggers,
+  // Automations and their runs are the consumers of triggers, not a source of them.
+  automation: () => [],
+  automation_scope: () => [],
+  automation_run: () => [],
 };
 
 /**

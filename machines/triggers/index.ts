@@ -7,3 +7,4 @@ export * from './catalog.triggers.ts';
 export * from './incident.triggers.ts';
 export * from './healthcheck.triggers.ts';
 export * from './satellite.triggers.ts';
+export * from './maintenance.triggers.ts';

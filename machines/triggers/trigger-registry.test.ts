@@ -8,6 +8,7 @@ const allIds = [
   'catalog.created', 'catalog.deleted', 'catalog.group.created', 'catalog.group.deleted', 'catalog.updated',
   'healthcheck.system.degraded', 'healthcheck.system.health_changed', 'healthcheck.system.healthy',
   'incident.created', 'incident.resolved', 'incident.updated',
+  'maintenance.ended', 'maintenance.started',
   'satellite.connected', 'satellite.disconnected', 'satellite.heartbeat_lost',
 ];
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { catalogTriggers } from './catalog.triggers.ts';
 import { healthcheckTriggers } from './healthcheck.triggers.ts';
 import { incidentTriggers } from './incident.triggers.ts';
+import { maintenanceTriggers } from './maintenance.triggers.ts';
 import { satelliteTriggers } from './satellite.triggers.ts';
 import type { TriggerDefinition } from './trigger-definition.ts';
 
@@ -25,6 +26,7 @@ const allTriggers: readonly TriggerDefinition[] = [
   ...incidentTriggers,
   ...healthcheckTriggers,
   ...satelliteTriggers,
+  ...maintenanceTriggers,
 ] as unknown as readonly TriggerDefinition[];
 
 const byId = new Map<string, TriggerDefinition>();

@@ -29,6 +29,11 @@ checks:
     strategy: { kind: http, url: "http://127.0.0.1:9/health" }
     intervalMs: ${interval}
     satelliteIds: [edge-eu]
+maintenances:
+  - id: db-upgrade
+    title: DB upgrade
+    systemIds: [shop]
+    schedule: { kind: recurring, timezone: Europe/Berlin, weekdays: [sun], startTime: "02:00", durationMinutes: 120 }
 `;
 
 describe('a declarative setup file and vigil check', () => {
@@ -45,6 +50,7 @@ describe('a declarative setup file and vigil check', () => {
     expect(await node.runtime.get('group', 'payments')).toMatchObject({ state: { name: 'Payments' } });
     expect(await node.runtime.get('check', 'shop-home')).toMatchObject({ state: { systemId: 'shop', intervalMs: 30_000, satelliteIds: ['edge-eu'] } });
     expect((await node.runtime.get('satellite', 'edge-us')).stateValue).toBe('registered');
+    expect(await node.runtime.get('maintenance', 'db-upgrade')).toMatchObject({ state: { title: 'DB upgrade', systemIds: ['shop'], schedule: { kind: 'recurring' } } });
 
     // The token came from the environment variable the file names: the satellite can connect with it.
     const ws = new WebSocket(`ws://127.0.0.1:${node.http.port}${SATELLITE_PATH}`, { headers: { authorization: `Bearer ${EDGE_TOKEN}` } });

@@ -1,0 +1,53 @@
+import type { z } from 'zod';
+
+export type ActionLogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type ActionLog = Record<ActionLogLevel, (fields: Record<string, unknown>, message: string) => void>;
+
+/** What an action may do and know while it runs. Everything here is cluster-safe. */
+export interface ActionContext {
+  runId: string;
+  automationId: string;
+  /** `<runId>:<step path>`: the same on every retry of this step, on any node. */
+  idempotencyKey: string;
+  /** Artifacts produced by earlier steps of this run (and earlier runs of its scope), by type. */
+  artifacts: Record<string, unknown>;
+  /** Sends an event to an entity through the cluster (routed to its owner, stored, emitted). */
+  dispatch(kind: string, id: string, event: Record<string, unknown>): Promise<unknown>;
+  /** The entity's reactive state, or null when it does not exist. */
+  read(kind: string, id: string): Promise<Record<string, unknown> | null>;
+  /** The id of `kind` starting with `prefix` that has the largest numeric suffix after it, or null. */
+  latestId(kind: string, prefix: string): Promise<string | null>;
+  /** The node log; secrets in messages and fields are masked. */
+  log: ActionLog;
+  /** Aborted when the step's time is up. */
+  signal: AbortSignal;
+}
+
+/** What an action returns: an output for the trace, and optionally a typed artifact. */
+export interface ActionResult {
+  output?: unknown;
+  artifact?: { type: string; value: Record<string, unknown> };
+}
+
+/**
+ * A provider action. Its config is versioned: a definition names the version it was written
+ * for (default: the latest), and each version has its own zod schema, so a provider can
+ * change its config without breaking stored automations.
+ */
+export interface ActionProvider {
+  id: string;
+  displayName: string;
+  description: string;
+  /** Config schema per version. */
+  versions: Record<number, z.ZodType<Record<string, unknown>>>;
+  latestVersion: number;
+  /** The artifact type it produces, if any (e.g. `incident`). */
+  produces?: string;
+  /** Performs the effect. Must be idempotent by `context.idempotencyKey`. */
+  execute(config: Record<string, unknown>, version: number, context: ActionContext): Promise<ActionResult>;
+}
+
+/** A failure that retrying cannot fix (bad config, missing entity): the step fails at once. */
+export class PermanentActionError extends Error {
+  readonly permanent = true;
+}

@@ -1,0 +1,210 @@
+import type { z } from 'zod';
+import type { AutomationRunEvent, AutomationRunState, StepTrace } from '../../machines/index.ts';
+import type { ActionContext, ActionLog, ActionProvider } from '../actions/action-provider.ts';
+import { evaluateConditions, type StateReader } from '../conditions/evaluate-conditions.ts';
+import type { Condition } from '../definition/automation-definition.ts';
+import { parseDuration } from '../expressions/durations.ts';
+import { resolveSecrets, SecretMasker } from '../expressions/secrets.ts';
+import { renderDeep } from '../expressions/template.ts';
+import { runScope } from './run-scope.ts';
+import { currentStep, nextCursor, startCursor, type Step, type StepCursor } from './step-cursor.ts';
+
+/** The `advance` event to record (the runtime stamps `at`). */
+export type AdvanceEvent = Omit<Extract<AutomationRunEvent, { type: 'advance' }>, 'at'>;
+
+export interface StepExecutorOptions {
+  actions: ReadonlyMap<string, ActionProvider>;
+  reader: StateReader;
+  /** The value of secret NAME (`${{ secrets.NAME }}`), or undefined when there is none. */
+  secret: (name: string) => string | undefined;
+  /** What actions use to reach entities (dispatch through the cluster, read, list ids). */
+  entities: Pick<ActionContext, 'dispatch' | 'read' | 'latestId'>;
+  log: ActionLog;
+  clock?: () => number;
+  /** Attempts of an action step before a transient failure fails it (default 3). */
+  maxAttempts?: number;
+  /** Time an action may take (default 60 s). */
+  actionTimeoutMs?: number;
+}
+
+/** Step kinds this engine executes; the definition schema knows more (see `unsupportedStepKinds`). */
+const stepKinds = ['action', 'choose', 'sequence', 'variables', 'delay', 'stop', 'condition'] as const;
+type StepKind = (typeof stepKinds)[number];
+
+/** Step kinds that definitions may hold but this version cannot run yet: refused when saved. */
+export const unsupportedStepKinds = ['parallel', 'repeat', 'wait_for_trigger', 'wait_until'] as const;
+
+export function kindOfStep(step: Step): string {
+  for (const kind of [...stepKinds, ...unsupportedStepKinds]) if (kind in step) return kind;
+  return 'unknown';
+}
+
+/**
+ * Executes ONE step of a run and describes its outcome as the `advance` event to record. Control
+ * steps are evaluated here (they need fresh entity state); action steps perform their effect with
+ * the idempotency key `<runId>:<step path>`, so a step re-executed after a crash (its `advance`
+ * never committed) has its effect once. The first call of a run evaluates the automation's
+ * conditions against fresh state: a run whose conditions no longer hold ends as `skipped`.
+ *
+ * Throws for a transient failure the caller should retry (the message is redelivered).
+ */
+export class StepExecutor {
+  private readonly clock: () => number;
+
+  constructor(private readonly options: StepExecutorOptions) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  async execute(run: AutomationRunState, attempt: number): Promise<AdvanceEvent> {
+    const now = this.clock();
+    const definition = run.definition as { conditions?: Condition[] };
+    if (run.cursor === null) {
+      const result = await evaluateConditions(definition.conditions ?? [], runScope(run, now), this.options.reader, now);
+      if (!result.ok) return this.advance(run, null, [], { status: 'skipped', reason: 'conditions not met when the run started' }, { conditions: result.details });
+      return this.advance(run, startCursor(), [], { status: 'running' }, { conditions: result.details });
+    }
+
+    const located = currentStep(run.definition, run.cursor as StepCursor);
+    if (!located) return this.advance(run, run.cursor as StepCursor, [], { status: 'succeeded' });
+    const { step, path, cursor } = located;
+    const kind = kindOfStep(step);
+    const trace = (status: StepTrace['status'], extra: Partial<StepTrace> = {}): StepTrace => ({
+      path,
+      kind,
+      ...(typeof step.alias === 'string' ? { alias: step.alias } : {}),
+      status,
+      attempts: kind === 'action' ? attempt : 1,
+      startedAt: now,
+      endedAt: this.clock(),
+      ...extra,
+    });
+    if (step.enabled === false) return this.advance(run, nextCursor(cursor), [trace('skipped')], { status: 'running' });
+
+    const scope = runScope(run, now);
+    switch (kind as StepKind | 'unknown' | (typeof unsupportedStepKinds)[number]) {
+      case 'sequence':
+        return this.advance(run, nextCursor(cursor, `${path}.sequence`), [trace('succeeded')], { status: 'running' });
+
+      case 'choose': {
+        const options = step.choose as Array<{ when: Condition[] }>;
+        const details = [];
+        for (let index = 0; index < options.length; index++) {
+          const result = await evaluateConditions(options[index]!.when, scope, this.options.reader, now, `${path}.choose[${index}].when`);
+          details.push(...result.details);
+          if (result.ok) return this.advance(run, nextCursor(cursor, `${path}.choose[${index}].sequence`), [trace('succeeded', { output: { chosen: index } })], { status: 'running' });
+        }
+        const otherwise = Array.isArray(step.else) ? `${path}.else` : undefined;
+        return this.advance(run, nextCursor(cursor, otherwise), [trace('succeeded', { output: { chosen: otherwise ? 'else' : null } })], { status: 'running' });
+      }
+
+      case 'variables': {
+        const values = renderDeep(step.variables, scope) as Record<string, unknown>;
+        return this.advance(run, nextCursor(cursor), [trace('succeeded', { output: values })], { status: 'running' }, { variables: { ...run.variables, ...values } });
+      }
+
+      case 'condition': {
+        const result = await evaluateConditions([step as unknown as Condition], scope, this.options.reader, now, path);
+        if (result.ok) return this.advance(run, nextCursor(cursor), [trace('succeeded')], { status: 'running' });
+        // A false condition step ends the run quietly: not a failure.
+        return this.advance(run, nextCursor(cursor), [trace('stopped', { output: result.details })], { status: 'stopped', reason: `condition at ${path} not met` });
+      }
+
+      case 'stop': {
+        const reason = String(renderDeep(step.stop, scope));
+        return this.advance(run, nextCursor(cursor), [trace('stopped', { output: { reason } })], { status: step.error === true ? 'failed' : 'stopped', reason });
+      }
+
+      case 'delay': {
+        const rendered = renderDeep(step.delay, scope);
+        let ms: number;
+        try {
+          ms = parseDuration(rendered as string | number);
+        } catch (error) {
+          return this.fail(run, cursor, trace('failed', { error: (error as Error).message }), step);
+        }
+        return this.advance(run, nextCursor(cursor), [trace('succeeded', { output: { ms } })], { status: 'waiting', wakeAt: now + ms });
+      }
+
+      case 'action':
+        return this.runAction(run, step, path, cursor, attempt, scope, trace);
+
+      default:
+        return this.fail(run, cursor, trace('failed', { error: `step kind "${kind}" is not supported by this version of Vigil` }), step);
+    }
+  }
+
+  private async runAction(
+    run: AutomationRunState,
+    step: Step,
+    path: string,
+    cursor: StepCursor,
+    attempt: number,
+    scope: Record<string, unknown>,
+    trace: (status: StepTrace['status'], extra?: Partial<StepTrace>) => StepTrace,
+  ): Promise<AdvanceEvent> {
+    const provider = this.options.actions.get(String(step.action));
+    if (!provider) return this.fail(run, cursor, trace('failed', { error: `unknown action "${String(step.action)}"` }), step);
+    const version = typeof step.version === 'number' ? step.version : provider.latestVersion;
+    const schema: z.ZodType<Record<string, unknown>> | undefined = provider.versions[version];
+    if (!schema) return this.fail(run, cursor, trace('failed', { error: `${provider.id} has no config version ${version}` }), step);
+
+    let masker = new SecretMasker([]);
+    let config: Record<string, unknown>;
+    try {
+      // Templates first (they never see secret values), secrets last, just before the effect.
+      const resolved = resolveSecrets(renderDeep(step.config ?? {}, scope), this.options.secret);
+      masker = new SecretMasker(resolved.secrets);
+      const parsed = schema.safeParse(resolved.value);
+      if (!parsed.success) throw new Error(`config does not match ${provider.id} v${version}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+      config = parsed.data;
+    } catch (error) {
+      return this.fail(run, cursor, trace('failed', { error: masker.maskText((error as Error).message) }), step);
+    }
+
+    const controller = new AbortController();
+    const timeout = setTimeout(() => controller.abort(new Error('action timed out')), this.options.actionTimeoutMs ?? 60_000);
+    try {
+      const result = await provider.execute(config, version, {
+        runId: run.runId,
+        automationId: run.automationId,
+        idempotencyKey: `${run.runId}:${path}`,
+        artifacts: run.artifacts,
+        ...this.options.entities,
+        log: maskedLog(this.options.log, masker),
+        signal: controller.signal,
+      });
+      const artifacts = result.artifact ? { ...run.artifacts, [result.artifact.type]: masker.mask(result.artifact.value) as Record<string, unknown> } : undefined;
+      return this.advance(run, nextCursor(cursor), [trace('succeeded', { output: masker.mask(result.output) })], { status: 'running' }, artifacts ? { artifacts } : {});
+    } catch (error) {
+      const message = masker.maskText((error as Error).message ?? String(error));
+      const permanent = (error as { permanent?: boolean }).permanent === true;
+      if (!permanent && attempt < (this.options.maxAttempts ?? 3)) throw new Error(message);
+      return this.fail(run, cursor, trace('failed', { error: message }), step);
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  /** A failed step: the run fails, unless the step says `continue_on_error`. */
+  private fail(run: AutomationRunState, cursor: StepCursor, trace: StepTrace, step: Step): AdvanceEvent {
+    if (step.continue_on_error === true) return this.advance(run, nextCursor(cursor), [trace], { status: 'running' });
+    return this.advance(run, nextCursor(cursor), [trace], { status: 'failed', reason: `${trace.path}: ${trace.error ?? 'failed'}` });
+  }
+
+  private advance(
+    run: AutomationRunState,
+    cursor: StepCursor | null,
+    steps: StepTrace[],
+    next: AdvanceEvent['next'],
+    extra: Pick<Partial<AdvanceEvent>, 'variables' | 'artifacts' | 'conditions'> = {},
+  ): AdvanceEvent {
+    return { type: 'advance', seq: run.seq, cursor, steps, next, ...extra };
+  }
+}
+
+/** The node log for one action, with this step's secret values masked out of messages and fields. */
+function maskedLog(log: ActionLog, masker: SecretMasker): ActionLog {
+  const wrap = (level: keyof ActionLog) => (fields: Record<string, unknown>, message: string) =>
+    log[level](masker.mask(fields) as Record<string, unknown>, masker.maskText(message));
+  return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') };
+}

@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import { builtInActions } from '../automations/actions/action-catalog.ts';
+import { checkAutomationText } from '../automations/save-check.ts';
+import { listTriggers, type AutomationRunState } from '../machines/index.ts';
+import type { VigilConfig } from '../node/index.ts';
+import { Database } from '../persistence/index.ts';
+import { z } from 'zod';
+import { ClusterClient, CommandRefusedError, readEntityState } from './cluster-client.ts';
+import { fail, usage } from './exit.ts';
+
+const automationUsage = 'vigil automation apply -f <file.yaml> | list | show <id> | enable <id> | disable <id> | delete <id>';
+
+/**
+ * `vigil automation …`: definitions are `automation` entities, so saving one is a command to
+ * the cluster like any other (stored with its history, emitted, picked up by every node's
+ * router). Every document is checked against the catalogs before anything is sent: one bad
+ * definition in a file sends nothing.
+ */
+export async function automationCommand(config: VigilConfig, args: string[], flags: { file?: string | undefined; json?: boolean | undefined }): Promise<number> {
+  const [action, id] = args;
+  switch (action) {
+    case 'apply': {
+      if (!flags.file) return usage(automationUsage);
+      let text: string;
+      try {
+        text = readFileSync(flags.file, 'utf8');
+      } catch (error) {
+        return usage(`cannot read ${flags.file}: ${(error as Error).message}`);
+      }
+      const checked = checkAutomationText(text, flags.file.endsWith('.json') ? 'json' : 'yaml');
+      if (!checked.ok) return usage(`${flags.file} is not valid:\n${checked.errors.map((error) => `  - ${error.path}: ${error.message}`).join('\n')}`);
+      return withCluster(config, async (cluster) => {
+        for (const definition of checked.definitions) {
+          const change = await cluster.send('automation', definition.id, { type: 'save', definition });
+          console.log(`automation ${definition.id}: ${change ? `saved (revision ${String((change.next as { revision?: number } | null)?.revision ?? '?')})` : 'unchanged'}`);
+        }
+        return 0;
+      });
+    }
+    case 'list':
+      return withDatabase(config, async (database) => {
+        const rows = await database.query<{ id: string; state: { revision: number; enabled: boolean; definition: { name: string; mode: string; triggers: Array<{ event: string }> } } }>(
+          `select id, state from entity_state where kind = 'automation' and state is not null order by id`,
+        );
+        if (flags.json) console.log(JSON.stringify(rows.map((row) => ({ id: row.id, ...row.state })), null, 2));
+        else for (const { id: automationId, state } of rows) {
+          console.log(`${automationId.padEnd(32)} ${state.enabled ? 'enabled ' : 'disabled'} r${state.revision} ${state.definition.mode.padEnd(8)} ${state.definition.triggers.map((trigger) => trigger.event).join(', ')}  ${state.definition.name}`);
+        }
+        return 0;
+      });
+    case 'show':
+      if (!id) return usage(automationUsage);
+      return withDatabase(config, async (database) => {
+        const state = await readEntityState(database, 'automation', id);
+        if (!state) return fail(`no automation ${id}`);
+        console.log(JSON.stringify(state, null, 2));
+        return 0;
+      });
+    case 'enable':
+    case 'disable':
+    case 'delete':
+      if (!id) return usage(automationUsage);
+      return withCluster(config, async (cluster) => {
+        try {
+          const change = await cluster.send('automation', id, { type: action });
+          console.log(`automation ${id}: ${change ? `${action}d` : 'unchanged'}`);
+          return 0;
+        } catch (error) {
+          if (error instanceof CommandRefusedError && error.code === 'EVENT_NOT_ALLOWED') return fail(`automation ${id}: cannot ${action} (no such automation, or already ${action}d)`);
+          throw error;
+        }
+      });
+    default:
+      return usage(automationUsage);
+  }
+}
+
+const runsUsage = 'vigil runs list [--automation <id>] [--json] | show <runId> [--json]';
+
+/** `vigil runs list | show RUN`: run traces, read from the stored `automation_run` entities. */
+export async function runsCommand(config: VigilConfig, args: string[], flags: { automation?: string | undefined; json?: boolean | undefined }): Promise<number> {
+  const [action, runId] = args;
+  if (action === 'list') {
+    return withDatabase(config, async (database) => {
+      const rows = await database.query<{ id: string; state: AutomationRunState }>(
+        `select id, state from entity_state where kind = 'automation_run' and state is not null ${flags.automation ? `and state->>'automationId' = ?` : ''} order by updated_at desc limit 100`,
+        flags.automation ? [flags.automation] : [],
+      );
+      if (flags.json) console.log(JSON.stringify(rows.map((row) => summary(row.state)), null, 2));
+      else for (const row of rows) {
+        const run = summary(row.state);
+        console.log(`${run.runId.padEnd(40)} ${run.status.padEnd(9)} ${new Date(run.startedAt).toISOString()} ${String(run.steps).padStart(3)} steps  ${run.trigger ?? ''}${run.reason ? `  (${run.reason})` : ''}`);
+      }
+      return 0;
+    });
+  }
+  if (action === 'show' && runId) {
+    return withDatabase(config, async (database) => {
+      const state = (await readEntityState(database, 'automation_run', runId)) as AutomationRunState | null;
+      if (!state) return fail(`no run ${runId}`);
+      if (flags.json) {
+        console.log(JSON.stringify({ ...state, definition: undefined }, null, 2));
+        return 0;
+      }
+      console.log(`run ${state.runId} of ${state.automationId} (revision ${state.revision}): ${state.status}${state.reason ? ` (${state.reason})` : ''}`);
+      if (state.trigger) console.log(`trigger: ${state.trigger.id} on ${state.trigger.event}, from ${state.trigger.source.kind} ${state.trigger.source.id} v${state.trigger.source.version}`);
+      for (const condition of state.conditions) console.log(`  condition ${condition.path}: ${condition.result}${condition.error ? ` (${condition.error})` : ''}`);
+      for (const step of state.steps) {
+        console.log(`  ${step.path.padEnd(36)} ${step.kind.padEnd(10)} ${step.status.padEnd(9)} attempts ${step.attempts} ${step.endedAt - step.startedAt} ms${step.error ? `  error: ${step.error}` : ''}`);
+        if (step.output !== undefined) console.log(`    output: ${JSON.stringify(step.output)}`);
+      }
+      return 0;
+    });
+  }
+  return usage(runsUsage);
+}
+
+function summary(run: AutomationRunState) {
+  return { runId: run.runId, automationId: run.automationId, status: run.status, startedAt: run.startedAt, endedAt: run.endedAt, steps: run.steps.length, trigger: run.trigger?.event, reason: run.reason };
+}
+
+/** `vigil catalog`: every trigger and provider action, with their JSON Schemas. */
+export function catalogCommand(flags: { json?: boolean | undefined }): number {
+  const triggers = listTriggers();
+  const actions = [...builtInActions.values()].map((action) => ({
+    id: action.id,
+    displayName: action.displayName,
+    description: action.description,
+    latestVersion: action.latestVersion,
+    ...(action.produces ? { produces: action.produces } : {}),
+    configJsonSchema: Object.fromEntries(Object.entries(action.versions).map(([version, schema]) => [version, z.toJSONSchema(schema, { io: 'input' })])),
+  }));
+  if (flags.json) {
+    console.log(JSON.stringify({ triggers, actions }, null, 2));
+    return 0;
+  }
+  console.log('triggers:');
+  for (const trigger of triggers) console.log(`  ${trigger.id.padEnd(36)} context ${trigger.contextKey.padEnd(14)} ${trigger.displayName}`);
+  console.log('actions:');
+  for (const action of actions) console.log(`  ${action.id.padEnd(36)} v${action.latestVersion}${action.produces ? ` → ${action.produces}` : ''}  ${action.displayName}`);
+  console.log('\n(--json prints the payload and config JSON Schemas)');
+  return 0;
+}
+
+async function withCluster(config: VigilConfig, work: (cluster: ClusterClient) => Promise<number>): Promise<number> {
+  const cluster = await ClusterClient.connect(config);
+  try {
+    return await work(cluster);
+  } catch (error) {
+    return fail((error as Error).message);
+  } finally {
+    await cluster.close();
+  }
+}
+
+async function withDatabase(config: VigilConfig, work: (database: Database) => Promise<number>): Promise<number> {
+  const database = await Database.open({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+  try {
+    return await work(database);
+  } finally {
+    await database.close();
+  }
+}
