@@ -10,12 +10,14 @@ const stateValue = async (id: string) => (await fixture.node.runtime.get('mainte
 describe('vigil maintenance', () => {
   it('adds one-off and recurring maintenances, whose durable timers start and end them; lists, cancels and removes them', async () => {
     // A window a moment from now: the node's timer starts it, then ends it.
-    const startsAt = Date.now() + 1_500;
-    const soon = await run('maintenance', 'add', 'mnt-soon', '--title', 'Quick restart', '--systems', 'sys-db', '--start', String(startsAt), '--end', new Date(startsAt + 1_500).toISOString());
+    // Starting the CLI takes seconds on a loaded machine: the window opens late enough that the
+    // command lands before it (else it would be created active, or finished).
+    const startsAt = Date.now() + 6_000;
+    const soon = await run('maintenance', 'add', 'mnt-soon', '--title', 'Quick restart', '--systems', 'sys-db', '--start', String(startsAt), '--end', new Date(startsAt + 2_000).toISOString());
     expect(soon.code, soon.stderr).toBe(0);
     expect(soon.stdout).toContain('created, scheduled');
-    await waitFor(async () => (await stateValue('mnt-soon')) === 'active', 10_000, 'window started by its timer');
-    await waitFor(async () => (await stateValue('mnt-soon')) === 'finished', 10_000, 'window ended by its timer');
+    await waitFor(async () => (await stateValue('mnt-soon')) === 'active', 15_000, 'window started by its timer');
+    await waitFor(async () => (await stateValue('mnt-soon')) === 'finished', 20_000, 'window ended by its timer');
     const history = await fixture.node.runtime.history('maintenance', 'mnt-soon');
     expect(history.map((row) => row.cause.event)).toEqual(['create', 'window_start', 'window_end']);
     expect(history[1]!.at).toBeGreaterThanOrEqual(startsAt);
