@@ -1,8 +1,8 @@
 import { listTriggers } from '../machines/index.ts';
 import { builtInActions } from './actions/action-catalog.ts';
-import { parseAutomationDocument, validateAutomation, walkSteps, type AutomationCatalog, type AutomationDefinition, type DefinitionError } from './definition/index.ts';
+import { parseAutomationDocument, validateAutomation, type AutomationCatalog, type AutomationDefinition, type DefinitionError } from './definition/index.ts';
+import { unsupportedFeatures } from './definition/supported-features.ts';
 import { formatPath } from './expressions/index.ts';
-import { unsupportedStepKinds } from './engine/step-executor.ts';
 
 /** The catalogs a definition is checked against: Vigil's triggers and built-in actions. */
 export function automationCatalog(): AutomationCatalog {
@@ -12,27 +12,13 @@ export function automationCatalog(): AutomationCatalog {
   };
 }
 
-/** Trigger options this version of the engine cannot honour yet: refused rather than ignored. */
-function engineLimits(definition: AutomationDefinition): DefinitionError[] {
-  const errors: DefinitionError[] = [];
-  definition.triggers.forEach((trigger, index) => {
-    if (trigger.for !== undefined) errors.push({ path: `triggers[${index}].for`, message: '`for:` is not supported by this version of Vigil yet' });
-    if (trigger.window !== undefined) errors.push({ path: `triggers[${index}].window`, message: '`window` is not supported by this version of Vigil yet' });
-  });
-  walkSteps(definition.actions, ['actions'], (step, path) => {
-    const kind = unsupportedStepKinds.find((candidate) => candidate in step);
-    if (kind) errors.push({ path: formatPath(path), message: `\`${kind}\` steps are not supported by this version of Vigil yet` });
-  });
-  return errors;
-}
-
 export type AutomationCheck = { ok: true; definition: AutomationDefinition } | { ok: false; errors: DefinitionError[] };
 
 /** Everything a definition must pass before it is saved: schema, catalogs, expressions, engine limits. */
 export function checkAutomation(input: unknown, catalog = automationCatalog()): AutomationCheck {
   const validated = validateAutomation(input, catalog);
   if (!validated.ok) return validated;
-  const limits = engineLimits(validated.definition);
+  const limits = unsupportedFeatures(validated.definition).map((feature) => ({ path: formatPath(feature.path), message: feature.message }));
   return limits.length > 0 ? { ok: false, errors: limits } : validated;
 }
 

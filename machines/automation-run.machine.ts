@@ -50,6 +50,8 @@ export const automationRunEventSchema = z.discriminatedUnion('type', [
     /** The automation definition this run executes (as stored by the `automation` entity). */
     definition: jsonObject,
     trigger: firedTriggerSchema,
+    /** Artifacts left by earlier runs of the scope (by type); this run's own replace them. */
+    artifacts: jsonObject.default({}),
   }),
   z.object({
     type: z.literal('advance'),
@@ -120,6 +122,7 @@ export const automationRunMachine = setup({
         scopeId: event.scopeId,
         definition: event.definition,
         trigger: event.trigger as FiredTrigger,
+        artifacts: event.artifacts,
         status: 'running' as const,
         startedAt: event.at,
       };

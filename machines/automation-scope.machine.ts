@@ -46,8 +46,12 @@ export const automationScopeEventSchema = z.discriminatedUnion('type', [
     max: z.number().int().min(1).max(1000),
     trigger: firedTriggerSchema,
   }),
-  /** A run of this scope ended (any outcome). Unknown or already removed run ids change nothing. */
-  z.object({ type: z.literal('run_finished'), runId: z.string() }),
+  /**
+   * A run of this scope ended (any outcome), with the artifacts it holds: later runs of the scope
+   * start with them (e.g. the incident an earlier run opened). Unknown or already removed run
+   * ids change nothing.
+   */
+  z.object({ type: z.literal('run_finished'), runId: z.string(), artifacts: z.record(z.string(), z.unknown()).default({}) }),
 ]);
 export type AutomationScopeEvent = Timed<z.output<typeof automationScopeEventSchema>>;
 
@@ -66,6 +70,8 @@ export const automationScopeStateSchema = z.object({
   /** Fires dropped by the mode (single busy, queue or parallel limit reached). */
   dropped: z.number().int().nonnegative(),
   lastDecision: z.object({ decision: scopeDecisionSchema, runId: z.string(), at: z.number() }).nullable(),
+  /** The newest artifact of each type left by a finished run; a new run starts with these. */
+  artifacts: z.record(z.string(), z.unknown()),
 });
 export type AutomationScopeState = z.infer<typeof automationScopeStateSchema>;
 
@@ -116,9 +122,10 @@ export const automationScopeMachine = setup({
     finish: assign(({ context, event }) => {
       if (event.type !== 'run_finished') return {};
       const active = context.active.filter((run) => run.runId !== event.runId);
+      const artifacts = { ...context.artifacts, ...event.artifacts };
       // The queue only advances when nothing runs (queued mode runs one at a time).
-      if (active.length === 0 && context.queue.length > 0) return { active: [context.queue[0]!], queue: context.queue.slice(1) };
-      return { active };
+      if (active.length === 0 && context.queue.length > 0) return { active: [context.queue[0]!], queue: context.queue.slice(1), artifacts };
+      return { active, artifacts };
     }),
   },
   guards: {
@@ -126,7 +133,7 @@ export const automationScopeMachine = setup({
   },
 }).createMachine({
   id: 'automation_scope',
-  context: ({ input }) => ({ scopeId: input.id, automationId: '', contextValue: null, active: [], queue: [], nextRun: 1, dropped: 0, lastDecision: null }),
+  context: ({ input }) => ({ scopeId: input.id, automationId: '', contextValue: null, active: [], queue: [], nextRun: 1, dropped: 0, lastDecision: null, artifacts: {} }),
   initial: 'open',
   states: {
     open: {

@@ -1,6 +1,7 @@
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
 import { automationDefinitionSchema, type AutomationDefinition } from '../automations/definition/automation-definition.ts';
+import { unsupportedFeatures } from '../automations/definition/supported-features.ts';
 import { defineEntity, type Timed } from './entity-definition.ts';
 
 /**
@@ -9,14 +10,19 @@ import { defineEntity, type Timed } from './entity-definition.ts';
  * `vigil.entity.automation.<id>`. `revision` counts changes of the definition itself (enabling
  * and disabling do not change it); a run records the revision it executes.
  *
- * The event carries the whole definition, validated structurally by its zod schema. Checks that
- * need the catalogs (known triggers and actions, action configs) run where definitions are
- * saved (CLI, setup file) and again when a run executes a step.
+ * The event carries the whole definition, validated by its zod schema (its structure, and only
+ * features this engine supports). Checks that need the catalogs (known triggers and actions,
+ * action configs) run in the CLI before saving and again when a run executes a step.
  */
 export const automationMachineVersion = 1;
 
+/** The document, minus what this version's engine cannot run (refused, not saved and ignored). */
+const runnableDefinitionSchema = automationDefinitionSchema.superRefine((definition, context) => {
+  for (const feature of unsupportedFeatures(definition)) context.addIssue({ code: 'custom', path: feature.path, message: feature.message });
+});
+
 export const automationEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('save'), definition: automationDefinitionSchema }),
+  z.object({ type: z.literal('save'), definition: runnableDefinitionSchema }),
   z.object({ type: z.literal('enable') }),
   z.object({ type: z.literal('disable') }),
   z.object({ type: z.literal('delete') }),
@@ -81,6 +87,9 @@ export const automationMachine = setup({
         save: [
           { guard: 'changesAndDisables', target: 'disabled', actions: 'store' },
           { guard: 'changes', actions: 'store' },
+          // The same document again: accepted, nothing changes (apply is idempotent). A self
+          // target, because XState treats an empty transition as forbidden.
+          { guard: 'isOwnId', target: 'enabled' },
         ],
         disable: { target: 'disabled' },
         delete: { target: 'deleted' },
@@ -91,6 +100,7 @@ export const automationMachine = setup({
         save: [
           { guard: 'changesAndEnables', target: 'enabled', actions: 'store' },
           { guard: 'changes', actions: 'store' },
+          { guard: 'isOwnId', target: 'disabled' },
         ],
         enable: { target: 'enabled' },
         delete: { target: 'deleted' },

@@ -9,7 +9,7 @@ export interface ActionContext {
   automationId: string;
   /** `<runId>:<step path>`: the same on every retry of this step, on any node. */
   idempotencyKey: string;
-  /** Artifacts produced by earlier steps of this run (and earlier runs of its scope), by type. */
+  /** Artifacts by type: this run's earlier steps', else those left by earlier runs of its scope. */
   artifacts: Record<string, unknown>;
   /** Sends an event to an entity through the cluster (routed to its owner, stored, emitted). */
   dispatch(kind: string, id: string, event: Record<string, unknown>): Promise<unknown>;

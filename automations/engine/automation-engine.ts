@@ -48,7 +48,7 @@ export async function startAutomationEngine(options: AutomationEngineOptions) {
       error: (fields, message) => engineLog.error(fields, message),
     },
     entities: {
-      dispatch: (kind, id, event) => dispatch(kind, id, event),
+      dispatch: (kind, id, event, cause) => dispatch(kind, id, event, cause),
       read: async (kind, id) => (await runtime.get(kind, id)).state,
       latestId: async (kind, prefix) => {
         const rows = await database.query<{ id: string }>(

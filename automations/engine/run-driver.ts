@@ -39,7 +39,7 @@ export async function startRunDriver(options: {
         if (prev && isFinalRunStatus(prev.status)) return;
         // A run cancelled before it started has no scopeId yet; its id is `<scopeId>:r<n>`.
         const scopeId = run.scopeId || run.runId.slice(0, run.runId.lastIndexOf(':r'));
-        await dispatch('automation_scope', scopeId, { type: 'run_finished', runId: run.runId }).catch((error) => {
+        await dispatch('automation_scope', scopeId, { type: 'run_finished', runId: run.runId, artifacts: run.artifacts }).catch((error) => {
           if (!isRefusal(error)) throw error; // not active there any more (restarted, or a redelivery)
         });
         return;

@@ -37,7 +37,7 @@ export async function startScopeReactor(options: { bus: Bus; dispatch: Dispatch;
       for (const run of next.filter((candidate) => !before.has(candidate.runId))) {
         const automation = await options.readAutomation(automationId);
         const event = automation
-          ? { type: 'start', automationId: automation.id, revision: automation.revision, scopeId: change.id, definition: automation.definition, trigger: run.trigger }
+          ? { type: 'start', automationId: automation.id, revision: automation.revision, scopeId: change.id, definition: automation.definition, trigger: run.trigger, artifacts: (change.next as AutomationScopeState).artifacts }
           : { type: 'cancel', reason: 'the automation was deleted before the run started' };
         await dispatch('automation_run', run.runId, event, { actor: `automation:${automationId}`, runId: run.runId }).catch((error) => {
           if (!isRefusal(error)) throw error; // started (or cancelled) already: a redelivery

@@ -3,9 +3,8 @@ import type { AutomationRunEvent, AutomationRunState, StepTrace } from '../../ma
 import type { ActionContext, ActionLog, ActionProvider } from '../actions/action-provider.ts';
 import { evaluateConditions, type StateReader } from '../conditions/evaluate-conditions.ts';
 import type { Condition } from '../definition/automation-definition.ts';
-import { parseDuration } from '../expressions/durations.ts';
-import { resolveSecrets, SecretMasker } from '../expressions/secrets.ts';
-import { renderDeep } from '../expressions/template.ts';
+import { DurationError, ExpressionError, MissingSecretError, parseDuration, renderDeep, resolveSecrets, SecretMasker } from '../expressions/index.ts';
+import { unsupportedStepKinds } from '../definition/supported-features.ts';
 import { runScope } from './run-scope.ts';
 import { currentStep, nextCursor, startCursor, type Step, type StepCursor } from './step-cursor.ts';
 
@@ -17,8 +16,10 @@ export interface StepExecutorOptions {
   reader: StateReader;
   /** The value of secret NAME (`${{ secrets.NAME }}`), or undefined when there is none. */
   secret: (name: string) => string | undefined;
-  /** What actions use to reach entities (dispatch through the cluster, read, list ids). */
-  entities: Pick<ActionContext, 'dispatch' | 'read' | 'latestId'>;
+  /** What actions use to reach entities: dispatch through the cluster (with the cause), read, find ids. */
+  entities: Pick<ActionContext, 'read' | 'latestId'> & {
+    dispatch(kind: string, id: string, event: Record<string, unknown>, options: { actor: string; runId: string }): Promise<unknown>;
+  };
   log: ActionLog;
   clock?: () => number;
   /** Attempts of an action step before a transient failure fails it (default 3). */
@@ -31,8 +32,6 @@ export interface StepExecutorOptions {
 const stepKinds = ['action', 'choose', 'sequence', 'variables', 'delay', 'stop', 'condition'] as const;
 type StepKind = (typeof stepKinds)[number];
 
-/** Step kinds that definitions may hold but this version cannot run yet: refused when saved. */
-export const unsupportedStepKinds = ['parallel', 'repeat', 'wait_for_trigger', 'wait_until'] as const;
 
 export function kindOfStep(step: Step): string {
   for (const kind of [...stepKinds, ...unsupportedStepKinds]) if (kind in step) return kind;
@@ -80,6 +79,28 @@ export class StepExecutor {
     });
     if (step.enabled === false) return this.advance(run, nextCursor(cursor), [trace('skipped')], { status: 'running' });
 
+    try {
+      return await this.executeStep(run, step, kind, path, cursor, attempt, now, trace);
+    } catch (error) {
+      // A template or duration that cannot be evaluated fails the step; anything else (the
+      // database, the cluster) is transient and retried by redelivery.
+      if (error instanceof ExpressionError || error instanceof DurationError || error instanceof MissingSecretError) {
+        return this.fail(run, cursor, trace('failed', { error: (error as Error).message }), step);
+      }
+      throw error;
+    }
+  }
+
+  private async executeStep(
+    run: AutomationRunState,
+    step: Step,
+    kind: string,
+    path: string,
+    cursor: StepCursor,
+    attempt: number,
+    now: number,
+    trace: (status: StepTrace['status'], extra?: Partial<StepTrace>) => StepTrace,
+  ): Promise<AdvanceEvent> {
     const scope = runScope(run, now);
     switch (kind as StepKind | 'unknown' | (typeof unsupportedStepKinds)[number]) {
       case 'sequence':
@@ -170,6 +191,8 @@ export class StepExecutor {
         idempotencyKey: `${run.runId}:${path}`,
         artifacts: run.artifacts,
         ...this.options.entities,
+        // Changes an action makes name the automation and the run in their `cause`.
+        dispatch: (kind, id, event) => this.options.entities.dispatch(kind, id, event, { actor: `automation:${run.automationId}`, runId: run.runId }),
         log: maskedLog(this.options.log, masker),
         signal: controller.signal,
       });

@@ -22,7 +22,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
   node = await startTestNode({ databaseUrl: isolation.databaseUrl, namespace: isolation.namespace, env: { VIGIL_SECRET_WEBHOOK_TOKEN: SECRET, VIGIL_LOG_LEVEL: 'info' } });
   isolation.defer(() => node.stop());
-  for (const id of ['shop', 'billing']) await node.router.dispatch('system', id, { type: 'create', name: id });
+  for (const id of ['shop', 'billing', 'carry']) await node.router.dispatch('system', id, { type: 'create', name: id });
 });
 afterAll(() => new Promise((resolve) => webhook.close(resolve)));
 
@@ -93,5 +93,36 @@ describe('incident actions', () => {
     expect(Number(stored[0]!.n)).toBe(0);
     expect(JSON.stringify(run)).toContain('***');
     expect(JSON.stringify(run)).not.toContain(SECRET);
+  });
+
+  it('a later run of the scope resolves the incident an earlier run opened (artifacts carry over), and effects name their run', async () => {
+    const definition = {
+      id: 'carry',
+      name: 'open on down, resolve on up',
+      mode: 'queued',
+      scope: 'context',
+      triggers: [{ id: 'renamed', event: 'catalog.updated', filter: 'trigger.payload.systemId == "carry"' }],
+      actions: [
+        {
+          choose: [{ when: ['trigger.payload.systemName.startsWith("down")'], sequence: [{ action: 'incident.create', config: { title: 'carry down', systemIds: ['carry'], dedupe_open_for_system: true } }] }],
+          else: [{ action: 'incident.resolve', config: { message: 'up again' } }],
+        },
+      ],
+    };
+    expect(await save(definition)).not.toBeNull();
+    // The same document again is a no-op, not an error.
+    expect(await save(definition)).toBeNull();
+    await node.router.dispatch('system', 'carry', { type: 'update', name: 'down 1' });
+    await node.router.dispatch('system', 'carry', { type: 'update', name: 'up 1' });
+    await waitFor(async () => (await runsOf('carry')).filter((run) => run.status === 'succeeded').length === 2, 15_000, 'both runs succeeded');
+    const incident = (await node.runtime.get('incident', 'auto-carry-1')).state!;
+    expect(incident.status).toBe('resolved');
+    const history = await node.runtime.history('incident', 'auto-carry-1');
+    const runs = await runsOf('carry');
+    expect(history.map((row) => [row.cause.event, row.cause.actor])).toEqual([
+      ['create', 'automation:carry'],
+      ['resolve', 'automation:carry'],
+    ]);
+    expect(new Set(history.map((row) => row.cause.runId))).toEqual(new Set(runs.map((run) => run.runId)));
   });
 });

@@ -333,7 +333,10 @@ describe('docs/PROTOCOL.md examples match the contract', () => {
       expect(['deleted', 'removed'], `${label}: tombstone state value`).toContain(change.stateValue);
       return;
     }
-    if ('status' in next) expect(change.stateValue, `${label}: state value mirrors status`).toBe(next.status);
+    if (change.kind === 'automation') expect(change.stateValue, label).toBe(next.enabled ? 'enabled' : 'disabled');
+    else if (change.kind === 'automation_scope') expect(change.stateValue, label).toBe('open');
+    else if (change.kind === 'automation_run') expect(change.stateValue, label).toBe(['running', 'waiting'].includes(next.status as string) ? next.status : 'ended');
+    else if ('status' in next) expect(change.stateValue, `${label}: state value mirrors status`).toBe(next.status);
     else expect(change.stateValue, label).toBe('active');
     if (change.kind === 'health') {
       const checks = Object.entries(next.checks as Record<string, { checkId: string; source: string; status: string }>);
