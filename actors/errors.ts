@@ -101,3 +101,12 @@ export class LeaseFencedError extends Error {
     this.name = 'LeaseFencedError';
   }
 }
+
+/**
+ * True when a dispatch was refused because the entity's state has no transition for the event
+ * (`EVENT_NOT_ALLOWED`), whether it ran here or was forwarded to the owner node (then the error
+ * is rebuilt from the reply: only its `code` is reliable).
+ */
+export function isEventNotAllowed(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'EVENT_NOT_ALLOWED';
+}

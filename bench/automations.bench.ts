@@ -32,14 +32,15 @@
  * Prints one JSON line, then a table; progress on stderr.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { connect as natsConnect } from '@nats-io/transport-node';
 import pg from 'pg';
 import WebSocket from 'ws';
 import type { CommandReply } from '../actors/index.ts';
 import { subjectsFor } from '../bus/index.ts';
 import { createTestDatabase, createTestNamespace, NATS_URL } from '../test/support/isolation.ts';
-import { NodeProcess } from '../test/support/node-process.ts';
+import { benchNode } from './support/bench-node.ts';
+import { CLOCK_TICKS, machineTicks, serverTicks, ticksOf } from './support/proc-cpu.ts';
 
 const rate = Number(process.env.BENCH_RATE ?? 100);
 const steadySeconds = Number(process.env.BENCH_SECONDS ?? 20);
@@ -64,31 +65,13 @@ function percentiles(values: number[]) {
 
 // CPU per phase, in cores: the node process, PostgreSQL (all its processes), nats-server, the
 // bench itself, and the machine (busy = user + system of /proc/stat).
-const CLOCK_TICKS = 100;
+/** The node's own ticks and the servers' (see bench/support/proc-cpu.ts). */
 function processTicks(nodePid: number) {
-  const totals = { node: 0, postgres: 0, nats: 0 };
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const comm = stat.slice(stat.indexOf('(') + 1, close);
-      const fields = stat.slice(close + 2).split(' ');
-      const own = Number(fields[11]) + Number(fields[12]);
-      // Exited children (PostgreSQL backends) count in the postmaster's cutime/cstime.
-      const withChildren = own + Number(fields[13]) + Number(fields[14]);
-      if (Number(entry) === nodePid) totals.node += own;
-      else if (comm === 'postgres') totals.postgres += withChildren;
-      else if (comm === 'nats-server') totals.nats += withChildren;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return totals;
+  return { node: ticksOf(nodePid), ...serverTicks() };
 }
 function machineBusyTicks() {
-  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  return user + nice + system + irq + softirq;
+  const [user = 0, system = 0] = machineTicks();
+  return user + system;
 }
 function cpuWindow(nodePid: number) {
   const started = Date.now();
@@ -210,14 +193,12 @@ interface RunRow {
 
 const database = await createTestDatabase();
 const namespace = createTestNamespace();
-const node = new NodeProcess({
+const node = benchNode({
   databaseUrl: database.url,
   namespace: namespace.namespace,
-  nodeId: 'bench',
   // The node's own defaults (the test environment polls every 200 ms). The log stays at info:
   // NodeProcess waits for the "vigil node ready" line; the automation logs at debug.
   env: { VIGIL_OUTBOX_POLL_MS: '1000', VIGIL_TIMER_POLL_MS: '1000', VIGIL_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' },
-  nodeArguments: ['--inspect=127.0.0.1:0', ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
 });
 
 let cleaned = false;
@@ -298,16 +279,6 @@ async function databaseBackends(): Promise<{ pids: number[]; bench: number }> {
   const { rows } = await client.query(`select pid, pid = pg_backend_pid() as own from pg_stat_activity where datname = current_database()`);
   return { pids: rows.map((row) => row.pid as number), bench: rows.find((row) => row.own)!.pid as number };
 }
-function ticksOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-}
-
 async function transitionCounts(): Promise<Record<string, number>> {
   const { rows } = await client.query(`select kind, count(*) as n from entity_transitions group by kind`);
   return Object.fromEntries(rows.map((row) => [row.kind, Number(row.n)]));

@@ -12,7 +12,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { DiscardPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import pg from 'pg';
+import { CLOCK_TICKS, machineTicks, serverTicks } from './support/proc-cpu.ts';
 
 // ---------------------------------------------------------------------------------------------
 
@@ -67,44 +68,6 @@ const round = (value: number, digits = 0) => Number(value.toFixed(digits));
 // CPU accounting: this process, and the PostgreSQL / nats-server processes of the machine
 // (read from /proc; they are local here). Shows which side saturates the 2 cores.
 // ---------------------------------------------------------------------------------------------
-const CLOCK_TICKS = 100;
-function serverTicks(): { postgres: number; nats: number } {
-  const totals = { postgres: 0, nats: 0 };
-  let entries: string[] = [];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return totals;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const comm = stat.slice(stat.indexOf('(') + 1, close);
-      const fields = stat.slice(close + 2).split(' ');
-      // utime + stime, plus cutime + cstime (exited children, e.g. PostgreSQL backends, count in the postmaster)
-      const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-      if (comm === 'postgres') totals.postgres += ticks;
-      else if (comm === 'nats-server') totals.nats += ticks;
-    } catch {
-      // process went away
-    }
-  }
-  return totals;
-}
-
-/** Machine-wide CPU ticks from /proc/stat: user+nice, system+irq+softirq, iowait, steal, idle. */
-function machineTicks(): number[] {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line;
-    return [user + nice, system + irq + softirq, iowait, steal, idle];
-  } catch {
-    return [0, 0, 0, 0, 0];
-  }
-}
-
 interface CpuWindow {
   stop(): { benchProcess: number; postgres: number; natsServer: number; unattributed: number; machine: { user: number; system: number; iowait: number; steal: number; idle: number } };
 }

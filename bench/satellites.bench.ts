@@ -16,7 +16,7 @@ import { Database, SatelliteCredentialStore } from '../persistence/index.ts';
 import { SATELLITE_PATH } from '../protocol/satellite-protocol.ts';
 import { NodeInspector } from './support/node-inspector.ts';
 import { createTestDatabase, createTestNamespace, NATS_URL } from '../test/support/isolation.ts';
-import { NodeProcess } from '../test/support/node-process.ts';
+import { benchNode } from './support/bench-node.ts';
 
 const count = Number(process.env.BENCH_SATELLITES ?? 2_000);
 const resultSeconds = Number(process.env.BENCH_RESULT_SECONDS ?? 10);
@@ -32,14 +32,7 @@ const mib = (bytes: number) => +(bytes / 2 ** 20).toFixed(1);
 
 const database = await createTestDatabase();
 const namespace = createTestNamespace();
-const node = new NodeProcess({
-  databaseUrl: database.url,
-  namespace: namespace.namespace,
-  nodeId: 'bench',
-  // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the node.
-  // The inspector lets the bench force garbage collections in the node and read its heap.
-  nodeArguments: ['--inspect=127.0.0.1:0', ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
-});
+const node = benchNode({ databaseUrl: database.url, namespace: namespace.namespace });
 const sockets: WebSocket[] = [];
 try {
   await node.start();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { isEventNotAllowed } from '../../actors/index.ts';
 import { incidentSeveritySchema, incidentStatusSchema } from '../../machines/index.ts';
 import { PermanentActionError, type ActionContext, type ActionProvider } from './action-provider.ts';
 
@@ -7,8 +8,6 @@ const idSchema = z.string().min(1).max(128);
 
 /** The `incident` artifact: what later steps (and later runs of the scope) read as `artifacts.incident`. */
 export const incidentArtifactSchema = z.object({ id: z.string(), systemIds: z.array(z.string()), reused: z.boolean() });
-
-const isRefused = (error: unknown, code: string) => (error as { code?: string }).code === code;
 
 /**
  * The incident an action addresses: the config's `incidentId` when given (an explicit id wins),
@@ -19,6 +18,14 @@ function targetIncident(config: { incidentId?: string | undefined }, context: Ac
   const artifact = incidentArtifactSchema.safeParse(context.artifacts.incident);
   if (artifact.success) return artifact.data.id;
   throw new PermanentActionError('no incidentId in the config and no incident artifact from an earlier step');
+}
+
+/** The targeted incident (see `targetIncident`) and its state; a missing one fails the step for good. */
+async function existingIncident(config: { incidentId?: string | undefined }, context: ActionContext) {
+  const incidentId = targetIncident(config, context);
+  const state = await context.read('incident', incidentId);
+  if (!state) throw new PermanentActionError(`no incident ${incidentId}`);
+  return { incidentId, state };
 }
 
 const createConfig = z.object({
@@ -73,7 +80,7 @@ export const incidentCreate: ActionProvider = {
         description: config.description,
       });
     } catch (error) {
-      if (!isRefused(error, 'EVENT_NOT_ALLOWED')) throw error;
+      if (!isEventNotAllowed(error)) throw error;
       // It exists: created by this step before a crash, or by a racing run (dedupe).
       const existing = await context.read('incident', id);
       const reusable = existing !== null && (reuseIfOpen ? existing.status !== 'resolved' : true);
@@ -105,9 +112,7 @@ export const incidentResolve: ActionProvider = {
   latestVersion: 1,
   async execute(raw, _version, context) {
     const config = resolveConfig.parse(raw);
-    const incidentId = targetIncident(config, context);
-    const state = await context.read('incident', incidentId);
-    if (!state) throw new PermanentActionError(`no incident ${incidentId}`);
+    const { incidentId, state } = await existingIncident(config, context);
     if (state.status === 'resolved') return { output: { incidentId, alreadyResolved: true } };
     await context.dispatch('incident', incidentId, { type: 'resolve', message: config.message });
     return { output: { incidentId, alreadyResolved: false } };
@@ -138,9 +143,7 @@ export const incidentUpdateStatus: ActionProvider = {
   latestVersion: 1,
   async execute(raw, _version, context) {
     const config = updateStatusConfig.parse(raw);
-    const incidentId = targetIncident(config, context);
-    const state = await context.read('incident', incidentId);
-    if (!state) throw new PermanentActionError(`no incident ${incidentId}`);
+    const { incidentId, state } = await existingIncident(config, context);
     if (state.status === config.status) return { output: { incidentId, changed: false } };
     await context.dispatch('incident', incidentId, { type: 'post_update', message: config.message ?? `status: ${config.status}`, status: config.status });
     return { output: { incidentId, changed: true } };

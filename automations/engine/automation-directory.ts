@@ -12,6 +12,8 @@ import type { Database } from '../../persistence/index.ts';
  */
 export class AutomationDirectory {
   private readonly byId = new Map<string, AutomationState>();
+  /** The newest version applied per automation, so a late or repeated change cannot undo a newer one. */
+  private readonly versions = new Map<string, number>();
   private byEvent = new Map<string, AutomationState[]>();
   private subscription: Subscription | undefined;
 
@@ -28,8 +30,6 @@ export class AutomationDirectory {
     for (const row of rows) this.apply(row.id, row.state, row.version);
   }
 
-  private readonly versions = new Map<string, number>();
-
   /** Applies a stored or changed state unless a newer one was applied already. */
   private apply(id: string, state: AutomationState | null, version: number): void {
     if ((this.versions.get(id) ?? 0) >= version) return;
@@ -42,7 +42,7 @@ export class AutomationDirectory {
   private reindex(): void {
     const byEvent = new Map<string, AutomationState[]>();
     for (const automation of this.byId.values()) {
-      const events = new Set([...automation.definition.triggers.map((trigger) => trigger.event)]);
+      const events = new Set(automation.definition.triggers.map((trigger) => trigger.event));
       for (const event of events) byEvent.set(event, [...(byEvent.get(event) ?? []), automation]);
     }
     this.byEvent = byEvent;

@@ -9,7 +9,8 @@ import { EntityStateReader } from './entity-state-reader.ts';
 import { startRunDriver } from './run-driver.ts';
 import { startScopeReactor } from './scope-reactor.ts';
 import { StepExecutor } from './step-executor.ts';
-import { startTriggerRouter, type Dispatch } from './trigger-router.ts';
+import type { Dispatch } from './dispatch.ts';
+import { startTriggerRouter } from './trigger-router.ts';
 
 export interface AutomationEngineOptions {
   bus: Bus;
@@ -41,12 +42,7 @@ export async function startAutomationEngine(options: AutomationEngineOptions) {
     actions: builtInActions,
     reader,
     secret: (name) => options.secrets.get(name),
-    log: {
-      debug: (fields, message) => engineLog.debug(fields, message),
-      info: (fields, message) => engineLog.info(fields, message),
-      warn: (fields, message) => engineLog.warn(fields, message),
-      error: (fields, message) => engineLog.error(fields, message),
-    },
+    log: engineLog,
     entities: {
       dispatch: (kind, id, event, cause) => dispatch(kind, id, event, cause),
       read: async (kind, id) => (await runtime.get(kind, id)).state,

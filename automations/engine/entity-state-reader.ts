@@ -1,20 +1,10 @@
 import type { EntityRuntime } from '../../actors/index.ts';
 import { getEntityDefinition } from '../../machines/index.ts';
 import type { Database } from '../../persistence/index.ts';
-import type { EntityView, StateReader } from '../conditions/evaluate-conditions.ts';
+import { valueAtPath, type EntityView, type StateReader } from '../conditions/index.ts';
 
 /** How far back `since` looks for the start of the current value (transitions). */
 const SINCE_SCAN_LIMIT = 500;
-
-function valueAt(state: unknown, path: string | undefined): unknown {
-  if (path === undefined) return undefined;
-  let value = state;
-  for (const key of path.split('.')) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return value;
-}
 
 /**
  * Fresh entity state for conditions and waits, read through the runtime (the owner's memory
@@ -42,7 +32,7 @@ export class EntityStateReader implements StateReader {
       [kind, id, SINCE_SCAN_LIMIT],
     );
     if (rows.length === 0 || rows[0]!.next === null) return null;
-    const pick = (row: (typeof rows)[number]) => JSON.stringify(path === undefined ? row.state_value : valueAt(row.next, path));
+    const pick = (row: (typeof rows)[number]) => JSON.stringify(path === undefined ? row.state_value : valueAtPath(row.next, path));
     const current = pick(rows[0]!);
     let since = Number(rows[0]!.at);
     for (const row of rows.slice(1)) {

@@ -3,9 +3,8 @@ import { ENGINE_ACK_WAIT_MS } from './engine-timing.ts';
 import { onEntityChanged } from '../../actors/index.ts';
 import type { Bus, Subscription } from '../../bus/index.ts';
 import { isFinalRunStatus, type AutomationRunState } from '../../machines/index.ts';
-import { isRefusal } from './scope-reactor.ts';
 import type { StepExecutor } from './step-executor.ts';
-import type { Dispatch } from './trigger-router.ts';
+import { dispatchOnce, type Dispatch } from './dispatch.ts';
 
 /**
  * Drives runs forward (work-queue group `automation-runs`): each committed change of a running
@@ -39,9 +38,8 @@ export async function startRunDriver(options: {
         if (prev && isFinalRunStatus(prev.status)) return;
         // A run cancelled before it started has no scopeId yet; its id is `<scopeId>:r<n>`.
         const scopeId = run.scopeId || run.runId.slice(0, run.runId.lastIndexOf(':r'));
-        await dispatch('automation_scope', scopeId, { type: 'run_finished', runId: run.runId, artifacts: run.artifacts }).catch((error) => {
-          if (!isRefusal(error)) throw error; // not active there any more (restarted, or a redelivery)
-        });
+        // Refused when the run is not active there any more (restarted, or a redelivery).
+        await dispatchOnce(dispatch, 'automation_scope', scopeId, { type: 'run_finished', runId: run.runId, artifacts: run.artifacts });
         return;
       }
       if (run.status !== 'running') return;
@@ -49,9 +47,8 @@ export async function startRunDriver(options: {
       const current = await options.readRun(run.runId);
       if (current.version !== change.version) return;
       const advance = await executor.execute(run, info.deliveryCount);
-      await dispatch('automation_run', run.runId, advance, { runId: run.runId, actor: `automation:${run.automationId}` }).catch((error) => {
-        if (!isRefusal(error)) throw error; // recorded already by an earlier delivery, or cancelled meanwhile
-      });
+      // Refused when an earlier delivery recorded this step already, or the run was cancelled meanwhile.
+      await dispatchOnce(dispatch, 'automation_run', run.runId, advance, { runId: run.runId, actor: `automation:${run.automationId}` });
     },
     onError: (error, info, parked) => log.warn({ err: error, subject: info.subject, parked }, 'executing an automation step failed; it is retried'),
   });

@@ -3,9 +3,7 @@ import { ENGINE_ACK_WAIT_MS } from './engine-timing.ts';
 import { onEntityChanged } from '../../actors/index.ts';
 import type { Bus, Subscription } from '../../bus/index.ts';
 import type { AutomationScopeState, AutomationState } from '../../machines/index.ts';
-import type { Dispatch } from './trigger-router.ts';
-
-export const isRefusal = (error: unknown) => (error as { code?: string }).code === 'EVENT_NOT_ALLOWED';
+import { dispatchOnce, type Dispatch } from './dispatch.ts';
 
 /**
  * Carries out what scope entities decided (work-queue group `automation-scopes`): a run that
@@ -29,9 +27,7 @@ export async function startScopeReactor(options: { bus: Bus; dispatch: Dispatch;
       const before = new Set(prev.map((run) => run.runId));
       const after = new Set(next.map((run) => run.runId));
       for (const run of prev.filter((candidate) => !after.has(candidate.runId))) {
-        await dispatch('automation_run', run.runId, { type: 'cancel', reason: 'restarted by a newer run' }).catch((error) => {
-          if (!isRefusal(error)) throw error;
-        });
+        await dispatchOnce(dispatch, 'automation_run', run.runId, { type: 'cancel', reason: 'restarted by a newer run' });
       }
       const automationId = (change.next as AutomationScopeState | null)?.automationId ?? '';
       for (const run of next.filter((candidate) => !before.has(candidate.runId))) {
@@ -39,9 +35,8 @@ export async function startScopeReactor(options: { bus: Bus; dispatch: Dispatch;
         const event = automation
           ? { type: 'start', automationId: automation.id, revision: automation.revision, scopeId: change.id, definition: automation.definition, trigger: run.trigger, artifacts: (change.next as AutomationScopeState).artifacts }
           : { type: 'cancel', reason: 'the automation was deleted before the run started' };
-        await dispatch('automation_run', run.runId, event, { actor: `automation:${automationId}`, runId: run.runId }).catch((error) => {
-          if (!isRefusal(error)) throw error; // started (or cancelled) already: a redelivery
-        });
+        // Refused when it started (or was cancelled) already: a redelivery.
+        await dispatchOnce(dispatch, 'automation_run', run.runId, event, { actor: `automation:${automationId}`, runId: run.runId });
       }
     },
     onError: (error, info, parked) => log.warn({ err: error, subject: info.subject, parked }, 'applying an automation scope change failed'),

@@ -1,10 +1,10 @@
 import type { z } from 'zod';
 import type { AutomationRunEvent, AutomationRunState, StepTrace } from '../../machines/index.ts';
 import type { ActionContext, ActionLog, ActionProvider } from '../actions/action-provider.ts';
-import { evaluateConditions, type StateReader } from '../conditions/evaluate-conditions.ts';
+import { evaluateConditions, type StateReader } from '../conditions/index.ts';
 import type { Condition } from '../definition/automation-definition.ts';
 import { DurationError, ExpressionError, MissingSecretError, parseDuration, renderDeep, resolveSecrets, SecretMasker } from '../expressions/index.ts';
-import { unsupportedStepKinds } from '../definition/supported-features.ts';
+import { detectStepKind, type StepKind } from '../definition/step-definition.ts';
 import { runScope } from './run-scope.ts';
 import { currentStep, nextCursor, startCursor, type Step, type StepCursor } from './step-cursor.ts';
 
@@ -28,15 +28,8 @@ export interface StepExecutorOptions {
   actionTimeoutMs?: number;
 }
 
-/** Step kinds this engine executes; the definition schema knows more (see `unsupportedStepKinds`). */
-const stepKinds = ['action', 'choose', 'sequence', 'variables', 'delay', 'stop', 'condition'] as const;
-type StepKind = (typeof stepKinds)[number];
 
 
-export function kindOfStep(step: Step): string {
-  for (const kind of [...stepKinds, ...unsupportedStepKinds]) if (kind in step) return kind;
-  return 'unknown';
-}
 
 /**
  * Executes ONE step of a run and describes its outcome as the `advance` event to record. Control
@@ -66,7 +59,7 @@ export class StepExecutor {
     const located = currentStep(run.definition, run.cursor as StepCursor);
     if (!located) return this.advance(run, run.cursor as StepCursor, [], { status: 'succeeded' });
     const { step, path, cursor } = located;
-    const kind = kindOfStep(step);
+    const kind: StepKind | 'unknown' = detectStepKind(step) ?? 'unknown';
     const trace = (status: StepTrace['status'], extra: Partial<StepTrace> = {}): StepTrace => ({
       path,
       kind,
@@ -94,7 +87,7 @@ export class StepExecutor {
   private async executeStep(
     run: AutomationRunState,
     step: Step,
-    kind: string,
+    kind: StepKind | 'unknown',
     path: string,
     cursor: StepCursor,
     attempt: number,
@@ -102,7 +95,7 @@ export class StepExecutor {
     trace: (status: StepTrace['status'], extra?: Partial<StepTrace>) => StepTrace,
   ): Promise<AdvanceEvent> {
     const scope = runScope(run, now);
-    switch (kind as StepKind | 'unknown' | (typeof unsupportedStepKinds)[number]) {
+    switch (kind) {
       case 'sequence':
         return this.advance(run, nextCursor(cursor, `${path}.sequence`), [trace('succeeded')], { status: 'running' });
 

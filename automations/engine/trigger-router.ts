@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ENGINE_ACK_WAIT_MS } from './engine-timing.ts';
-import type { DispatchOptions } from '../../actors/index.ts';
 import { consume, type Bus, type Subscription } from '../../bus/index.ts';
 import { triggerMessageSchema, type AutomationState, type FiredTrigger, type TriggerMessage } from '../../machines/index.ts';
-import { evaluateConditions, type StateReader } from '../conditions/evaluate-conditions.ts';
+import { evaluateConditions, type StateReader } from '../conditions/index.ts';
 import type { AutomationDirectory } from './automation-directory.ts';
+import type { Dispatch } from './dispatch.ts';
 import { KeyedSerializer } from './keyed-serializer.ts';
 import { scopeIdFor } from './scope-id.ts';
-
-export type Dispatch = (kind: string, id: string, event: Record<string, unknown>, options?: DispatchOptions) => Promise<unknown>;
 
 export interface TriggerRouterOptions {
   bus: Bus;

@@ -10,7 +10,6 @@ import type { VigilNode } from '../../node/index.ts';
 const isolation = useIsolation();
 const SECRET = 'tok-7f3a9c1e55d2';
 let node: VigilNode;
-let logs = '';
 const received: IncomingHttpHeaders[] = [];
 const webhook = createServer((request, response) => {
   received.push(request.headers);

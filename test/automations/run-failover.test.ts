@@ -1,12 +1,7 @@
-import { connect } from '@nats-io/transport-node';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { partitionOf, type CommandReply } from '../../actors/index.ts';
-import { subjectsFor } from '../../bus/index.ts';
 import type { AutomationRunState } from '../../machines/index.ts';
-import { auditFencing, startCluster } from '../support/cluster.ts';
+import { auditFencing, connectClients, idsOwnedBy, startCluster } from '../support/cluster.ts';
 import { useIsolation } from '../support/fixtures.ts';
-import { NATS_URL } from '../support/isolation.ts';
 import { waitFor } from '../support/stream-reader.ts';
 
 const isolation = useIsolation();
@@ -17,24 +12,18 @@ describe('automation runs when the node holding them is killed', () => {
   it('a run waiting on `delay` continues on another node: never early, its effect once', async () => {
     const nodes = await startCluster({ databaseUrl: isolation.databaseUrl, namespace: isolation.namespace, size: 2, leaseTtlMs: LEASE_TTL_MS });
     isolation.defer(() => Promise.all(nodes.map((node) => node.kill('SIGKILL'))));
-    const db = new pg.Client({ connectionString: isolation.databaseUrl });
-    await db.connect();
-    isolation.defer(() => db.end());
-    const nc = await connect({ servers: NATS_URL });
-    isolation.defer(() => nc.close());
-    const subjects = subjectsFor(isolation.namespace);
+    const { db, command: send } = await connectClients(isolation);
     const command = async (kind: string, id: string, event: unknown) => {
-      const reply = (await nc.request(subjects.command(kind, id), JSON.stringify(event), { timeout: 15_000 })).json<CommandReply>();
+      const reply = await send(kind, id, event);
       if (!reply.ok) throw new Error(`${kind} ${id}: ${JSON.stringify(reply)}`);
       return reply;
     };
 
     // Systems whose run (`wait-then-open:<system>:r1`) lives in a partition node-1 owns: node-1
     // holds their delay timers, and is the node killed.
-    const owned = new Set((await db.query(`select partition from partition_leases where owner = 'node-1'`)).rows.map((row) => row.partition));
-    const systems = Array.from({ length: 200 }, (_, index) => `sys${index}`)
-      .filter((id) => owned.has(partitionOf('automation_run', `wait-then-open:${id}:r1`, 32)))
-      .slice(0, 8);
+    const candidates = Array.from({ length: 200 }, (_, index) => `sys${index}`);
+    const ownedRuns = new Set(await idsOwnedBy(db, 'node-1', 'automation_run', candidates.map((id) => `wait-then-open:${id}:r1`)));
+    const systems = candidates.filter((id) => ownedRuns.has(`wait-then-open:${id}:r1`)).slice(0, 8);
     expect(systems.length).toBeGreaterThan(3);
     for (const id of systems) await command('system', id, { type: 'create', name: id });
     await command('automation', 'wait-then-open', {

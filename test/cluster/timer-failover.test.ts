@@ -1,10 +1,7 @@
-import { connect } from '@nats-io/transport-node';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { partitionOf, type CommandReply } from '../../actors/index.ts';
-import { connectBus, subjectsFor } from '../../bus/index.ts';
+import { connectBus } from '../../bus/index.ts';
 import type { EntityChange } from '../../machines/index.ts';
-import { auditFencing, startCluster } from '../support/cluster.ts';
+import { auditFencing, connectClients, idsOwnedBy, startCluster } from '../support/cluster.ts';
 import { useIsolation } from '../support/fixtures.ts';
 import { NATS_URL } from '../support/isolation.ts';
 import { readStream, waitFor } from '../support/stream-reader.ts';
@@ -17,21 +14,14 @@ describe('durable timers when their owner dies', () => {
   it('fire on the new owner: once, never early, late by at most the failover time plus a few seconds', async () => {
     const nodes = await startCluster({ databaseUrl: isolation.databaseUrl, namespace: isolation.namespace, size: 2, leaseTtlMs: LEASE_TTL_MS });
     isolation.defer(() => Promise.all(nodes.map((node) => node.kill('SIGKILL'))));
-    const db = new pg.Client({ connectionString: isolation.databaseUrl });
-    await db.connect();
-    isolation.defer(() => db.end());
-    const nc = await connect({ servers: NATS_URL });
-    isolation.defer(() => nc.close());
+    const { db, command: send } = await connectClients(isolation);
     const bus = await connectBus({ servers: NATS_URL, namespace: isolation.namespace, name: 'timer-failover' });
     isolation.defer(() => bus.close());
 
     // Satellites whose partitions node-1 owns: their heartbeat timers are node-1's to fire.
-    const owned = new Set((await db.query(`select partition from partition_leases where owner = 'node-1'`)).rows.map((row) => row.partition));
-    const ids = Array.from({ length: 500 }, (_, index) => `sat${index}`).filter((id) => owned.has(partitionOf('satellite', id, 32))).slice(0, 20);
+    const ids = (await idsOwnedBy(db, 'node-1', 'satellite', Array.from({ length: 500 }, (_, index) => `sat${index}`))).slice(0, 20);
     expect(ids.length).toBeGreaterThan(5);
-    const subjects = subjectsFor(isolation.namespace);
-    const command = async (id: string, event: unknown) =>
-      (await nc.request(subjects.command('satellite', id), JSON.stringify(event), { timeout: 10_000 })).json<CommandReply>();
+    const command = (id: string, event: unknown) => send('satellite', id, event);
     const dueAt = new Map<string, number>();
     for (const id of ids) {
       expect((await command(id, { type: 'register', name: id, region: 'eu', heartbeatThresholdMs: THRESHOLD_MS })).ok).toBe(true);

@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { CommandReply } from '../../actors/index.ts';
 import { desiredOwner, partitionOf } from '../../actors/index.ts';
 import { subjectsFor } from '../../bus/index.ts';
+import type { Isolation } from './fixtures.ts';
 import { NATS_URL } from './isolation.ts';
 import { NodeProcess } from './node-process.ts';
 
@@ -186,4 +187,26 @@ export async function auditFencing(databaseUrl: string, partitionCount: number):
   } finally {
     await db.end();
   }
+}
+
+/**
+ * What a test driving node processes talks to them with: a PostgreSQL client, a NATS connection
+ * (both closed with the isolation) and `command`, a request on `<ns>.cmd.<kind>.<id>`.
+ */
+export async function connectClients(isolation: Isolation) {
+  const db = new pg.Client({ connectionString: isolation.databaseUrl });
+  await db.connect();
+  isolation.defer(() => db.end());
+  const nc = await connect({ servers: NATS_URL });
+  isolation.defer(() => nc.close());
+  const subjects = subjectsFor(isolation.namespace);
+  const command = async (kind: string, id: string, event: unknown): Promise<CommandReply> =>
+    (await nc.request(subjects.command(kind, id), JSON.stringify(event), { timeout: 15_000 })).json<CommandReply>();
+  return { db, nc, command };
+}
+
+/** Of `ids`, those whose `kind` entity lives in a partition that `nodeId` holds now. */
+export async function idsOwnedBy(db: pg.Client, nodeId: string, kind: string, ids: string[], partitionCount = 32): Promise<string[]> {
+  const owned = new Set((await db.query('select partition from partition_leases where owner = $1', [nodeId])).rows.map((row) => row.partition));
+  return ids.filter((id) => owned.has(partitionOf(kind, id, partitionCount)));
 }
