@@ -115,7 +115,7 @@ export function zonedToUtc(timeZone: string, wallMs: number): number {
 }
 
 /** The local day (days since 1970-01-01 on the wall clock of `timeZone`) at instant `utcMs`. */
-function localDay(timeZone: string, utcMs: number): number {
+export function localDay(timeZone: string, utcMs: number): number {
   return Math.floor((utcMs + offsetMs(timeZone, utcMs)) / dayMs);
 }
 
