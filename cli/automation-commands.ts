@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { builtInActions } from '../automations/actions/action-catalog.ts';
+import { automationJsonSchema, type AutomationDefinition } from '../automations/definition/index.ts';
 import { checkAutomationText } from '../automations/save-check.ts';
 import { listTriggers, type AutomationRunState } from '../machines/index.ts';
 import type { VigilConfig } from '../node/index.ts';
@@ -7,8 +8,9 @@ import { Database } from '../persistence/index.ts';
 import { z } from 'zod';
 import { ClusterClient, CommandRefusedError, readEntityState } from './cluster-client.ts';
 import { fail, usage } from './exit.ts';
+import { templateCommand, templateUsage, type TemplateFlags } from './template-commands.ts';
 
-const automationUsage = 'vigil automation apply -f <file.yaml> | list | show <id> | enable <id> | disable <id> | delete <id>';
+const automationUsage = `vigil automation apply -f <file.yaml> | list | show <id> | enable <id> | disable <id> | delete <id> | schema\n       ${templateUsage}`;
 
 /**
  * `vigil automation …`: definitions are `automation` entities, so saving one is a command to
@@ -16,7 +18,7 @@ const automationUsage = 'vigil automation apply -f <file.yaml> | list | show <id
  * router). Every document is checked against the catalogs before anything is sent: one bad
  * definition in a file sends nothing.
  */
-export async function automationCommand(config: VigilConfig, args: string[], flags: { file?: string | undefined; json?: boolean | undefined }): Promise<number> {
+export async function automationCommand(config: VigilConfig, args: string[], flags: { file?: string | undefined } & TemplateFlags): Promise<number> {
   const [action, id] = args;
   switch (action) {
     case 'apply': {
@@ -29,14 +31,14 @@ export async function automationCommand(config: VigilConfig, args: string[], fla
       }
       const checked = checkAutomationText(text, flags.file.endsWith('.json') ? 'json' : 'yaml');
       if (!checked.ok) return usage(`${flags.file} is not valid:\n${checked.errors.map((error) => `  - ${error.path}: ${error.message}`).join('\n')}`);
-      return withCluster(config, async (cluster) => {
-        for (const definition of checked.definitions) {
-          const change = await cluster.send('automation', definition.id, { type: 'save', definition });
-          console.log(`automation ${definition.id}: ${change ? `saved (revision ${String((change.next as { revision?: number } | null)?.revision ?? '?')})` : 'unchanged'}`);
-        }
-        return 0;
-      });
+      return saveAutomations(config, checked.definitions);
     }
+    case 'template':
+      return templateCommand(args.slice(1), flags, (definitions) => saveAutomations(config, definitions));
+    case 'schema':
+      // Also committed as docs/automation.schema.json (test/docs/automation-schema.test.ts keeps it current).
+      console.log(JSON.stringify(automationJsonSchema(), null, 2));
+      return 0;
     case 'list':
       return withDatabase(config, async (database) => {
         const rows = await database.query<{ id: string; state: { revision: number; enabled: boolean; definition: { name: string; mode: string; triggers: Array<{ event: string }> } } }>(
@@ -73,6 +75,17 @@ export async function automationCommand(config: VigilConfig, args: string[], fla
     default:
       return usage(automationUsage);
   }
+}
+
+/** Sends checked definitions to the cluster, one `save` each, and prints what each did. */
+function saveAutomations(config: VigilConfig, definitions: AutomationDefinition[]): Promise<number> {
+  return withCluster(config, async (cluster) => {
+    for (const definition of definitions) {
+      const change = await cluster.send('automation', definition.id, { type: 'save', definition });
+      console.log(`automation ${definition.id}: ${change ? `saved (revision ${String((change.next as { revision?: number } | null)?.revision ?? '?')})` : 'unchanged'}`);
+    }
+    return 0;
+  });
 }
 
 const runsUsage = 'vigil runs list [--automation <id>] [--json] | show <runId> [--json]';

@@ -28,6 +28,9 @@ commands:
   apply -f <setup.yaml>   create or update the groups, systems, satellites, checks and
             maintenances of a setup file (the same file a node applies at start with VIGIL_SETUP_FILE)
   automation apply -f <automations.yaml> | list | show <id> | enable <id> | disable <id> | delete <id>
+  automation template list | show <name> | apply <name>  [--set name=value ...] [--id <id>]
+            automations shipped with Vigil, with their parameters (show prints, apply saves)
+  automation schema   the JSON Schema of automation documents (also docs/automation.schema.json)
   runs list [--automation <id>] | show <runId>     run traces: trigger, conditions, steps
   catalog [--json]   every trigger and action, with their JSON Schemas
 
@@ -65,6 +68,8 @@ export async function main(argv: string[]): Promise<number> {
       from: { type: 'string' },
       until: { type: 'string' },
       automation: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      id: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

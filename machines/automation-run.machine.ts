@@ -13,10 +13,15 @@ import { defineEntity, type DurableTimer, type Timed } from './entity-definition
  *
  * `advance` carries the sequence number of the step it completes: a duplicate or stale report
  * (an executor retried after a crash, a second node) does not match and changes nothing.
- * `delay` waits on a durable timer (`wake`); `cancel` ends the run for good, whatever arrives
- * later (a cancelled run never resumes).
+ * `delay` waits on a durable timer (`wake`). `wait_until` and `wait_for_trigger` wait for
+ * `resume` (sent by the engine when the condition holds or the trigger event arrives; it names
+ * the wait's `seq`, so a late resume cannot end a later wait), with an optional timeout on the
+ * same durable timer. `cancel` ends the run for good, whatever arrives later (a cancelled run
+ * never resumes).
  */
-export const automationRunMachineVersion = 1;
+export const automationRunMachineVersion = 2;
+// v2 added `wait` (and `resume`). A v1 snapshot has no `wait`: the guards read it loosely
+// (`!= null`), so stored v1 runs go on as before.
 
 export const runStatusSchema = z.enum(['running', 'waiting', 'succeeded', 'failed', 'stopped', 'skipped', 'cancelled']);
 export type RunStatus = z.infer<typeof runStatusSchema>;
@@ -36,6 +41,22 @@ export const stepTraceSchema = z.object({
   error: z.string().optional(),
 });
 export type StepTrace = z.infer<typeof stepTraceSchema>;
+
+/**
+ * What a waiting run waits for besides its timer. `keys` index the run for the engine:
+ * `entity:<kind>:<id>` (a change of that entity may satisfy a wait_until), `kind:<kind>` (a change
+ * of any entity of that kind may: maintenance windows), `trigger:<event>` (wait_for_trigger).
+ */
+export const runWaitSchema = z.object({
+  kind: z.enum(['until', 'trigger']),
+  path: z.string(),
+  keys: z.array(z.string().max(300)).max(200),
+  /** When the wait began. */
+  since: z.number().int().nonnegative(),
+  timeoutAt: z.number().int().nonnegative().nullable(),
+  continueOnTimeout: z.boolean(),
+});
+export type RunWait = z.infer<typeof runWaitSchema>;
 
 export const conditionTraceSchema = z.object({ path: z.string(), condition: z.string(), result: z.boolean(), error: z.string().optional() });
 
@@ -65,11 +86,13 @@ export const automationRunEventSchema = z.discriminatedUnion('type', [
     conditions: z.array(conditionTraceSchema).max(200).optional(),
     next: z.discriminatedUnion('status', [
       z.object({ status: z.literal('running') }),
-      z.object({ status: z.literal('waiting'), wakeAt: z.number().int().nonnegative() }),
+      z.object({ status: z.literal('waiting'), wakeAt: z.number().int().nonnegative().nullable(), wait: runWaitSchema.optional() }),
       z.object({ status: z.enum(['succeeded', 'failed', 'stopped', 'skipped']), reason: z.string().max(2_000).optional() }),
     ]),
   }),
   z.object({ type: z.literal('cancel'), reason: z.string().max(2_000).default('cancelled') }),
+  /** A wait_until's condition holds, or the event a wait_for_trigger waits for arrived (`trigger`). */
+  z.object({ type: z.literal('resume'), seq: z.number().int().nonnegative(), trigger: firedTriggerSchema.optional() }),
   z.object({ type: z.literal('wake'), dueAt: z.number().int().nonnegative() }),
 ]);
 export type AutomationRunEvent = Timed<z.output<typeof automationRunEventSchema>>;
@@ -87,6 +110,8 @@ export const automationRunStateSchema = z.object({
   variables: jsonObject,
   artifacts: jsonObject,
   wakeAt: z.number().nullable(),
+  /** The wait_until / wait_for_trigger the run is waiting on (null otherwise). */
+  wait: runWaitSchema.nullable().default(null),
   conditions: z.array(conditionTraceSchema),
   steps: z.array(stepTraceSchema),
   reason: z.string().nullable(),
@@ -101,6 +126,13 @@ type AdvanceEvent = Extract<AutomationRunEvent, { type: 'advance' }>;
 /** Step traces kept per run: a long `repeat` keeps its newest ones. */
 const MAX_TRACED_STEPS = 500;
 
+/** The traces with one more: how the wait the run was in ended. */
+function withWaitTrace(context: Context, status: StepTrace['status'], at: number, output: Record<string, unknown>): StepTrace[] {
+  const wait = context.wait!;
+  const trace: StepTrace = { path: wait.path, kind: wait.kind === 'until' ? 'wait_until' : 'wait_for_trigger', status, attempts: 1, startedAt: wait.since, endedAt: at, output };
+  return [...context.steps, trace].slice(-MAX_TRACED_STEPS);
+}
+
 export const automationRunMachine = setup({
   types: {
     context: {} as Context,
@@ -112,6 +144,10 @@ export const automationRunMachine = setup({
     continues: ({ context, event }) => event.type === 'advance' && event.seq === context.seq && event.next.status === 'running',
     waits: ({ context, event }) => event.type === 'advance' && event.seq === context.seq && event.next.status === 'waiting',
     isCurrentWake: ({ context, event }) => event.type === 'wake' && event.dueAt === context.wakeAt && event.at >= event.dueAt,
+    /** The timeout of a wait that stops the run when it times out. */
+    timesOutAndStops: ({ context, event }) =>
+      event.type === 'wake' && event.dueAt === context.wakeAt && event.at >= event.dueAt && context.wait != null && !context.wait.continueOnTimeout,
+    isCurrentWait: ({ context, event }) => event.type === 'resume' && context.wait != null && event.seq === context.seq,
   },
   actions: {
     start: assign(({ event }) => {
@@ -139,12 +175,36 @@ export const automationRunMachine = setup({
         steps: [...context.steps, ...event.steps].slice(-MAX_TRACED_STEPS),
         status: next.status,
         wakeAt: next.status === 'waiting' ? next.wakeAt : null,
+        wait: next.status === 'waiting' ? (next.wait ?? null) : null,
         reason: 'reason' in next ? (next.reason ?? null) : context.reason,
         endedAt: next.status === 'running' || next.status === 'waiting' ? null : event.at,
       };
     }),
-    wake: assign({ status: 'running' as const, wakeAt: null }),
-    cancel: assign(({ event }) => ({ status: 'cancelled' as const, wakeAt: null, reason: event.type === 'cancel' ? event.reason : 'cancelled', endedAt: event.at })),
+    /** The timer came: a delay is over, or a wait timed out (`wait.completed` false for later steps). */
+    wake: assign(({ context, event }) => {
+      if (!context.wait) return { status: 'running' as const, wakeAt: null };
+      return {
+        status: 'running' as const,
+        wakeAt: null,
+        wait: null,
+        variables: { ...context.variables, wait: { completed: false, timed_out: true } },
+        steps: withWaitTrace(context, 'succeeded', event.at, { completed: false, timed_out: true }),
+      };
+    }),
+    resume: assign(({ context, event }) => {
+      if (event.type !== 'resume') return {};
+      const result = { completed: true, timed_out: false, ...(event.trigger ? { trigger: event.trigger } : {}) };
+      return { status: 'running' as const, wakeAt: null, wait: null, variables: { ...context.variables, wait: result }, steps: withWaitTrace(context, 'succeeded', event.at, result) };
+    }),
+    timeOut: assign(({ context, event }) => ({
+      status: 'stopped' as const,
+      wakeAt: null,
+      wait: null,
+      reason: `timed out at ${context.wait?.path ?? 'a wait'}`,
+      endedAt: event.at,
+      steps: withWaitTrace(context, 'stopped', event.at, { completed: false, timed_out: true }),
+    })),
+    cancel: assign(({ event }) => ({ status: 'cancelled' as const, wakeAt: null, wait: null, reason: event.type === 'cancel' ? event.reason : 'cancelled', endedAt: event.at })),
   },
 }).createMachine({
   id: 'automation_run',
@@ -161,6 +221,7 @@ export const automationRunMachine = setup({
     variables: {},
     artifacts: {},
     wakeAt: null,
+    wait: null,
     conditions: [],
     steps: [],
     reason: null,
@@ -188,7 +249,11 @@ export const automationRunMachine = setup({
     },
     waiting: {
       on: {
-        wake: { guard: 'isCurrentWake', target: 'running', actions: 'wake' },
+        wake: [
+          { guard: 'timesOutAndStops', target: 'ended', actions: 'timeOut' },
+          { guard: 'isCurrentWake', target: 'running', actions: 'wake' },
+        ],
+        resume: { guard: 'isCurrentWait', target: 'running', actions: 'resume' },
         cancel: { target: 'ended', actions: 'cancel' },
       },
     },

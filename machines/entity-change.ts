@@ -4,7 +4,7 @@ import { z } from 'zod';
  * The kinds of entity Vigil hosts. Each has one machine in this folder.
  * The kind is the second token of its NATS subject (`vigil.entity.<kind>.<id>`).
  */
-export const entityKinds = ['system', 'group', 'incident', 'health', 'satellite', 'check', 'maintenance', 'automation', 'automation_scope', 'automation_run'] as const;
+export const entityKinds = ['system', 'group', 'incident', 'health', 'satellite', 'check', 'maintenance', 'automation', 'automation_scope', 'automation_run', 'automation_dwell', 'automation_window', 'automation_schedule'] as const;
 export const entityKindSchema = z.enum(entityKinds);
 export type EntityKind = z.infer<typeof entityKindSchema>;
 

@@ -1,7 +1,10 @@
 import type { EntityKind } from './entity-change.ts';
 import type { EntityDefinition } from './entity-definition.ts';
 import { automationDefinition } from './automation.machine.ts';
+import { automationDwellDefinition } from './automation-dwell.machine.ts';
 import { automationRunDefinition } from './automation-run.machine.ts';
+import { automationScheduleDefinition } from './automation-schedule.machine.ts';
+import { automationWindowDefinition } from './automation-window.machine.ts';
 import { automationScopeDefinition } from './automation-scope.machine.ts';
 import { checkDefinition } from './check.machine.ts';
 import { groupDefinition } from './group.machine.ts';
@@ -29,6 +32,9 @@ export * from './maintenance.machine.ts';
 export * from './automation.machine.ts';
 export * from './automation-scope.machine.ts';
 export * from './automation-run.machine.ts';
+export * from './automation-schedule.machine.ts';
+export * from './automation-dwell.machine.ts';
+export * from './automation-window.machine.ts';
 export * from './triggers/index.ts';
 
 /** One definition per entity kind; the runtime hosts exactly these. */
@@ -43,6 +49,9 @@ export const entityDefinitions: Record<EntityKind, EntityDefinition> = {
   automation: automationDefinition,
   automation_scope: automationScopeDefinition,
   automation_run: automationRunDefinition,
+  automation_schedule: automationScheduleDefinition,
+  automation_dwell: automationDwellDefinition,
+  automation_window: automationWindowDefinition,
 };
 
 /** The definition of `kind`: always found for an `EntityKind`, undefined for any other string. */

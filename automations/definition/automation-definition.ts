@@ -3,6 +3,7 @@ import { durationSchema, formatPath, type PathSegment } from '../expressions/ind
 import { conditionListSchema, type Condition } from './condition-definition.ts';
 import { automationIdSchema, expressionSchema, localIdSchema, qualifiedIdSchema } from './definition-fields.ts';
 import { walkSteps } from './definition-walk.ts';
+import { checkScheduleFields, scheduleFieldsShape, type ScheduleFields } from './schedule-fields.ts';
 import { described, named } from './schema-registry.ts';
 import { stepListSchema, type Step } from './step-definition.ts';
 
@@ -27,7 +28,7 @@ export interface TriggerWindow {
   partition_by?: string;
 }
 
-export interface Trigger {
+export interface Trigger extends ScheduleFields {
   /** Unique within the automation. */
   id: string;
   /** Qualified trigger id, e.g. `healthcheck.system.degraded`. */
@@ -69,7 +70,8 @@ export const triggerSchema: z.ZodType<Trigger, unknown> = named(
         partition_by: expressionSchema.optional(),
       })
       .optional(),
-  }),
+    ...scheduleFieldsShape,
+  }).superRefine(checkScheduleFields),
   'Trigger',
   'What starts a run: a trigger event, optionally filtered, sustained or counted in a window',
 );

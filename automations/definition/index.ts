@@ -10,3 +10,4 @@ export { DefinitionParseError } from './errors.ts';
 export { walkSteps, walkConditions, walkCondition, childStepLists, conditionListsOf } from './definition-walk.ts';
 export type { DefinitionError } from './validation-issues.ts';
 export type { StepCommon } from './definition-fields.ts';
+export { automationIdSchema } from './definition-fields.ts';

@@ -1,9 +1,10 @@
+import { getTrigger } from '../../machines/triggers/trigger-registry.ts';
 import type { PathSegment } from '../expressions/index.ts';
 import type { AutomationDefinition } from './automation-definition.ts';
 import { walkSteps } from './definition-walk.ts';
 
-/** Step kinds the document format has but this version's engine cannot run yet. */
-export const unsupportedStepKinds = ['parallel', 'repeat', 'wait_for_trigger', 'wait_until'] as const;
+/** Step kinds that make a run wait; the engine cannot wait inside a `parallel` branch yet. */
+export const waitingStepKinds = ['delay', 'wait_for_trigger', 'wait_until'] as const;
 
 /**
  * What this version of the engine cannot honour yet, with where it is used. A definition using
@@ -13,12 +14,15 @@ export const unsupportedStepKinds = ['parallel', 'repeat', 'wait_for_trigger', '
 export function unsupportedFeatures(definition: AutomationDefinition): Array<{ path: PathSegment[]; message: string }> {
   const found: Array<{ path: PathSegment[]; message: string }> = [];
   definition.triggers.forEach((trigger, index) => {
-    if (trigger.for !== undefined) found.push({ path: ['triggers', index, 'for'], message: '`for:` is not supported by this version of Vigil yet' });
-    if (trigger.window !== undefined) found.push({ path: ['triggers', index, 'window'], message: '`window` is not supported by this version of Vigil yet' });
+    if (trigger.for !== undefined && trigger.window !== undefined) found.push({ path: ['triggers', index], message: 'a trigger has either `for:` or `window`, not both' });
+    const known = getTrigger(trigger.event);
+    if (trigger.for !== undefined && known && !known.lasting) {
+      found.push({ path: ['triggers', index, 'for'], message: `\`for:\` needs a trigger that announces a lasting state; ${trigger.event} is a momentary event` });
+    }
   });
   walkSteps(definition.actions, ['actions'], (step, path) => {
-    const kind = unsupportedStepKinds.find((candidate) => candidate in step);
-    if (kind) found.push({ path, message: `\`${kind}\` steps are not supported by this version of Vigil yet` });
+    const waiting = waitingStepKinds.find((candidate) => candidate in step);
+    if (waiting && path.slice(0, -1).includes('parallel')) found.push({ path, message: `\`${waiting}\` inside \`parallel\` is not supported by this version of Vigil yet` });
   });
   return found;
 }

@@ -6,9 +6,13 @@ import type { Database } from '../../persistence/index.ts';
 import { builtInActions } from '../actions/action-catalog.ts';
 import { AutomationDirectory } from './automation-directory.ts';
 import { EntityStateReader } from './entity-state-reader.ts';
+import { startDwellReactor } from './dwell-reactor.ts';
 import { startRunDriver } from './run-driver.ts';
+import { startScheduleKeeper } from './schedule-keeper.ts';
 import { startScopeReactor } from './scope-reactor.ts';
 import { StepExecutor } from './step-executor.ts';
+import { WaitWaker } from './wait-waker.ts';
+import { startWaitWatcher } from './wait-watcher.ts';
 import type { Dispatch } from './dispatch.ts';
 import { startTriggerRouter } from './trigger-router.ts';
 
@@ -30,6 +34,9 @@ export interface AutomationEngineOptions {
  *   vigil.trigger.>                    → trigger router  → fire            → automation_scope
  *   vigil.entity.automation_scope.*    → scope reactor   → start / cancel  → automation_run
  *   vigil.entity.automation_run.*      → run driver      → advance (one step), run_finished → scope
+ *   vigil.entity.automation.*          → schedule keeper → configure / stop → automation_schedule (its ticks fire automation.cron / .interval)
+ *   vigil.entity.automation_dwell.*    → dwell reactor   → (for: deadline) fire → scope, settle
+ *   vigil.entity.>  (watched kinds)    → wait watcher    → resume → automation_run (wait_until)
  */
 export async function startAutomationEngine(options: AutomationEngineOptions) {
   const { bus, database, runtime, dispatch, log } = options;
@@ -57,24 +64,20 @@ export async function startAutomationEngine(options: AutomationEngineOptions) {
     },
   });
 
+  const readRun = async (runId: string) => {
+    const view = await runtime.get('automation_run', runId);
+    return { version: view.version, state: view.state as AutomationRunState | null };
+  };
+  const readAutomation = async (id: string) => (await runtime.get('automation', id)).state as AutomationState | null;
+  const waker = new WaitWaker({ database, reader, dispatch, log: engineLog, readRun: async (runId) => (await readRun(runId)).state });
+
   const subscriptions = [
-    await startRunDriver({
-      bus,
-      dispatch,
-      executor,
-      log: engineLog,
-      readRun: async (runId) => {
-        const view = await runtime.get('automation_run', runId);
-        return { version: view.version, state: view.state as AutomationRunState | null };
-      },
-    }),
-    await startScopeReactor({
-      bus,
-      dispatch,
-      log: engineLog,
-      readAutomation: async (id) => (await runtime.get('automation', id)).state as AutomationState | null,
-    }),
-    await startTriggerRouter({ bus, directory, reader, dispatch, log: engineLog }),
+    await startRunDriver({ bus, dispatch, executor, waker, log: engineLog, readRun }),
+    await startWaitWatcher({ bus, directory, waker, log: engineLog }),
+    await startScopeReactor({ bus, dispatch, log: engineLog, readAutomation }),
+    await startDwellReactor({ bus, database, reader, dispatch, log: engineLog, readAutomation }),
+    await startScheduleKeeper({ bus, database, dispatch, log: engineLog }),
+    await startTriggerRouter({ bus, database, directory, reader, dispatch, waker, log: engineLog }),
   ];
 
   return {

@@ -4,6 +4,7 @@ import { onEntityChanged } from '../../actors/index.ts';
 import type { Bus, Subscription } from '../../bus/index.ts';
 import { isFinalRunStatus, type AutomationRunState } from '../../machines/index.ts';
 import type { StepExecutor } from './step-executor.ts';
+import type { WaitWaker } from './wait-waker.ts';
 import { dispatchOnce, type Dispatch } from './dispatch.ts';
 
 /**
@@ -18,6 +19,7 @@ export async function startRunDriver(options: {
   dispatch: Dispatch;
   readRun: (runId: string) => Promise<{ version: number; state: AutomationRunState | null }>;
   executor: StepExecutor;
+  waker: WaitWaker;
   log: Logger;
   concurrency?: number;
 }): Promise<Subscription> {
@@ -40,6 +42,13 @@ export async function startRunDriver(options: {
         const scopeId = run.scopeId || run.runId.slice(0, run.runId.lastIndexOf(':r'));
         // Refused when the run is not active there any more (restarted, or a redelivery).
         await dispatchOnce(dispatch, 'automation_scope', scopeId, { type: 'run_finished', runId: run.runId, artifacts: run.artifacts });
+        return;
+      }
+      if (run.status === 'waiting') {
+        // Just started a wait_until: check once more, so a change committed between the step's
+        // evaluation and this commit is not missed (later changes wake it through the index).
+        const prev = change.prev as AutomationRunState | null;
+        if (prev?.status !== 'waiting' || prev.seq !== run.seq) await options.waker.recheck(run);
         return;
       }
       if (run.status !== 'running') return;

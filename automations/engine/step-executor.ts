@@ -6,6 +6,9 @@ import type { Condition } from '../definition/automation-definition.ts';
 import { DurationError, ExpressionError, MissingSecretError, parseDuration, renderDeep, resolveSecrets, SecretMasker } from '../expressions/index.ts';
 import { detectStepKind, type StepKind } from '../definition/step-definition.ts';
 import { runScope } from './run-scope.ts';
+import { beginWaitForTrigger, beginWaitUntil, type WaitForTriggerStep, type WaitUntilStep } from './wait-steps.ts';
+import { advanceParallel, enterParallel, MAX_TRACES_PER_ADVANCE } from './parallel-step.ts';
+import { endIteration, enterRepeat, type LoopContext, type LoopDecision } from './repeat-step.ts';
 import { currentStep, nextCursor, startCursor, type Step, type StepCursor } from './step-cursor.ts';
 
 /** The `advance` event to record (the runtime stamps `at`). */
@@ -32,7 +35,9 @@ export interface StepExecutorOptions {
 
 
 /**
- * Executes ONE step of a run and describes its outcome as the `advance` event to record. Control
+ * Executes ONE step of a run and describes its outcome as the `advance` event to record (at a
+ * `parallel` step with branches left: the next step of each branch, concurrently; at the end of
+ * a `repeat` body: the loop's decision to iterate again or leave). Control
  * steps are evaluated here (they need fresh entity state); action steps perform their effect with
  * the idempotency key `<runId>:<step path>`, so a step re-executed after a crash (its `advance`
  * never committed) has its effect once. The first call of a run evaluates the automation's
@@ -48,6 +53,11 @@ export class StepExecutor {
   }
 
   async execute(run: AutomationRunState, attempt: number): Promise<AdvanceEvent> {
+    return this.executeWithin(run, attempt, MAX_TRACES_PER_ADVANCE);
+  }
+
+  /** `execute` with at most `budget` step traces (a parallel branch runs with its share). */
+  private async executeWithin(run: AutomationRunState, attempt: number, budget: number): Promise<AdvanceEvent> {
     const now = this.clock();
     const definition = run.definition as { conditions?: Condition[] };
     if (run.cursor === null) {
@@ -58,6 +68,7 @@ export class StepExecutor {
 
     const located = currentStep(run.definition, run.cursor as StepCursor);
     if (!located) return this.advance(run, run.cursor as StepCursor, [], { status: 'succeeded' });
+    if (located.at === 'parallel') return advanceParallel(run, located, budget, (branch, share) => this.executeWithin(branch, attempt, share));
     const { step, path, cursor } = located;
     const kind: StepKind | 'unknown' = detectStepKind(step) ?? 'unknown';
     const trace = (status: StepTrace['status'], extra: Partial<StepTrace> = {}): StepTrace => ({
@@ -73,6 +84,7 @@ export class StepExecutor {
     if (step.enabled === false) return this.advance(run, nextCursor(cursor), [trace('skipped')], { status: 'running' });
 
     try {
+      if (located.at === 'loop-end') return this.decided(run, await endIteration(located, this.loopContext(run, runScope(run, now), now)), cursor, step, trace);
       return await this.executeStep(run, step, kind, path, cursor, attempt, now, trace);
     } catch (error) {
       // A template or duration that cannot be evaluated fails the step; anything else (the
@@ -139,8 +151,28 @@ export class StepExecutor {
         return this.advance(run, nextCursor(cursor), [trace('succeeded', { output: { ms } })], { status: 'waiting', wakeAt: now + ms });
       }
 
+      case 'wait_until': {
+        const begun = await beginWaitUntil(step as unknown as WaitUntilStep, path, scope, this.options.reader, now);
+        if (begun.holds) {
+          const wait = { completed: true, timed_out: false };
+          return this.advance(run, nextCursor(cursor), [trace('succeeded', { output: { waited: false, conditions: begun.details } })], { status: 'running' }, { variables: { ...run.variables, wait } });
+        }
+        return this.advance(run, nextCursor(cursor), [trace('waiting', { output: { keys: begun.wait.keys, conditions: begun.details } })], { status: 'waiting', wakeAt: begun.wait.timeoutAt, wait: begun.wait });
+      }
+
+      case 'wait_for_trigger': {
+        const wait = beginWaitForTrigger(step as unknown as WaitForTriggerStep, path, now);
+        return this.advance(run, nextCursor(cursor), [trace('waiting', { output: { keys: wait.keys } })], { status: 'waiting', wakeAt: wait.timeoutAt, wait });
+      }
+
       case 'action':
         return this.runAction(run, step, path, cursor, attempt, scope, trace);
+
+      case 'repeat':
+        return this.decided(run, await enterRepeat(step, path, cursor, this.loopContext(run, scope, now)), cursor, step, trace);
+
+      case 'parallel':
+        return this.advance(run, enterParallel(step, path, cursor), [trace('succeeded', { output: { branches: (step.parallel as unknown[]).length } })], { status: 'running' });
 
       default:
         return this.fail(run, cursor, trace('failed', { error: `step kind "${kind}" is not supported by this version of Vigil` }), step);
@@ -199,6 +231,16 @@ export class StepExecutor {
     } finally {
       clearTimeout(timeout);
     }
+  }
+
+  /** A repeat's decision recorded: the loop goes on at its cursor, or the step fails. */
+  private decided(run: AutomationRunState, decision: LoopDecision, cursor: StepCursor, step: Step, trace: (status: StepTrace['status'], extra?: Partial<StepTrace>) => StepTrace): AdvanceEvent {
+    if (decision.ok) return this.advance(run, decision.cursor, [trace('succeeded', { output: decision.output })], { status: 'running' });
+    return this.fail(run, cursor, trace('failed', { error: decision.error, ...(decision.output ? { output: decision.output } : {}) }), step);
+  }
+
+  private loopContext(run: AutomationRunState, scope: Record<string, unknown>, now: number): LoopContext {
+    return { definition: run.definition, scope, reader: this.options.reader, now };
   }
 
   /** A failed step: the run fails, unless the step says `continue_on_error`. */

@@ -21,6 +21,18 @@ const automationDoc = (overrides: Record<string, unknown>) =>
     ...overrides,
   }) as unknown as Record<string, unknown>;
 
+const occur = (id: string, at: number, refire: 'once' | 'every') => ({
+  type: 'occur',
+  automationId: 'flapping',
+  triggerId: 'changes',
+  partition: 'shop',
+  occurrence: { id, at },
+  count: 3,
+  withinMs: 60_000,
+  refire,
+  at: at + 5,
+});
+
 const firedTrigger = (systemId: string, version: number) => ({
   id: 'degraded',
   event: 'healthcheck.system.degraded',
@@ -207,8 +219,83 @@ export const scenarios: Record<EntityKind, Scenario> = {
       { type: 'wake', dueAt: 114, at: 113 },
       { type: 'wake', dueAt: 99, at: 120 },
       { type: 'wake', dueAt: 114, at: 115 },
+      // wait_until without a timeout: resumed by the engine (a stale seq is refused).
+      { type: 'advance', seq: 2, cursor: { frames: [{ list: 'actions', index: 2 }] }, steps: [{ path: 'actions[1]', kind: 'wait_until', status: 'waiting', attempts: 1, startedAt: 116, endedAt: 116 }], next: { status: 'waiting', wakeAt: null, wait: { kind: 'until', path: 'actions[1]', keys: ['entity:incident:INC-1'], since: 116, timeoutAt: null, continueOnTimeout: true } }, at: 116 },
+      { type: 'resume', seq: 2, at: 117 },
+      { type: 'resume', seq: 3, at: 118 },
+      // wait_for_trigger with a timeout that stops the run.
+      { type: 'advance', seq: 3, cursor: { frames: [{ list: 'actions', index: 3 }] }, steps: [{ path: 'actions[2]', kind: 'wait_for_trigger', status: 'waiting', attempts: 1, startedAt: 119, endedAt: 119 }], next: { status: 'waiting', wakeAt: 1_000, wait: { kind: 'trigger', path: 'actions[2]', keys: ['trigger:incident.resolved'], since: 119, timeoutAt: 1_000, continueOnTimeout: false } }, at: 119 },
+      { type: 'wake', dueAt: 1_000, at: 1_000 },
+      { type: 'resume', seq: 4, at: 1_001 },
       { type: 'advance', seq: 2, cursor: { frames: [] }, steps: [{ path: 'actions[1]', kind: 'action', status: 'failed', attempts: 3, startedAt: 116, endedAt: 117, error: 'HTTP 500' }], next: { status: 'failed', reason: 'actions[1]: HTTP 500' }, at: 117 },
       { type: 'cancel', reason: 'too late', at: 118 },
+    ],
+  },
+  automation_schedule: {
+    id: 'nightly-report:nightly',
+    events: [
+      { type: 'tick', dueAt: 5, at: 6 },
+      // Not this entity's automation trigger: refused.
+      { type: 'configure', automationId: 'other', triggerId: 'nightly', automationVersion: 1, schedule: { kind: 'interval', everyMs: 60_000 }, at: 7 },
+      { type: 'configure', automationId: 'nightly-report', triggerId: 'nightly', automationVersion: 2, schedule: { kind: 'cron', cron: '30 2 * * *', timezone: 'Europe/Berlin' }, at: utc('2026-03-27T12:00') },
+      // The same schedule from a newer automation version: the pending occurrence stays.
+      { type: 'configure', automationId: 'nightly-report', triggerId: 'nightly', automationVersion: 3, schedule: { kind: 'cron', cron: '30 2 * * *', timezone: 'Europe/Berlin' }, at: utc('2026-03-27T13:00') },
+      // An older version: refused.
+      { type: 'configure', automationId: 'nightly-report', triggerId: 'nightly', automationVersion: 2, schedule: { kind: 'cron', cron: '@hourly' }, at: utc('2026-03-27T14:00') },
+      { type: 'tick', dueAt: utc('2026-03-28T01:30'), at: utc('2026-03-28T01:29') },
+      { type: 'tick', dueAt: utc('2026-03-28T01:00'), at: utc('2026-03-28T01:31') },
+      { type: 'tick', dueAt: utc('2026-03-28T01:30'), at: utc('2026-03-28T01:30') + 40 },
+      // Late after an outage (02:30 fell into the DST gap, so it was due at 03:30 CEST): fired once, then the next one after `at`.
+      { type: 'tick', dueAt: utc('2026-03-29T01:30'), at: utc('2026-04-02T10:00') },
+      { type: 'configure', automationId: 'nightly-report', triggerId: 'nightly', automationVersion: 4, schedule: { kind: 'interval', everyMs: 3_600_000 }, at: utc('2026-04-02T10:15') },
+      { type: 'stop', automationId: 'nightly-report', triggerId: 'nightly', automationVersion: 5, reason: 'the automation was disabled', at: utc('2026-04-02T10:20') },
+      { type: 'tick', dueAt: utc('2026-04-02T11:00'), at: utc('2026-04-02T11:00') },
+      { type: 'configure', automationId: 'nightly-report', triggerId: 'nightly', automationVersion: 4, schedule: { kind: 'interval', everyMs: 3_600_000 }, at: utc('2026-04-02T11:01') },
+      { type: 'stop', automationId: 'nightly-report', triggerId: 'nightly', automationVersion: 6, reason: 'the trigger was removed', at: utc('2026-04-02T11:02') },
+      { type: 'configure', automationId: 'nightly-report', triggerId: 'nightly', automationVersion: 7, schedule: { kind: 'cron', cron: '@daily' }, at: utc('2026-04-02T11:03') },
+    ],
+  },
+  automation_dwell: {
+    id: 'auto-open:degraded:shop',
+    events: [
+      { type: 'disarm', episode: 1, reason: 'never armed', at: 1 },
+      // Episode 1: armed by version 3 (at 30): deadline 130.
+      { type: 'arm', automationId: 'auto-open', triggerId: 'degraded', forMs: 100, trigger: firedTrigger('shop', 3), replaces: 0, at: 31 },
+      // A stale arm (an older change of the entity): refused.
+      { type: 'arm', automationId: 'auto-open', triggerId: 'degraded', forMs: 100, trigger: firedTrigger('shop', 2), replaces: 1, at: 32 },
+      { type: 'due', dueAt: 50, at: 60 },
+      { type: 'due', dueAt: 130, at: 129 },
+      { type: 'disarm', episode: 1, reason: 'the system is healthy', at: 40 },
+      // Episode 2 (version 5), replaced by episode 3 (version 7, deadline 170): the entity left and came back.
+      { type: 'arm', automationId: 'auto-open', triggerId: 'degraded', forMs: 100, trigger: firedTrigger('shop', 5), replaces: 1, at: 51 },
+      { type: 'arm', automationId: 'auto-open', triggerId: 'degraded', forMs: 100, trigger: firedTrigger('shop', 7), replaces: 2, at: 71 },
+      // Decided on episode 2 while episode 3 started meanwhile (another node): refused.
+      { type: 'arm', automationId: 'auto-open', triggerId: 'degraded', forMs: 100, trigger: firedTrigger('shop', 8), replaces: 2, at: 72 },
+      { type: 'disarm', episode: 2, reason: 'late disarm of an older episode', at: 72 },
+      { type: 'due', dueAt: 170, at: 180 },
+      { type: 'arm', automationId: 'auto-open', triggerId: 'degraded', forMs: 100, trigger: firedTrigger('shop', 7), replaces: 2, at: 181 },
+      { type: 'settle', episode: 3, outcome: 'fired', at: 182 },
+      { type: 'settle', episode: 3, outcome: 'fired', at: 183 },
+      // Episode 4: lapsed at its deadline (the engine found the state left in between).
+      { type: 'arm', automationId: 'auto-open', triggerId: 'degraded', forMs: 100, trigger: firedTrigger('shop', 9), replaces: 3, at: 200 },
+      { type: 'due', dueAt: 190, at: 300 },
+      // Episode 5 replaces the elapsed episode 4 (it left and came back): 4 can no longer settle.
+      { type: 'arm', automationId: 'auto-open', triggerId: 'degraded', forMs: 100, trigger: firedTrigger('shop', 11), replaces: 4, at: 310 },
+      { type: 'settle', episode: 4, outcome: 'fired', at: 311 },
+      { type: 'due', dueAt: 210, at: 400 },
+      { type: 'settle', episode: 5, outcome: 'lapsed', reason: 'the system was healthy at version 12', at: 401 },
+    ],
+  },
+  automation_window: {
+    id: 'flapping:changes:shop',
+    events: [
+      ...[1_000, 2_000, 3_000, 4_000].map((at, index) => occur(`health:shop:${index + 1}`, at, 'once')),
+      // A redelivered occurrence: refused.
+      occur('health:shop:2', 2_000, 'once'),
+      // 61 s later the window has emptied: counting starts over, and the third fires again.
+      ...[65_000, 66_000, 67_000].map((at, index) => occur(`health:shop:${index + 5}`, at, 'once')),
+      // every: each event from the third on fires.
+      ...[200_000, 201_000, 202_000, 203_000].map((at, index) => occur(`health:shop:${index + 8}`, at, 'every')),
     ],
   },
   satellite: {

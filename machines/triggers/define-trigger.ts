@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { TriggerDefinition, TriggerEvent } from './trigger-definition.ts';
+import type { LastingState, TriggerDefinition, TriggerEvent } from './trigger-definition.ts';
 
 /** What a domain file declares; `category` defaults to "Uncategorized", `description` to ''. */
 export interface TriggerSpec<TPayload extends Record<string, unknown>> {
@@ -9,6 +9,7 @@ export interface TriggerSpec<TPayload extends Record<string, unknown>> {
   description?: string;
   contextKey: keyof TPayload & string;
   payloadSchema: z.ZodType<TPayload>;
+  lasting?: LastingState<TPayload>;
 }
 
 const triggerIdPattern = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
@@ -28,6 +29,7 @@ export function defineTrigger<TPayload extends Record<string, unknown>>(
     description: spec.description ?? '',
     contextKey: spec.contextKey,
     payloadSchema: spec.payloadSchema,
+    ...(spec.lasting ? { lasting: spec.lasting } : {}),
   };
 }
 

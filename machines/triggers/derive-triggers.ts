@@ -1,4 +1,5 @@
 import type { EntityChange, EntityKind } from '../entity-change.ts';
+import { deriveAutomationScheduleTriggers } from './automation.triggers.ts';
 import { deriveCatalogTriggers } from './catalog.triggers.ts';
 import { deriveHealthcheckTriggers } from './healthcheck.triggers.ts';
 import { deriveIncidentTriggers } from './incident.triggers.ts';
@@ -19,6 +20,10 @@ const derivers: Record<EntityKind, ChangeDeriver> = {
   automation: () => [],
   automation_scope: () => [],
   automation_run: () => [],
+  // A schedule's tick is the occurrence of its automation.cron / automation.interval trigger.
+  automation_schedule: deriveAutomationScheduleTriggers,
+  automation_dwell: () => [],
+  automation_window: () => [],
 };
 
 /**

@@ -23,6 +23,7 @@ export const healthcheckSystemDegraded = defineTrigger({
     'A system left healthy: its status went from healthy to degraded or unhealthy. A system that never reported counts as healthy before. Not fired for degraded -> unhealthy (see health_changed).',
   contextKey: 'systemId',
   payloadSchema: healthPayloadSchema,
+  lasting: { kind: 'health', description: 'while the system is not healthy', holds: (_payload, state) => state !== null && state.status !== 'healthy' },
 });
 
 export const healthcheckSystemHealthy = defineTrigger({
@@ -32,6 +33,7 @@ export const healthcheckSystemHealthy = defineTrigger({
   description: 'A system became healthy after being degraded or unhealthy.',
   contextKey: 'systemId',
   payloadSchema: healthPayloadSchema,
+  lasting: { kind: 'health', description: 'while the system is healthy', holds: (_payload, state) => state !== null && state.status === 'healthy' },
 });
 
 export const healthcheckSystemHealthChanged = defineTrigger({
@@ -41,6 +43,7 @@ export const healthcheckSystemHealthChanged = defineTrigger({
   description: 'The status of a system changed in any direction (healthy, degraded, unhealthy).',
   contextKey: 'systemId',
   payloadSchema: healthPayloadSchema,
+  lasting: { kind: 'health', description: 'while the system keeps the new status', holds: (payload, state) => state !== null && state.status === payload.newStatus },
 });
 
 export const healthcheckTriggers = [healthcheckSystemDegraded, healthcheckSystemHealthy, healthcheckSystemHealthChanged];

@@ -28,6 +28,7 @@ export const incidentCreated = defineTrigger({
   description: 'An incident was opened.',
   contextKey: 'incidentId',
   payloadSchema: incidentPayloadSchema,
+  lasting: { kind: 'incident', description: 'while the incident is not resolved', holds: (_payload, state) => state !== null && state.status !== 'resolved' },
 });
 
 export const incidentUpdated = defineTrigger({
@@ -47,6 +48,7 @@ export const incidentResolved = defineTrigger({
   description: 'An incident became resolved (fired instead of incident.updated for that change).',
   contextKey: 'incidentId',
   payloadSchema: incidentPayloadSchema,
+  lasting: { kind: 'incident', description: 'while the incident stays resolved', holds: (_payload, state) => state !== null && state.status === 'resolved' },
 });
 
 export const incidentTriggers = [incidentCreated, incidentUpdated, incidentResolved];

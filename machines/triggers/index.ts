@@ -8,3 +8,4 @@ export * from './incident.triggers.ts';
 export * from './healthcheck.triggers.ts';
 export * from './satellite.triggers.ts';
 export * from './maintenance.triggers.ts';
+export * from './automation.triggers.ts';

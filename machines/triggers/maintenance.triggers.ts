@@ -25,6 +25,7 @@ export const maintenanceStarted = defineTrigger({
     'A maintenance window began: the maintenance became active (its start time came, or it was created or rescheduled inside a window). Never fired for a window that was already over when its timer fired.',
   contextKey: 'maintenanceId',
   payloadSchema: maintenancePayloadSchema,
+  lasting: { kind: 'maintenance', description: 'while the maintenance stays active', holds: (_payload, state) => state !== null && state.status === 'active' },
 });
 
 export const maintenanceEnded = defineTrigger({
@@ -35,6 +36,7 @@ export const maintenanceEnded = defineTrigger({
     'An active maintenance window is over: its end time came, or it was cancelled, deleted or rescheduled outside the window. Fired exactly once for every maintenance.started.',
   contextKey: 'maintenanceId',
   payloadSchema: maintenancePayloadSchema,
+  lasting: { kind: 'maintenance', description: 'while the maintenance is not active', holds: (_payload, state) => state === null || state.status !== 'active' },
 });
 
 export const maintenanceTriggers = [maintenanceStarted, maintenanceEnded];

@@ -24,6 +24,7 @@ export const satelliteConnected = defineTrigger({
   description: 'A satellite opened a connection to a node (it was not connected). Heartbeats and reconnects while connected fire nothing.',
   contextKey: 'satelliteId',
   payloadSchema: satellitePayloadSchema,
+  lasting: { kind: 'satellite', description: 'while the satellite stays connected', holds: (_payload, state) => state !== null && state.connected === true },
 });
 
 export const satelliteDisconnected = defineTrigger({
@@ -33,6 +34,7 @@ export const satelliteDisconnected = defineTrigger({
   description: 'A connected satellite lost its connection (socket closed). It stays online until its heartbeat deadline: satellite.heartbeat_lost follows if it does not come back in time.',
   contextKey: 'satelliteId',
   payloadSchema: satellitePayloadSchema,
+  lasting: { kind: 'satellite', description: 'while the satellite stays disconnected', holds: (_payload, state) => state !== null && state.connected === false },
 });
 
 export const satelliteHeartbeatLost = defineTrigger({
@@ -42,6 +44,7 @@ export const satelliteHeartbeatLost = defineTrigger({
   description: 'An online satellite went offline because no heartbeat arrived within its threshold (connected or not).',
   contextKey: 'satelliteId',
   payloadSchema: offlinePayloadSchema,
+  lasting: { kind: 'satellite', description: 'while the satellite stays offline', holds: (_payload, state) => state !== null && state.status === 'offline' },
 });
 
 export const satelliteTriggers = [satelliteConnected, satelliteDisconnected, satelliteHeartbeatLost];

@@ -15,6 +15,23 @@ export interface TriggerDefinition<TPayload extends Record<string, unknown> = Re
   readonly description: string;
   readonly contextKey: keyof TPayload & string;
   readonly payloadSchema: z.ZodType<TPayload>;
+  /**
+   * The state the event announces, for as long as it lasts: what a trigger's `for:` waits on.
+   * Absent for momentary events (a creation, an update), on which `for:` is refused.
+   */
+  readonly lasting?: LastingState<TPayload>;
+}
+
+/**
+ * "The entity is still in the state this event announced." `kind` is the entity kind whose
+ * changes fire the event (the event's `source`); `holds` is evaluated on that entity's state
+ * (null: absent or deleted) with the payload of the event that armed the `for:`.
+ */
+export interface LastingState<TPayload extends Record<string, unknown> = Record<string, unknown>> {
+  readonly kind: string;
+  /** Shown in the catalog, e.g. "while the system's health is not healthy". */
+  readonly description: string;
+  readonly holds: (payload: TPayload, state: Record<string, unknown> | null) => boolean;
 }
 
 /** One trigger fired by one change. `payload` has passed the trigger's payload schema. */

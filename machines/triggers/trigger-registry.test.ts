@@ -5,6 +5,7 @@ import { deriveTriggers } from './derive-triggers.ts';
 import { defineTrigger, getTrigger, listTriggers } from './trigger-registry.ts';
 
 const allIds = [
+  'automation.cron', 'automation.interval',
   'catalog.created', 'catalog.deleted', 'catalog.group.created', 'catalog.group.deleted', 'catalog.updated',
   'healthcheck.system.degraded', 'healthcheck.system.health_changed', 'healthcheck.system.healthy',
   'incident.created', 'incident.resolved', 'incident.updated',

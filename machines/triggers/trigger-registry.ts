@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { automationTriggers } from './automation.triggers.ts';
 import { catalogTriggers } from './catalog.triggers.ts';
 import { healthcheckTriggers } from './healthcheck.triggers.ts';
 import { incidentTriggers } from './incident.triggers.ts';
@@ -16,6 +17,8 @@ export interface TriggerListing {
   category: string;
   description: string;
   contextKey: string;
+  /** What `for:` waits on (e.g. "while the system is not healthy"); absent for momentary events, which refuse `for:`. */
+  lasting?: string;
   payloadJsonSchema: Record<string, unknown>;
 }
 
@@ -27,6 +30,7 @@ const allTriggers: readonly TriggerDefinition[] = [
   ...healthcheckTriggers,
   ...satelliteTriggers,
   ...maintenanceTriggers,
+  ...automationTriggers,
 ] as unknown as readonly TriggerDefinition[];
 
 const byId = new Map<string, TriggerDefinition>();
@@ -45,6 +49,7 @@ export function listTriggers(): TriggerListing[] {
       category: definition.category,
       description: definition.description,
       contextKey: definition.contextKey,
+      ...(definition.lasting ? { lasting: definition.lasting.description } : {}),
       payloadJsonSchema: z.toJSONSchema(definition.payloadSchema) as Record<string, unknown>,
     }));
 }

@@ -3,6 +3,7 @@ import { Migration20261122010000_placement } from './Migration20261122010000_pla
 import { Migration20261122020000_command_ids } from './Migration20261122020000_command_ids.ts';
 import { Migration20261122030000_satellite_credentials } from './Migration20261122030000_satellite_credentials.ts';
 import { Migration20261122040000_outbox_by_reference } from './Migration20261122040000_outbox_by_reference.ts';
+import { Migration20261122050000_waiting_runs } from './Migration20261122050000_waiting_runs.ts';
 
 /** Every migration, oldest first. Listed explicitly so they run the same from source and from a bundle. */
 export const migrationsList = [
@@ -11,4 +12,5 @@ export const migrationsList = [
   { name: 'Migration20261122020000_command_ids', class: Migration20261122020000_command_ids },
   { name: 'Migration20261122030000_satellite_credentials', class: Migration20261122030000_satellite_credentials },
   { name: 'Migration20261122040000_outbox_by_reference', class: Migration20261122040000_outbox_by_reference },
+  { name: 'Migration20261122050000_waiting_runs', class: Migration20261122050000_waiting_runs },
 ];
