@@ -54,6 +54,12 @@ export const configSchema = z.object({
    * it and every other node must be configured the same.
    */
   partitions: z.number().int().min(1).max(4096),
+  automations: z.object({
+    /** Ended automation runs (their state and transitions) are removed this long after they ended; 0 keeps them forever. */
+    runRetentionMs: z.number().int().nonnegative(),
+    /** How often each node looks for runs past their retention. */
+    runPruneEveryMs: z.number().int().min(1000),
+  }),
   /** JetStream duplicate window of Vigil's streams (entity, trigger, parked), in ms. */
   duplicateWindowMs: z.number().int().min(1000),
   /** Stream replicas (1 on a single server, 3 on a 3-node cluster). */
@@ -84,6 +90,8 @@ const environmentVariables: Record<string, { path: string[]; type: 'string' | 'n
   VIGIL_SHUTDOWN_TIMEOUT_MS: { path: ['timeouts', 'shutdownMs'], type: 'number' },
   VIGIL_LEASE_TTL_MS: { path: ['timeouts', 'leaseTtlMs'], type: 'number' },
   VIGIL_PARTITIONS: { path: ['partitions'], type: 'number' },
+  VIGIL_RUN_RETENTION_MS: { path: ['automations', 'runRetentionMs'], type: 'number' },
+  VIGIL_RUN_PRUNE_EVERY_MS: { path: ['automations', 'runPruneEveryMs'], type: 'number' },
   VIGIL_DUPLICATE_WINDOW_MS: { path: ['duplicateWindowMs'], type: 'number' },
   VIGIL_STREAM_REPLICAS: { path: ['streamReplicas'], type: 'number' },
   VIGIL_LOG_LEVEL: { path: ['logLevel'], type: 'string' },
@@ -99,6 +107,7 @@ function defaults(): VigilConfig {
     secrets: {},
     timeouts: { passivateAfterMs: 60_000, commandMs: 10_000, timerPollMs: 1_000, outboxPollMs: 1_000, shutdownMs: 10_000, leaseTtlMs: 6_000 },
     partitions: 64,
+    automations: { runRetentionMs: 30 * 24 * 60 * 60_000, runPruneEveryMs: 10 * 60_000 },
     duplicateWindowMs: 5 * 60_000,
     streamReplicas: 1,
     logLevel: 'info',

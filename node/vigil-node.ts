@@ -216,6 +216,7 @@ export async function startNode(
       dispatch: (kind, id, event, options) => router!.dispatch(kind, id, event, options),
       log,
       secrets: new Map(Object.entries(config.secrets)),
+      runRetention: { retentionMs: config.automations.runRetentionMs, everyMs: config.automations.runPruneEveryMs },
     });
 
     let stopping: Promise<void> | undefined;

@@ -8,6 +8,7 @@ import { AutomationDirectory } from './automation-directory.ts';
 import { EntityStateReader } from './entity-state-reader.ts';
 import { startDwellReactor } from './dwell-reactor.ts';
 import { startRunDriver } from './run-driver.ts';
+import { startRunRetention } from './run-retention.ts';
 import { startScheduleKeeper } from './schedule-keeper.ts';
 import { startScopeReactor } from './scope-reactor.ts';
 import { StepExecutor } from './step-executor.ts';
@@ -25,6 +26,8 @@ export interface AutomationEngineOptions {
   log: Logger;
   /** Secret values by name (`${{ secrets.NAME }}`). */
   secrets: ReadonlyMap<string, string>;
+  /** Ended runs are removed `retentionMs` after they ended (0: kept forever), looked for every `everyMs`. */
+  runRetention?: { retentionMs: number; everyMs: number };
 }
 
 /**
@@ -80,8 +83,11 @@ export async function startAutomationEngine(options: AutomationEngineOptions) {
     await startTriggerRouter({ bus, database, directory, reader, dispatch, waker, log: engineLog }),
   ];
 
+  const retention = startRunRetention({ database, log: engineLog, ...(options.runRetention ?? { retentionMs: 0, everyMs: 60_000 }) });
+
   return {
     async stop() {
+      retention.stop();
       for (const subscription of subscriptions.reverse()) await subscription.stop();
       await directory.stop();
     },
