@@ -8,7 +8,6 @@ describe('parallel', () => {
     const harness = new RunHarness({
       actions: [{ parallel: [record('a'), { sequence: [record('b1'), record('b2'), record('b3')] }, record('c')] }, record('after')],
     });
-    await harness.step(); // conditions
     const entered = await harness.step();
     expect(entered.steps).toMatchObject([{ path: 'actions[0]', kind: 'parallel', status: 'succeeded', output: { branches: 3 } }]);
     expect(entered.cursor).toEqual({
@@ -36,7 +35,7 @@ describe('parallel', () => {
     });
 
     const rest = await harness.runUntilSettled();
-    expect(rest.map(tracePaths)).toEqual([['actions[0].parallel[1].sequence[0]'], ['actions[0].parallel[1].sequence[1]'], ['actions[0].parallel[1].sequence[2]'], ['actions[1]'], []]);
+    expect(rest.map(tracePaths)).toEqual([['actions[0].parallel[1].sequence[0]'], ['actions[0].parallel[1].sequence[1]'], ['actions[0].parallel[1].sequence[2]'], ['actions[1]']]);
     expect(harness.run.status).toBe('succeeded');
     expect(harness.values()).toEqual(['a', 'c', 'b1', 'b2', 'b3', 'after']);
     expect(new Set(harness.calls.map((call) => call.idempotencyKey)).size).toBe(6);
@@ -67,7 +66,6 @@ describe('parallel', () => {
   it('a transient failure of one branch retries the whole advance (after the others settled), with the same idempotency keys', async () => {
     const harness = new RunHarness({ actions: [{ parallel: [record('a'), { action: 'test.transient', config: {} }] }] });
     await harness.step();
-    await harness.step();
     await expect(harness.step(1)).rejects.toThrow('network down');
     expect(harness.events).toEqual(['start a', 'end a']);
     await expect(harness.step(2)).rejects.toThrow('network down');
@@ -92,7 +90,6 @@ describe('parallel', () => {
         record('{{ variables.shared }} {{ variables.a }} {{ variables.b }} {{ variables.kept }} {{ artifacts.note.value }}'),
       ],
     });
-    await harness.step();
     await harness.step();
     await harness.step();
     await harness.step();
@@ -141,7 +138,6 @@ describe('parallel', () => {
     await harness.step();
     await harness.step();
     await harness.step();
-    await harness.step();
     expect(harness.values()).toEqual(['a1', 'b1']);
     harness.restart();
     await harness.runUntilSettled();
@@ -151,7 +147,6 @@ describe('parallel', () => {
 
   it('one advance carries at most 50 traces: beyond 50 branches the rest run in the next advance', async () => {
     const harness = new RunHarness({ actions: [{ parallel: Array.from({ length: 60 }, (_, index) => record(index)) }] });
-    await harness.step();
     await harness.step();
     expect((await harness.step()).steps).toHaveLength(50);
     expect((await harness.step()).steps).toHaveLength(10);

@@ -14,7 +14,6 @@ function risingLoad(): { reader: InMemoryStateReader; onCall: () => void } {
 describe('repeat: count', () => {
   it('runs the body count times with repeat.index, first and last; every iteration has its own paths and idempotency keys', async () => {
     const harness = new RunHarness({ actions: [{ repeat: { count: 3, sequence: [record('{{ repeat.index }} {{ repeat.first }} {{ repeat.last }}')] } }, record('after')] });
-    await harness.step(); // conditions
     const entered = await harness.step();
     expect(entered.steps[0]).toMatchObject({ path: 'actions[0]', kind: 'repeat', status: 'succeeded', output: { iteration: 1 } });
     expect(entered.cursor).toEqual({ frames: [{ list: 'actions', index: 1 }, { list: 'actions[0].repeat#1.sequence', index: 0, repeat: { path: 'actions[0]', index: 1, total: 3 } }] });
@@ -83,7 +82,6 @@ describe('repeat: for_each', () => {
 
   it('reads a literal list from the definition (not copied into the cursor)', async () => {
     const harness = new RunHarness({ actions: [{ repeat: { for_each: ['x', 'y'], sequence: [record('{{ repeat.item }}')] } }] });
-    await harness.step();
     await harness.step();
     expect(harness.run.cursor).toEqual({ frames: [{ list: 'actions', index: 1 }, { list: 'actions[0].repeat#1.sequence', index: 0, repeat: { path: 'actions[0]', index: 1, total: 2 } }] });
     await harness.runUntilSettled();

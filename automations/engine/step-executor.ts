@@ -53,7 +53,23 @@ export class StepExecutor {
   }
 
   async execute(run: AutomationRunState, attempt: number): Promise<AdvanceEvent> {
-    return this.executeWithin(run, attempt, MAX_TRACES_PER_ADVANCE);
+    const now = this.clock();
+    if (run.cursor === null) {
+      // The run's first call checks the conditions and, when they hold, runs the first step in
+      // the same advance: one transition fewer per run.
+      const definition = run.definition as { conditions?: Condition[] };
+      const result = await evaluateConditions(definition.conditions ?? [], runScope(run, now), this.options.reader, now);
+      if (!result.ok) return this.advance(run, null, [], { status: 'skipped', reason: 'conditions not met when the run started' }, { conditions: result.details });
+      const first = await this.executeWithin({ ...run, cursor: startCursor() }, attempt, MAX_TRACES_PER_ADVANCE);
+      return this.finishIfDone(run, { ...first, conditions: result.details });
+    }
+    return this.finishIfDone(run, await this.executeWithin(run, attempt, MAX_TRACES_PER_ADVANCE));
+  }
+
+  /** A step that leaves nothing more to run ends the run in the same advance (no empty last step). */
+  private finishIfDone(run: AutomationRunState, event: AdvanceEvent): AdvanceEvent {
+    if (event.next.status !== 'running' || event.cursor === null || currentStep(run.definition, event.cursor as StepCursor) !== null) return event;
+    return { ...event, next: { status: 'succeeded' } };
   }
 
   /** `execute` with at most `budget` step traces (a parallel branch runs with its share). */
