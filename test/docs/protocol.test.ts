@@ -335,6 +335,7 @@ describe('docs/PROTOCOL.md examples match the contract', () => {
     }
     if (change.kind === 'automation') expect(change.stateValue, label).toBe(next.enabled ? 'enabled' : 'disabled');
     else if (change.kind === 'automation_scope') expect(change.stateValue, label).toBe('open');
+    else if (change.kind === 'automation_window') expect(change.stateValue, label).toBe('counting');
     else if (change.kind === 'automation_run') expect(change.stateValue, label).toBe(['running', 'waiting'].includes(next.status as string) ? next.status : 'ended');
     else if ('status' in next) expect(change.stateValue, `${label}: state value mirrors status`).toBe(next.status);
     else expect(change.stateValue, label).toBe('active');
