@@ -51,7 +51,8 @@ export interface VigilNode {
  * Starts a node: NATS (embedded if none configured), the database (migrated), streams, the
  * cluster bucket and placement, the entity runtime with its group commit, outbox relay and
  * timer scheduler, the NATS command listener, and HTTP. `/readyz` turns ready, and the
- * "vigil node ready" line is logged, once every partition has an owner.
+ * "vigil node ready" line is logged, once every partition has an owner, the setup file is
+ * applied and the automation engine runs.
  */
 export async function startNode(
   config: VigilConfig,
@@ -206,8 +207,6 @@ export async function startNode(
     timers.start();
     cleanup.push(() => relay.stop(), () => timers!.stop());
     await placement.ready(config.timeouts.leaseTtlMs * 3);
-    ready = true;
-    log.info({ port: http.port, nodeId: config.nodeId, namespace: config.namespace, partitions: placement.ownedPartitions().length }, 'vigil node ready');
     if (setup) await applySetupOnStart(setup, { runtime, router, credentials: new SatelliteCredentialStore(database), log });
     const automations = await startAutomationEngine({
       bus,
@@ -218,6 +217,10 @@ export async function startNode(
       secrets: new Map(Object.entries(config.secrets)),
       runRetention: { retentionMs: config.automations.runRetentionMs, everyMs: config.automations.runPruneEveryMs },
     });
+    // Ready only once everything runs: a supervisor (or test) that acts on "ready" finds the
+    // node whole, and a stop requested from then on finds every part started.
+    ready = true;
+    log.info({ port: http.port, nodeId: config.nodeId, namespace: config.namespace, partitions: placement.ownedPartitions().length }, 'vigil node ready');
 
     let stopping: Promise<void> | undefined;
     stop = () =>

@@ -5,7 +5,7 @@ import { getTrigger, type AutomationDwellState, type AutomationState } from '../
 import type { Database } from '../../persistence/index.ts';
 import { evaluateConditions, type StateReader } from '../conditions/index.ts';
 import { dispatchOnce, type Dispatch } from './dispatch.ts';
-import { ENGINE_ACK_WAIT_MS } from './engine-timing.ts';
+import { ENGINE_ACK_WAIT_MS, ENGINE_MAX_DELIVERIES } from './engine-timing.ts';
 import { fireScope, stableCommandId } from './fire-scope.ts';
 import { findDeparture } from './lasting-state.ts';
 
@@ -33,6 +33,7 @@ export async function startDwellReactor(options: {
     delivery: { mode: 'work-queue', group: 'automation-dwells' },
     concurrency: 16,
     ackWaitMs: ENGINE_ACK_WAIT_MS,
+    maxDeliveries: ENGINE_MAX_DELIVERIES,
     handler: async (change) => {
       const dwell = change.next as AutomationDwellState | null;
       if (!dwell || dwell.status !== 'elapsed' || !dwell.trigger) return;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ENGINE_ACK_WAIT_MS } from './engine-timing.ts';
+import { ENGINE_ACK_WAIT_MS, ENGINE_MAX_DELIVERIES } from './engine-timing.ts';
 import { onEntityChanged } from '../../actors/index.ts';
 import type { Bus, Subscription } from '../../bus/index.ts';
 import { isFinalRunStatus, type AutomationRunState } from '../../machines/index.ts';
@@ -31,7 +31,7 @@ export async function startRunDriver(options: {
     // A node killed mid-message: another takes the message over after this long (a live handler
     // extends it while it works).
     ackWaitMs: ENGINE_ACK_WAIT_MS,
-    maxDeliveries: 10,
+    maxDeliveries: ENGINE_MAX_DELIVERIES,
     handler: async (change, info) => {
       const run = change.next as AutomationRunState | null;
       if (!run) return;

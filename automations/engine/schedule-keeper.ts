@@ -6,7 +6,7 @@ import type { Database } from '../../persistence/index.ts';
 import type { AutomationDefinition } from '../definition/index.ts';
 import { CRON_TRIGGER, INTERVAL_TRIGGER, type ScheduleSpec } from '../schedules/index.ts';
 import { dispatchOnce, type Dispatch } from './dispatch.ts';
-import { ENGINE_ACK_WAIT_MS } from './engine-timing.ts';
+import { ENGINE_ACK_WAIT_MS, ENGINE_MAX_DELIVERIES } from './engine-timing.ts';
 
 /** One event for one `automation_schedule` entity. */
 export interface ScheduleCommand {
@@ -91,6 +91,7 @@ export async function startScheduleKeeper(options: ScheduleKeeperOptions): Promi
     delivery: { mode: 'work-queue', group: 'automation-schedules' },
     concurrency: 4,
     ackWaitMs: ENGINE_ACK_WAIT_MS,
+    maxDeliveries: ENGINE_MAX_DELIVERIES,
     handler: async (change) => {
       const prev = change.prev as AutomationState | null;
       const known = prev === null ? [] : schedulesOf(prev.definition).keys();

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ENGINE_ACK_WAIT_MS } from './engine-timing.ts';
+import { ENGINE_ACK_WAIT_MS, ENGINE_MAX_DELIVERIES } from './engine-timing.ts';
 import { onEntityChanged } from '../../actors/index.ts';
 import type { Bus, Subscription } from '../../bus/index.ts';
 import type { AutomationScopeState, AutomationState } from '../../machines/index.ts';
@@ -21,6 +21,7 @@ export async function startScopeReactor(options: { bus: Bus; dispatch: Dispatch;
     // A node killed mid-message: another takes the message over after this long (a live handler
     // extends it while it works).
     ackWaitMs: ENGINE_ACK_WAIT_MS,
+    maxDeliveries: ENGINE_MAX_DELIVERIES,
     handler: async (change) => {
       const prev = (change.prev as AutomationScopeState | null)?.active ?? [];
       const next = (change.next as AutomationScopeState | null)?.active ?? [];

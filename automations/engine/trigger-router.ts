@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ENGINE_ACK_WAIT_MS } from './engine-timing.ts';
+import { ENGINE_ACK_WAIT_MS, ENGINE_MAX_DELIVERIES } from './engine-timing.ts';
 import { consume, type Bus, type Subscription } from '../../bus/index.ts';
 import { triggerMessageSchema, triggerMessageTargets, type AutomationState, type FiredTrigger, type TriggerMessage } from '../../machines/index.ts';
 import type { Database } from '../../persistence/index.ts';
@@ -112,6 +112,7 @@ export async function startTriggerRouter(options: TriggerRouterOptions): Promise
     // A node killed mid-message: another takes the message over after this long (a live handler
     // extends it while it works).
     ackWaitMs: ENGINE_ACK_WAIT_MS,
+    maxDeliveries: ENGINE_MAX_DELIVERIES,
     handler: async (delivered) => {
       const parsed = triggerMessageSchema.safeParse(JSON.parse(decoder.decode(delivered.data)));
       if (!parsed.success) {

@@ -3,7 +3,7 @@ import { onEntityChanged } from '../../actors/index.ts';
 import type { Bus, Subscription } from '../../bus/index.ts';
 import { stateEntityKinds } from '../expressions/index.ts';
 import type { AutomationDirectory } from './automation-directory.ts';
-import { ENGINE_ACK_WAIT_MS } from './engine-timing.ts';
+import { ENGINE_ACK_WAIT_MS, ENGINE_MAX_DELIVERIES } from './engine-timing.ts';
 import type { WaitWaker } from './wait-waker.ts';
 
 /**
@@ -22,6 +22,7 @@ export async function startWaitWatcher(options: { bus: Bus; directory: Automatio
         delivery: { mode: 'work-queue', group: `automation-waits-${kind}` },
         concurrency: 16,
         ackWaitMs: ENGINE_ACK_WAIT_MS,
+        maxDeliveries: ENGINE_MAX_DELIVERIES,
         handler: async (change) => {
           if (directory.isWatched(change.kind)) await waker.onEntityChanged(change.kind, change.id);
         },

@@ -22,6 +22,13 @@ export interface EntityStateRow {
 export const EntityStateSchema = new EntitySchema<EntityStateRow>({
   name: 'EntityState',
   tableName: 'entity_state',
+  indexes: [
+    {
+      // Automation runs waiting on an entity or a trigger event (automations/engine/wait-waker.ts).
+      name: 'entity_state_run_wait_keys',
+      expression: `create index "entity_state_run_wait_keys" on "entity_state" using gin (("state"->'wait'->'keys')) where "kind" = 'automation_run'`,
+    },
+  ],
   properties: {
     kind: { type: 'string', length: 32, primary: true },
     id: { type: 'string', length: 128, primary: true },

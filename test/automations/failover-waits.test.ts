@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AutomationDwellState, AutomationRunState } from '../../machines/index.ts';
 import { dwellIdFor } from '../../automations/engine/scope-id.ts';
-import { auditFencing, connectClients, idsOwnedBy, startCluster } from '../support/cluster.ts';
+import { auditFencing, idsOwnedBy, startClusterWithClients } from '../support/cluster.ts';
 import { useIsolation } from '../support/fixtures.ts';
 import { waitFor } from '../support/stream-reader.ts';
 
@@ -11,14 +11,7 @@ const FOR_MS = 4000;
 
 describe('for: deadlines and wait_until runs when the node holding them is killed', () => {
   it('a for: deadline fires on another node (never early, one run and one incident per episode); a wait_until run resumes there once', async () => {
-    const nodes = await startCluster({ databaseUrl: isolation.databaseUrl, namespace: isolation.namespace, size: 2, leaseTtlMs: LEASE_TTL_MS });
-    isolation.defer(() => Promise.all(nodes.map((node) => node.kill('SIGKILL'))));
-    const { db, command: send } = await connectClients(isolation);
-    const command = async (kind: string, id: string, event: unknown) => {
-      const reply = await send(kind, id, event);
-      if (!reply.ok) throw new Error(`${kind} ${id}: ${JSON.stringify(reply)}`);
-      return reply;
-    };
+    const { nodes, db, command } = await startClusterWithClients(isolation, { size: 2, leaseTtlMs: LEASE_TTL_MS });
 
     // Systems whose dwell lives in a partition node-1 owns: node-1 holds their deadline timers,
     // and is the node killed.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AutomationRunState } from '../../machines/index.ts';
-import { auditFencing, connectClients, idsOwnedBy, startCluster } from '../support/cluster.ts';
+import { auditFencing, idsOwnedBy, startClusterWithClients } from '../support/cluster.ts';
 import { useIsolation } from '../support/fixtures.ts';
 import { waitFor } from '../support/stream-reader.ts';
 
@@ -10,14 +10,7 @@ const DELAY_MS = 4000;
 
 describe('automation runs when the node holding them is killed', () => {
   it('a run waiting on `delay` continues on another node: never early, its effect once', async () => {
-    const nodes = await startCluster({ databaseUrl: isolation.databaseUrl, namespace: isolation.namespace, size: 2, leaseTtlMs: LEASE_TTL_MS });
-    isolation.defer(() => Promise.all(nodes.map((node) => node.kill('SIGKILL'))));
-    const { db, command: send } = await connectClients(isolation);
-    const command = async (kind: string, id: string, event: unknown) => {
-      const reply = await send(kind, id, event);
-      if (!reply.ok) throw new Error(`${kind} ${id}: ${JSON.stringify(reply)}`);
-      return reply;
-    };
+    const { nodes, db, command } = await startClusterWithClients(isolation, { size: 2, leaseTtlMs: LEASE_TTL_MS });
 
     // Systems whose run (`wait-then-open:<system>:r1`) lives in a partition node-1 owns: node-1
     // holds their delay timers, and is the node killed.

@@ -2,9 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AutomationRunState } from '../../machines/index.ts';
-import { connectClients, startCluster } from '../support/cluster.ts';
+import { startClusterWithClients } from '../support/cluster.ts';
 import { useIsolation } from '../support/fixtures.ts';
-import type { NodeProcess } from '../support/node-process.ts';
 import { waitFor } from '../support/stream-reader.ts';
 
 const isolation = useIsolation();
@@ -25,10 +24,7 @@ afterAll(() => new Promise<void>((resolve) => webhook.close(() => resolve())));
 
 describe('secrets in a real node process', () => {
   it('never reach its log (info and debug), the run trace or the stored transitions', async () => {
-    let nodes: NodeProcess[] = [];
-    nodes = await startCluster({ databaseUrl: isolation.databaseUrl, namespace: isolation.namespace, size: 1, leaseTtlMs: 2_000, env: { VIGIL_SECRET_API_TOKEN: SECRET, VIGIL_LOG_LEVEL: 'debug' } });
-    isolation.defer(() => Promise.all(nodes.map((node) => node.kill('SIGKILL'))));
-    const { db, command } = await connectClients(isolation);
+    const { nodes, db, command } = await startClusterWithClients(isolation, { size: 1, leaseTtlMs: 2_000, env: { VIGIL_SECRET_API_TOKEN: SECRET, VIGIL_LOG_LEVEL: 'debug' } });
     const url = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook?token=\${{ secrets.API_TOKEN }}`;
     await command('system', 'vault', { type: 'create', name: 'vault' });
     await command('automation', 'leaky', {

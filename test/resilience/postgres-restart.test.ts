@@ -78,4 +78,37 @@ describe('PostgreSQL crashing and coming back', () => {
       await db.end();
     }
   }, 90_000);
+
+  it('an automation in flight loses no fire, no step and no delay while PostgreSQL is down for 10 s, and runs each once', async () => {
+    const systems = Array.from({ length: 10 }, (_, index) => `outage-${index}`);
+    for (const id of systems) await node.router.dispatch('system', id, { type: 'create', name: id });
+    await node.router.dispatch('automation', 'outlives-outage', {
+      type: 'save',
+      definition: {
+        id: 'outlives-outage',
+        name: 'delay, then log',
+        scope: 'context',
+        triggers: [{ id: 'renamed', event: 'catalog.updated', filter: 'trigger.payload.systemName.startsWith("outage")' }],
+        actions: [{ delay: '2s' }, { action: 'automation.log', config: { message: '{{ trigger.payload.systemId }} survived' } }],
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const id of systems) await node.router.dispatch('system', id, { type: 'update', name: `outage ${id}` });
+    // Crash while the fires are routed, runs start and their delays are armed.
+    await postgres.stop('immediate');
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    await postgres.start();
+
+    const db = new pg.Client({ connectionString: postgres.url });
+    await db.connect();
+    try {
+      const runs = async () => (await db.query(`select id, state from entity_state where kind = 'automation_run' and state->>'automationId' = 'outlives-outage'`)).rows;
+      await waitFor(async () => (await runs()).filter((row) => row.state.status === 'succeeded').length === systems.length, 60_000, 'every run succeeded after the outage');
+      const found = await runs();
+      expect(found.map((row) => row.id).sort()).toEqual(systems.map((id) => `outlives-outage:${id}:r1`).sort());
+      for (const row of found) expect(row.state.steps.map((step: { kind: string; status: string }) => `${step.kind} ${step.status}`)).toEqual(['delay succeeded', 'action succeeded']);
+    } finally {
+      await db.end();
+    }
+  }, 120_000);
 });

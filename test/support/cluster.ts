@@ -205,6 +205,22 @@ export async function connectClients(isolation: Isolation) {
   return { db, nc, command };
 }
 
+/**
+ * Node processes for a kill test (killed with SIGKILL when the file ends), with clients whose
+ * `command` throws when a command is refused: the test's setup must not fail silently.
+ */
+export async function startClusterWithClients(isolation: Isolation, options: { size: number; leaseTtlMs: number; env?: Record<string, string> }) {
+  const nodes = await startCluster({ databaseUrl: isolation.databaseUrl, namespace: isolation.namespace, ...options });
+  isolation.defer(() => Promise.all(nodes.map((node) => node.kill('SIGKILL'))));
+  const { db, command: send } = await connectClients(isolation);
+  const command = async (kind: string, id: string, event: unknown): Promise<CommandReply> => {
+    const reply = await send(kind, id, event);
+    if (!reply.ok) throw new Error(`${kind} ${id}: ${JSON.stringify(reply)}`);
+    return reply;
+  };
+  return { nodes, db, command };
+}
+
 /** Of `ids`, those whose `kind` entity lives in a partition that `nodeId` holds now. */
 export async function idsOwnedBy(db: pg.Client, nodeId: string, kind: string, ids: string[], partitionCount = 32): Promise<string[]> {
   const owned = new Set((await db.query('select partition from partition_leases where owner = $1', [nodeId])).rows.map((row) => row.partition));
