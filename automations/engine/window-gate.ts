@@ -20,8 +20,15 @@ export class WindowGate {
   async passes(definition: AutomationDefinition, trigger: Trigger, fired: FiredTrigger, now: number): Promise<boolean> {
     const window = trigger.window;
     if (!window) return true;
-    // An expression error here is the definition's (it compiled at save time): the event is not counted.
-    const partition = window.partition_by === undefined ? '' : String(evaluateExpression(window.partition_by, { trigger: fired, now }) ?? '');
+    let partition = '';
+    try {
+      partition = window.partition_by === undefined ? '' : String(evaluateExpression(window.partition_by, { trigger: fired, now }) ?? '');
+    } catch (error) {
+      // The definition's fault (it compiled at save time, but fails on this event): retrying
+      // cannot help, so the event is not counted, and said so.
+      this.options.log.warn({ automationId: definition.id, trigger: trigger.id, err: error }, 'window partition_by failed on this event; it is not counted');
+      return false;
+    }
     const windowId = entityIdPart(partition === '' ? `${definition.id}:${trigger.id}` : `${definition.id}:${trigger.id}:${partition}`, 128);
     const occurrenceId = `${fired.source.kind}:${fired.source.id}:${fired.source.version}`;
     let change: EntityChange | null;
