@@ -312,9 +312,8 @@ async function waitForRuns(expectedTotal: number, timeline?: Array<[number, numb
  *   routing        → the scope's `fire` applied (outbox publish, JetStream, trigger router, filter)
  *   fireCommit     → the fire's row written
  *   start          → the run's `start` applied (scope change published, scope reactor, dispatch)
- *   conditions     → run v2 applied (start committed and published, run driver, conditions)
- *   action         → run v3 applied (the automation.log step)
- *   finish         → run v4 applied (the `succeeded` step) = endedAt
+ *   step           → run v2 applied = endedAt (start committed and published, run driver,
+ *                    conditions and the automation.log step, recorded with the run's end)
  */
 async function stageBreakdown(runIds: Set<string>) {
   const { rows } = await client.query(
@@ -322,8 +321,7 @@ async function stageBreakdown(runIds: Set<string>) {
             (r.state->'trigger'->>'at')::bigint as trigger_at,
             extract(epoch from s.committed_at) * 1000 as rename_written,
             f.at as fire_at, extract(epoch from f.committed_at) * 1000 as fire_written,
-            max(t.at) filter (where t.version = 1) as v1, max(t.at) filter (where t.version = 2) as v2,
-            max(t.at) filter (where t.version = 3) as v3, max(t.at) filter (where t.version = 4) as v4
+            max(t.at) filter (where t.version = 1) as v1, max(t.at) filter (where t.version = 2) as v2
        from entity_state r
        join entity_transitions s on s.kind = 'system' and s.id = r.state->'trigger'->'source'->>'id'
                                 and s.version = (r.state->'trigger'->'source'->>'version')::int
@@ -333,7 +331,7 @@ async function stageBreakdown(runIds: Set<string>) {
       where r.kind = 'automation_run'
       group by r.id, r.state, s.committed_at, f.at, f.committed_at`,
   );
-  const stages: Record<string, number[]> = { renameCommit: [], routing: [], fireCommit: [], start: [], conditions: [], action: [], finish: [] };
+  const stages: Record<string, number[]> = { renameCommit: [], routing: [], fireCommit: [], start: [], step: [] };
   const push = (name: string, to: unknown, from: unknown) => {
     if (to !== null && from !== null) stages[name]!.push(Math.round(Number(to) - Number(from)));
   };
@@ -343,9 +341,7 @@ async function stageBreakdown(runIds: Set<string>) {
     push('routing', row.fire_at, row.rename_written);
     push('fireCommit', row.fire_written, row.fire_at);
     push('start', row.v1, row.fire_written);
-    push('conditions', row.v2, row.v1);
-    push('action', row.v3, row.v2);
-    push('finish', row.v4, row.v3);
+    push('step', row.v2, row.v1);
   }
   return Object.fromEntries(Object.entries(stages).map(([name, values]) => [name, percentiles(values)]));
 }

@@ -34,11 +34,12 @@ async function applyTemplate(id: string, name = 'sustained-degradation', values:
 }
 
 beforeAll(async () => {
-  for (const id of ['web', 'db', 'api']) await dispatch('system', id, { type: 'create', name: id });
+  for (const id of ['web', 'db', 'api', 'satellites']) await dispatch('system', id, { type: 'create', name: id });
   // Two automations from the same template race on every degradation.
   await applyTemplate('degraded-incidents-a');
   await applyTemplate('degraded-incidents-b');
   await applyTemplate('flapping-incidents', 'flapping', { changes: '3', within: '1m' });
+  await applyTemplate('satellite-incidents', 'satellite-heartbeat', { system: 'satellites' });
   await sleep(300);
 });
 
@@ -83,5 +84,20 @@ describe('the shipped incident templates, end to end', () => {
     await report('api', true);
     await sleep(1_000);
     expect((await incidentsOf('api')).filter((incident) => incident.title.includes('flapping'))).toHaveLength(1);
+  });
+
+  it('satellite heartbeat: lost opens an incident for the satellite, reconnecting resolves it', async () => {
+    // What the gateway does for a satellite: register, connect, then the socket closes and no
+    // heartbeat arrives within the threshold (1 s here).
+    await dispatch('satellite', 'sat-eu', { type: 'register', name: 'eu-1', region: 'eu-west', heartbeatThresholdMs: 1_000 });
+    await dispatch('satellite', 'sat-eu', { type: 'connect' });
+    await dispatch('satellite', 'sat-eu', { type: 'disconnect' });
+    const satelliteIncidents = async () => (await incidentsOf('satellites')).filter((incident) => incident.title.includes('eu-1') || incident.title.includes('sat-eu'));
+    await waitFor(async () => (await satelliteIncidents()).length === 1, 10_000, 'an incident for the lost satellite');
+    expect((await satelliteIncidents())[0]!.status).not.toBe('resolved');
+
+    await dispatch('satellite', 'sat-eu', { type: 'connect' });
+    await waitFor(async () => (await satelliteIncidents())[0]?.status === 'resolved', 10_000, 'the incident resolved on reconnect');
+    expect(await satelliteIncidents()).toHaveLength(1);
   });
 });
