@@ -47,6 +47,22 @@ export interface ActionProvider {
   execute(config: Record<string, unknown>, version: number, context: ActionContext): Promise<ActionResult>;
 }
 
+/**
+ * An action with one config version (1). Its `execute` gets the config typed as the schema's
+ * output: the step executor has parsed it against that schema (defaults applied) already.
+ */
+export function defineAction<TConfig extends z.ZodType<Record<string, unknown>>>(spec: {
+  id: string;
+  displayName: string;
+  description: string;
+  produces?: string;
+  config: TConfig;
+  execute(config: z.output<TConfig>, context: ActionContext): Promise<ActionResult>;
+}): ActionProvider {
+  const { config, execute, ...described } = spec;
+  return { ...described, versions: { 1: config }, latestVersion: 1, execute: (parsed, _version, context) => execute(parsed as z.output<TConfig>, context) };
+}
+
 /** A failure that retrying cannot fix (bad config, missing entity): the step fails at once. */
 export class PermanentActionError extends Error {
   readonly permanent = true;

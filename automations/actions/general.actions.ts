@@ -1,34 +1,30 @@
 import { z } from 'zod';
 import { metadataSchema } from '../../machines/index.ts';
-import { PermanentActionError, type ActionProvider } from './action-provider.ts';
+import { defineAction, PermanentActionError } from './action-provider.ts';
 
 const logConfig = z.object({ message: z.string().min(1).max(10_000), level: z.enum(['debug', 'info', 'warn', 'error']).default('info') });
-export const automationLog: ActionProvider = {
+export const automationLog = defineAction({
   id: 'automation.log',
   displayName: 'Write to the log',
   description: 'Writes a message to the node log (secrets masked) and the run trace.',
-  versions: { 1: logConfig },
-  latestVersion: 1,
-  async execute(raw, _version, context) {
-    const config = logConfig.parse(raw);
+  config: logConfig,
+  async execute(config, context) {
     context.log[config.level]({ runId: context.runId, automationId: context.automationId }, config.message);
     return { output: { message: config.message } };
   },
-};
+});
 
 const metadataConfig = z.object({
   systemId: z.string().min(1).max(128),
   /** Merged into the system's metadata; a key set to null is removed. */
   metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
 });
-export const catalogUpdateMetadata: ActionProvider = {
+export const catalogUpdateMetadata = defineAction({
   id: 'catalog.update_metadata',
   displayName: 'Update a system\'s metadata',
   description: 'Merges keys into a system\'s metadata (null removes a key). Applying the same values again changes nothing.',
-  versions: { 1: metadataConfig },
-  latestVersion: 1,
-  async execute(raw, _version, context) {
-    const config = metadataConfig.parse(raw);
+  config: metadataConfig,
+  async execute(config, context) {
     const system = await context.read('system', config.systemId);
     if (!system) throw new PermanentActionError(`no system ${config.systemId}`);
     const merged: Record<string, unknown> = { ...(system.metadata as Record<string, unknown>) };
@@ -40,7 +36,7 @@ export const catalogUpdateMetadata: ActionProvider = {
     await context.dispatch('system', config.systemId, { type: 'update', metadata });
     return { output: { systemId: config.systemId, metadata } };
   },
-};
+});
 
 const httpConfig = z.object({
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
@@ -52,15 +48,13 @@ const httpConfig = z.object({
   /** Status codes outside 2xx fail the step (retried for 5xx and 429) unless listed here. */
   accept_status: z.array(z.number().int().min(100).max(599)).default([]),
 });
-export const httpRequest: ActionProvider = {
+export const httpRequest = defineAction({
   id: 'http.request',
   displayName: 'Call a webhook',
   description:
     'Sends an HTTP request. Carries an Idempotency-Key header (run id and step path): a step retried after a crash sends the same key, so the receiver can apply it once. Secrets (${{ secrets.NAME }}) are allowed in url, headers and body.',
-  versions: { 1: httpConfig },
-  latestVersion: 1,
-  async execute(raw, _version, context) {
-    const config = httpConfig.parse(raw);
+  config: httpConfig,
+  async execute(config, context) {
     const body = config.body === undefined ? undefined : typeof config.body === 'string' ? config.body : JSON.stringify(config.body);
     const headers: Record<string, string> = {
       'idempotency-key': context.idempotencyKey,
@@ -79,4 +73,4 @@ export const httpRequest: ActionProvider = {
     }
     return { output: { status: response.status, body: text } };
   },
-};
+});

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { isEventNotAllowed } from '../../actors/index.ts';
 import { incidentSeveritySchema, incidentStatusSchema } from '../../machines/index.ts';
-import { PermanentActionError, type ActionContext, type ActionProvider } from './action-provider.ts';
+import { defineAction, PermanentActionError, type ActionContext } from './action-provider.ts';
 
 const idSchema = z.string().min(1).max(128);
 
@@ -61,15 +61,13 @@ async function chooseIncidentId(config: z.output<typeof createConfig>, context: 
   return { id: `${prefix}${n}`, reuseIfOpen: true };
 }
 
-export const incidentCreate: ActionProvider = {
+export const incidentCreate = defineAction({
   id: 'incident.create',
   displayName: 'Open an incident',
   description: 'Opens an incident for systems. With dedupe_open_for_system, reuses the open incident of the first system (also when two runs race). Produces an `incident` artifact.',
-  versions: { 1: createConfig },
-  latestVersion: 1,
   produces: 'incident',
-  async execute(raw, _version, context) {
-    const config = createConfig.parse(raw);
+  config: createConfig,
+  async execute(config, context) {
     const { id, reuseIfOpen } = await chooseIncidentId(config, context);
     try {
       await context.dispatch('incident', id, {
@@ -93,7 +91,7 @@ export const incidentCreate: ActionProvider = {
     if (config.message) await postOnce(context, id, { type: 'post_update', message: config.message });
     return { output: { incidentId: id, reused: false }, artifact: { type: 'incident', value: { id, systemIds: config.systemIds, reused: false } } };
   },
-};
+});
 
 /** Posts an update unless an identical one is the incident's latest (a retried step). */
 async function postOnce(context: ActionContext, incidentId: string, event: { type: 'post_update'; message: string; status?: string }) {
@@ -104,48 +102,42 @@ async function postOnce(context: ActionContext, incidentId: string, event: { typ
 }
 
 const resolveConfig = z.object({ incidentId: idSchema.optional(), message: z.string().max(10_000).default('') });
-export const incidentResolve: ActionProvider = {
+export const incidentResolve = defineAction({
   id: 'incident.resolve',
   displayName: 'Resolve an incident',
   description: 'Resolves the incident (config incidentId, else the run\'s `incident` artifact). Resolving a resolved incident is a no-op.',
-  versions: { 1: resolveConfig },
-  latestVersion: 1,
-  async execute(raw, _version, context) {
-    const config = resolveConfig.parse(raw);
+  config: resolveConfig,
+  async execute(config, context) {
     const { incidentId, state } = await existingIncident(config, context);
     if (state.status === 'resolved') return { output: { incidentId, alreadyResolved: true } };
     await context.dispatch('incident', incidentId, { type: 'resolve', message: config.message });
     return { output: { incidentId, alreadyResolved: false } };
   },
-};
+});
 
 const addUpdateConfig = z.object({ incidentId: idSchema.optional(), message: z.string().min(1).max(10_000), status: incidentStatusSchema.optional() });
-export const incidentAddUpdate: ActionProvider = {
+export const incidentAddUpdate = defineAction({
   id: 'incident.add_update',
   displayName: 'Post an incident update',
   description: 'Posts a message (optionally with a new status) to the incident (config incidentId, else the `incident` artifact).',
-  versions: { 1: addUpdateConfig },
-  latestVersion: 1,
-  async execute(raw, _version, context) {
-    const config = addUpdateConfig.parse(raw);
+  config: addUpdateConfig,
+  async execute(config, context) {
     const incidentId = targetIncident(config, context);
     await postOnce(context, incidentId, { type: 'post_update', message: config.message, ...(config.status ? { status: config.status } : {}) });
     return { output: { incidentId } };
   },
-};
+});
 
 const updateStatusConfig = z.object({ incidentId: idSchema.optional(), status: incidentStatusSchema, message: z.string().max(10_000).optional() });
-export const incidentUpdateStatus: ActionProvider = {
+export const incidentUpdateStatus = defineAction({
   id: 'incident.update_status',
   displayName: 'Change an incident\'s status',
   description: 'Sets the status of the incident (config incidentId, else the `incident` artifact). Setting the status it has is a no-op.',
-  versions: { 1: updateStatusConfig },
-  latestVersion: 1,
-  async execute(raw, _version, context) {
-    const config = updateStatusConfig.parse(raw);
+  config: updateStatusConfig,
+  async execute(config, context) {
     const { incidentId, state } = await existingIncident(config, context);
     if (state.status === config.status) return { output: { incidentId, changed: false } };
     await context.dispatch('incident', incidentId, { type: 'post_update', message: config.message ?? `status: ${config.status}`, status: config.status });
     return { output: { incidentId, changed: true } };
   },
-};
+});
