@@ -72,16 +72,9 @@ export class StepExecutor {
     return { ...event, next: { status: 'succeeded' } };
   }
 
-  /** `execute` with at most `budget` step traces (a parallel branch runs with its share). */
+  /** The step at the run's cursor (never null here), with at most `budget` step traces (a parallel branch runs with its share). */
   private async executeWithin(run: AutomationRunState, attempt: number, budget: number): Promise<AdvanceEvent> {
     const now = this.clock();
-    const definition = run.definition as { conditions?: Condition[] };
-    if (run.cursor === null) {
-      const result = await evaluateConditions(definition.conditions ?? [], runScope(run, now), this.options.reader, now);
-      if (!result.ok) return this.advance(run, null, [], { status: 'skipped', reason: 'conditions not met when the run started' }, { conditions: result.details });
-      return this.advance(run, startCursor(), [], { status: 'running' }, { conditions: result.details });
-    }
-
     const located = currentStep(run.definition, run.cursor as StepCursor);
     if (!located) return this.advance(run, run.cursor as StepCursor, [], { status: 'succeeded' });
     if (located.at === 'parallel') return advanceParallel(run, located, budget, (branch, share) => this.executeWithin(branch, attempt, share));
