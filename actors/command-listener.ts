@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Msg, Subscription } from '@nats-io/transport-node';
+import { AuthError, actorOf, authorizeCommand, type Principal, type TokenAuthenticator } from '../auth/index.ts';
 import type { Bus } from '../bus/index.ts';
 import { commandIdSchema } from '../machines/index.ts';
 import type { DispatchOptions, EntityRuntime } from './entity-runtime.ts';
@@ -15,8 +16,14 @@ const decoder = new TextDecoder();
  *   — routed to the entity's owner, wherever it is;
  * - `<ns>.node.<nodeId>.cmd.<kind>.<id>` — commands other nodes forward to this one as the
  *   owner; answered NOT_OWNER if this node does not (or no longer) own the partition.
- * The body is the event as JSON; headers `Vigil-Actor` and `Vigil-Run-Id` fill the change's
- * cause; `Vigil-Command-Id` makes the command idempotent per entity. An invalid command is answered with an error and changes nothing.
+ * The body is the event as JSON; `Vigil-Command-Id` makes the command idempotent per entity. An
+ * invalid command is answered with an error and changes nothing.
+ *
+ * Who asks: on the public subject, the API token in the `Authorization: Bearer <token>` header
+ * (UNAUTHENTICATED without a valid one, FORBIDDEN when its role or the command's kind does not
+ * allow it); the change's `cause.actor` is `token:<name>` whatever else the request says. On a
+ * node subject, `Vigil-Actor` and `Vigil-Run-Id` carry the cause the forwarding node established:
+ * only nodes may publish there (NATS subject permissions, docs/OPERATIONS.md "Security").
  */
 export class CommandListener {
   private readonly subscriptions: Subscription[] = [];
@@ -30,6 +37,7 @@ export class CommandListener {
     private readonly nodeId: string,
     private readonly log: Logger,
     private readonly timeoutMs: number,
+    private readonly authenticator: TokenAuthenticator,
   ) {}
 
   start(): void {
@@ -37,11 +45,11 @@ export class CommandListener {
     this.subscriptions.push(
       this.bus.nc.subscribe(subjects.commandFilter(), {
         queue: `${subjects.namespace}-cmd`,
-        callback: (error, msg) => this.accept(error, msg, (kind, id, event, options) => this.router.dispatch(kind, id, event, options)),
+        callback: (error, msg) => this.accept(error, msg, true, (kind, id, event, options) => this.router.dispatch(kind, id, event, options)),
       }),
       this.bus.nc.subscribe(subjects.nodeCommandFilter(this.nodeId), {
         callback: (error, msg) =>
-          this.accept(error, msg, (kind, id, event, options) => {
+          this.accept(error, msg, false, (kind, id, event, options) => {
             const partition = this.runtime.partitionOf(kind, id);
             if (!this.placement.owns(partition)) throw RuntimeError.notOwner(kind, id, partition);
             return this.runtime.dispatch(kind, id, event, options);
@@ -56,29 +64,55 @@ export class CommandListener {
     await Promise.allSettled(this.inFlight);
   }
 
-  private accept(error: Error | null, msg: Msg, execute: Executor): void {
+  private accept(error: Error | null, msg: Msg, fromOutside: boolean, execute: Executor): void {
     if (error) return void this.log.warn({ err: error }, 'command subscription error');
-    const task = this.handle(msg, execute).finally(() => this.inFlight.delete(task));
+    const task = this.handle(msg, fromOutside, execute).finally(() => this.inFlight.delete(task));
     this.inFlight.add(task);
   }
 
-  private async handle(msg: Msg, execute: Executor): Promise<void> {
-    const reply = await this.execute(msg, execute);
+  private async handle(msg: Msg, fromOutside: boolean, execute: Executor): Promise<void> {
+    const reply = await this.execute(msg, fromOutside, execute);
     if (msg.reply) msg.respond(encoder.encode(JSON.stringify(reply)));
   }
 
-  private async execute(msg: Msg, execute: Executor): Promise<CommandReply> {
+  private async execute(msg: Msg, fromOutside: boolean, execute: Executor): Promise<CommandReply> {
     const tokens = msg.subject.split('.');
     const kind = tokens[tokens.length - 2] ?? '';
     const id = tokens[tokens.length - 1] ?? '';
+    let actor: string | undefined;
+    let runId: string | undefined;
+    // Who asks comes first: an unauthenticated caller learns nothing, not even about its body.
+    let principal: Principal | undefined;
+    if (fromOutside) {
+      try {
+        principal = await this.authenticator.authenticate(msg.headers?.get('Authorization'));
+      } catch (error) {
+        if (error instanceof AuthError) return failure(error.code, error.message);
+        this.log.warn({ err: error, subject: msg.subject }, 'command not authenticated: token lookup failed');
+        return failure('UNAVAILABLE', 'the API token could not be checked (database unavailable); nothing was committed');
+      }
+    }
     let event: unknown;
     try {
       event = JSON.parse(decoder.decode(msg.data));
     } catch {
       return failure('INVALID_EVENT', 'the request body is not JSON');
     }
-    const actor = msg.headers?.get('Vigil-Actor') || undefined;
-    const runId = msg.headers?.get('Vigil-Run-Id') || undefined;
+    if (principal) {
+      try {
+        const { type } = this.runtime.validate(kind, id, event);
+        authorizeCommand(principal, kind, type);
+        actor = actorOf(principal);
+      } catch (error) {
+        if (error instanceof AuthError) return failure(error.code, error.message);
+        if (error instanceof RuntimeError) return failure(error.code, error.message, error.details);
+        this.log.error({ err: error, subject: msg.subject }, 'command check failed unexpectedly');
+        return failure('INTERNAL', 'internal error; see the node log');
+      }
+    } else {
+      actor = msg.headers?.get('Vigil-Actor') || undefined;
+      runId = msg.headers?.get('Vigil-Run-Id') || undefined;
+    }
     const commandId = msg.headers?.get('Vigil-Command-Id') || undefined;
     if (commandId !== undefined && !commandIdSchema.safeParse(commandId).success) {
       return failure('INVALID_EVENT', 'Vigil-Command-Id must be 1-128 printable ASCII characters without spaces');

@@ -38,7 +38,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import type { CommandReply } from '../actors/index.ts';
 import { subjectsFor } from '../bus/index.ts';
-import { createTestDatabase, createTestNamespace, NATS_URL } from '../test/support/isolation.ts';
+import { commandHeaders, createTestDatabase, createTestNamespace, NATS_URL } from '../test/support/isolation.ts';
 import { benchNode } from './support/bench-node.ts';
 import { CLOCK_TICKS, machineTicks, serverTicks, ticksOf } from './support/proc-cpu.ts';
 
@@ -225,7 +225,7 @@ let probe: EventLoopProbe | undefined;
 
 /** A command to the node (any owner: the node routes it); returns the committed change's version. */
 async function command(kind: string, id: string, event: Record<string, unknown>): Promise<number | null> {
-  const reply = (await nc.request(subjects.command(kind, id), JSON.stringify(event), { timeout: 60_000 })).json<CommandReply>();
+  const reply = (await nc.request(subjects.command(kind, id), JSON.stringify(event), { timeout: 60_000, headers: commandHeaders() })).json<CommandReply>();
   if (!reply.ok) throw new Error(`${kind} ${id} ${String(event.type)}: ${reply.error.code} ${reply.error.message}`);
   return (reply.change as { version: number } | null)?.version ?? null;
 }

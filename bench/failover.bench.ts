@@ -14,7 +14,7 @@ import pg from 'pg';
 import { partitionOf, type CommandReply } from '../actors/index.ts';
 import { subjectsFor } from '../bus/index.ts';
 import { startCluster, waitForBalance } from '../test/support/cluster.ts';
-import { createTestDatabase, createTestNamespace, NATS_URL } from '../test/support/isolation.ts';
+import { commandHeaders, createTestDatabase, createTestNamespace, NATS_URL } from '../test/support/isolation.ts';
 
 const leaseTtlMs = Number(process.env.BENCH_LEASE_TTL_MS ?? 10_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -30,7 +30,7 @@ const subjects = subjectsFor(namespace.namespace);
 
 async function write(id: string, timeoutMs: number): Promise<boolean> {
   try {
-    const reply = (await nc.request(subjects.command('system', id), JSON.stringify({ type: 'update', description: `${Date.now()}-${Math.random()}` }), { timeout: timeoutMs })).json<CommandReply>();
+    const reply = (await nc.request(subjects.command('system', id), JSON.stringify({ type: 'update', description: `${Date.now()}-${Math.random()}` }), { timeout: timeoutMs, headers: commandHeaders() })).json<CommandReply>();
     return reply.ok;
   } catch {
     return false;
@@ -45,7 +45,7 @@ async function probesOf(owner: string): Promise<string[]> {
     let index = 0;
     while (partitionOf('system', `probe-${partition}-${index}`, PARTITIONS) !== partition) index++;
     const id = `probe-${partition}-${index}`;
-    await nc.request(subjects.command('system', id), JSON.stringify({ type: 'create', name: id }), { timeout: 10_000 }).catch(() => undefined);
+    await nc.request(subjects.command('system', id), JSON.stringify({ type: 'create', name: id }), { timeout: 10_000, headers: commandHeaders() }).catch(() => undefined);
     probes.push(id);
   }
   return probes;

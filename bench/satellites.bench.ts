@@ -15,7 +15,7 @@ import { subjectsFor } from '../bus/index.ts';
 import { Database, SatelliteCredentialStore } from '../persistence/index.ts';
 import { SATELLITE_PATH } from '../protocol/satellite-protocol.ts';
 import { NodeInspector } from './support/node-inspector.ts';
-import { createTestDatabase, createTestNamespace, NATS_URL } from '../test/support/isolation.ts';
+import { commandHeaders, createTestDatabase, createTestNamespace, NATS_URL } from '../test/support/isolation.ts';
 import { benchNode } from './support/bench-node.ts';
 
 const count = Number(process.env.BENCH_SATELLITES ?? 2_000);
@@ -60,7 +60,7 @@ try {
       while (next < ids.length) {
         const id = ids[next++]!;
         tokens.set(id, await credentials.issue(id));
-        await nc.request(subjects.command('satellite', id), JSON.stringify({ type: 'register', name: id, region: 'bench' }), { timeout: 30_000 });
+        await nc.request(subjects.command('satellite', id), JSON.stringify({ type: 'register', name: id, region: 'bench' }), { timeout: 30_000, headers: commandHeaders() });
       }
     }),
   );

@@ -4,9 +4,8 @@ import { automationJsonSchema, type AutomationDefinition } from '../automations/
 import { checkAutomationText } from '../automations/save-check.ts';
 import { listTriggers, type AutomationRunState } from '../machines/index.ts';
 import type { VigilConfig } from '../node/index.ts';
-import { Database } from '../persistence/index.ts';
 import { z } from 'zod';
-import { ClusterClient, CommandRefusedError, readEntityState } from './cluster-client.ts';
+import { CommandRefusedError, NodeClient } from './node-client.ts';
 import { fail, usage } from './exit.ts';
 import { templateCommand, templateUsage, type TemplateFlags } from './template-commands.ts';
 
@@ -40,10 +39,8 @@ export async function automationCommand(config: VigilConfig, args: string[], fla
       console.log(JSON.stringify(automationJsonSchema(), null, 2));
       return 0;
     case 'list':
-      return withDatabase(config, async (database) => {
-        const rows = await database.query<{ id: string; state: { revision: number; enabled: boolean; definition: { name: string; mode: string; triggers: Array<{ event: string }> } } }>(
-          `select id, state from entity_state where kind = 'automation' and state is not null order by id`,
-        );
+      return withNode(config, async (node) => {
+        const rows = await node.list<{ revision: number; enabled: boolean; definition: { name: string; mode: string; triggers: Array<{ event: string }> } }>('automation');
         if (flags.json) console.log(JSON.stringify(rows.map((row) => ({ id: row.id, ...row.state })), null, 2));
         else for (const { id: automationId, state } of rows) {
           console.log(`${automationId.padEnd(32)} ${state.enabled ? 'enabled ' : 'disabled'} r${state.revision} ${state.definition.mode.padEnd(8)} ${state.definition.triggers.map((trigger) => trigger.event).join(', ')}  ${state.definition.name}`);
@@ -52,8 +49,8 @@ export async function automationCommand(config: VigilConfig, args: string[], fla
       });
     case 'show':
       if (!id) return usage(automationUsage);
-      return withDatabase(config, async (database) => {
-        const state = await readEntityState(database, 'automation', id);
+      return withNode(config, async (node) => {
+        const state = await node.get('automation', id);
         if (!state) return fail(`no automation ${id}`);
         console.log(JSON.stringify(state, null, 2));
         return 0;
@@ -62,7 +59,7 @@ export async function automationCommand(config: VigilConfig, args: string[], fla
     case 'disable':
     case 'delete':
       if (!id) return usage(automationUsage);
-      return withCluster(config, async (cluster) => {
+      return withNode(config, async (cluster) => {
         try {
           const change = await cluster.send('automation', id, { type: action });
           console.log(`automation ${id}: ${change ? `${action}d` : 'unchanged'}`);
@@ -79,7 +76,7 @@ export async function automationCommand(config: VigilConfig, args: string[], fla
 
 /** Sends checked definitions to the cluster, one `save` each, and prints what each did. */
 function saveAutomations(config: VigilConfig, definitions: AutomationDefinition[]): Promise<number> {
-  return withCluster(config, async (cluster) => {
+  return withNode(config, async (cluster) => {
     for (const definition of definitions) {
       const change = await cluster.send('automation', definition.id, { type: 'save', definition });
       console.log(`automation ${definition.id}: ${change ? `saved (revision ${String((change.next as { revision?: number } | null)?.revision ?? '?')})` : 'unchanged'}`);
@@ -94,11 +91,8 @@ const runsUsage = 'vigil runs list [--automation <id>] [--json] | show <runId> [
 export async function runsCommand(config: VigilConfig, args: string[], flags: { automation?: string | undefined; json?: boolean | undefined }): Promise<number> {
   const [action, runId] = args;
   if (action === 'list') {
-    return withDatabase(config, async (database) => {
-      const rows = await database.query<{ id: string; state: AutomationRunState }>(
-        `select id, state from entity_state where kind = 'automation_run' and state is not null ${flags.automation ? `and state->>'automationId' = ?` : ''} order by updated_at desc limit 100`,
-        flags.automation ? [flags.automation] : [],
-      );
+    return withNode(config, async (node) => {
+      const rows = await node.recent<AutomationRunState>('automation_run', 100, flags.automation ? { automationId: flags.automation } : {});
       if (flags.json) console.log(JSON.stringify(rows.map((row) => summary(row.state)), null, 2));
       else for (const row of rows) {
         const run = summary(row.state);
@@ -108,8 +102,8 @@ export async function runsCommand(config: VigilConfig, args: string[], flags: { 
     });
   }
   if (action === 'show' && runId) {
-    return withDatabase(config, async (database) => {
-      const state = (await readEntityState(database, 'automation_run', runId)) as AutomationRunState | null;
+    return withNode(config, async (node) => {
+      const state = (await node.get('automation_run', runId)) as AutomationRunState | null;
       if (!state) return fail(`no run ${runId}`);
       if (flags.json) {
         console.log(JSON.stringify({ ...state, definition: undefined }, null, 2));
@@ -155,22 +149,11 @@ export function catalogCommand(flags: { json?: boolean | undefined }): number {
   return 0;
 }
 
-async function withCluster(config: VigilConfig, work: (cluster: ClusterClient) => Promise<number>): Promise<number> {
-  const cluster = await ClusterClient.connect(config);
+/** Runs `work` against the node the CLI talks to; a refusal or an unreachable node prints its reason (exit code 1). */
+async function withNode(config: VigilConfig, work: (node: NodeClient) => Promise<number>): Promise<number> {
   try {
-    return await work(cluster);
+    return await work(NodeClient.connect(config));
   } catch (error) {
     return fail((error as Error).message);
-  } finally {
-    await cluster.close();
-  }
-}
-
-async function withDatabase(config: VigilConfig, work: (database: Database) => Promise<number>): Promise<number> {
-  const database = await Database.open({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
-  try {
-    return await work(database);
-  } finally {
-    await database.close();
   }
 }

@@ -1,6 +1,5 @@
 import type { VigilConfig } from '../node/index.ts';
-import { Database } from '../persistence/index.ts';
-import { ClusterClient, CommandRefusedError } from './cluster-client.ts';
+import { CommandRefusedError, NodeClient } from './node-client.ts';
 import { fail, usage } from './exit.ts';
 
 export interface CheckFlags {
@@ -43,7 +42,7 @@ export async function checkCommand(config: VigilConfig, args: string[], flags: C
     return usage(`${(error as Error).message}\n  ${action === 'update' ? updateUsage : addUsage}`);
   }
 
-  const cluster = await ClusterClient.connect(config);
+  const cluster = NodeClient.connect(config);
   try {
     const change = await cluster.send('check', checkId, event);
     console.log(change ? `check ${checkId}: ${action === 'add' ? 'created' : action === 'update' ? 'updated' : 'removed'} (version ${change.version})` : `check ${checkId}: unchanged`);
@@ -91,11 +90,8 @@ export function durationMs(text: string, flag: string): number {
 }
 
 async function listChecks(config: VigilConfig, json: boolean): Promise<number> {
-  const database = await Database.open({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 });
   try {
-    const rows = await database.query<{ id: string; state: { systemId: string; strategy: Record<string, unknown>; intervalMs: number; satelliteIds: string[] } }>(
-      `select id, state from entity_state where kind = 'check' and state is not null order by id`,
-    );
+    const rows = await NodeClient.connect(config).list<{ systemId: string; strategy: Record<string, unknown>; intervalMs: number; satelliteIds: string[] }>('check');
     if (json) {
       console.log(JSON.stringify(rows.map((row) => row.state), null, 2));
       return 0;
@@ -105,7 +101,7 @@ async function listChecks(config: VigilConfig, json: boolean): Promise<number> {
       console.log(`${id.padEnd(28)} system ${state.systemId.padEnd(20)} every ${state.intervalMs / 1000}s  ${target}  satellites: ${state.satelliteIds.join(', ') || '(none)'}`);
     }
     return 0;
-  } finally {
-    await database.close();
+  } catch (error) {
+    return fail((error as Error).message);
   }
 }

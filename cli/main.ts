@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
 import { Database } from '../persistence/index.ts';
-import { ConfigError, createLogger, EmbeddedNatsError, loadConfig, startNode } from '../node/index.ts';
-import { formatClusterStatus, readClusterStatus } from './cluster-status.ts';
+import { ConfigError, createLogger, EmbeddedNatsError, loadConfig, startNode, type ClusterStatus } from '../node/index.ts';
+import { formatClusterStatus } from './cluster-status.ts';
+import { NodeClient } from './node-client.ts';
+import { tokenCommand } from './token-commands.ts';
+import { fail } from './exit.ts';
 import { satelliteCommand } from './satellite-commands.ts';
 import { checkCommand } from './check-commands.ts';
 import { applyCommand } from './apply-command.ts';
@@ -16,6 +19,8 @@ commands:
   migrate   apply pending database migrations and exit
   status    show the cluster: nodes and their partitions, outbox backlog, consumer lag, parked
             messages (--json for machines)
+  token create --name <name> --role viewer|operator|admin [--expires 90d]   print a new API token (once)
+  token list [--json] | revoke <name>                  API tokens (admin role)
   satellite add <id> --name <name> --region <region>   register a satellite, print its token (once)
   satellite rotate-token <id> | remove <id> | list [--json]
   check add <id> --system <systemId> (--http <url> [--method GET] [--expect 200] | --tcp <host:port>)
@@ -34,6 +39,9 @@ commands:
   runs list [--automation <id>] | show <runId>     run traces: trigger, conditions, steps
   catalog [--json]   every trigger and action, with their JSON Schemas
 
+Every command but start and migrate talks to a node over HTTP: VIGIL_URL (default: a node on this
+machine, http://127.0.0.1:<VIGIL_HTTP_PORT>), with the API token in VIGIL_TOKEN (default: the
+admin token a node on embedded defaults wrote to <VIGIL_DATA_DIR>/admin-token).
 configuration: environment variables (DATABASE_URL, NATS_URL, VIGIL_NODE_ID, VIGIL_HTTP_PORT, ...)
 and an optional JSON file (VIGIL_CONFIG or --config); see README.md.`;
 
@@ -46,6 +54,8 @@ export async function main(argv: string[]): Promise<number> {
       config: { type: 'string' },
       json: { type: 'boolean' },
       name: { type: 'string' },
+      role: { type: 'string' },
+      expires: { type: 'string' },
       region: { type: 'string' },
       file: { type: 'string', short: 'f' },
       system: { type: 'string' },
@@ -139,10 +149,16 @@ export async function main(argv: string[]): Promise<number> {
       return runsCommand(config, positionals.slice(1), values);
     case 'catalog':
       return catalogCommand(values);
+    case 'token':
+      return tokenCommand(config, positionals.slice(1), values);
     case 'status': {
-      const status = await readClusterStatus(config);
-      console.log(values.json ? JSON.stringify(status, null, 2) : formatClusterStatus(status));
-      return 0;
+      try {
+        const status = await NodeClient.connect(config).request<ClusterStatus>('GET', '/cluster/status');
+        console.log(values.json ? JSON.stringify(status, null, 2) : formatClusterStatus(status));
+        return 0;
+      } catch (error) {
+        return fail((error as Error).message);
+      }
     }
     default:
       console.error(`vigil: unknown command "${command}"\n\n${usage}`);

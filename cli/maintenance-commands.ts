@@ -1,7 +1,6 @@
 import type { VigilConfig } from '../node/index.ts';
-import { Database } from '../persistence/index.ts';
 import { durationMs } from './check-commands.ts';
-import { ClusterClient, CommandRefusedError } from './cluster-client.ts';
+import { CommandRefusedError, NodeClient } from './node-client.ts';
 import { fail, usage } from './exit.ts';
 
 export interface MaintenanceFlags {
@@ -52,7 +51,7 @@ export async function maintenanceCommand(config: VigilConfig, args: string[], fl
     event = { type: action === 'cancel' ? 'cancel' : 'delete' };
   }
 
-  const cluster = await ClusterClient.connect(config);
+  const cluster = NodeClient.connect(config);
   try {
     const change = await cluster.send('maintenance', maintenanceId, event);
     const status = (change?.next as { status?: string } | null | undefined)?.status;
@@ -112,11 +111,8 @@ interface ListedMaintenance {
 }
 
 async function listMaintenances(config: VigilConfig, json: boolean): Promise<number> {
-  const database = await Database.open({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 });
   try {
-    const rows = await database.query<{ id: string; state: ListedMaintenance }>(
-      `select id, state from entity_state where kind = 'maintenance' and state is not null order by id`,
-    );
+    const rows = await NodeClient.connect(config).list<ListedMaintenance>('maintenance');
     if (json) {
       console.log(JSON.stringify(rows.map((row) => row.state), null, 2));
       return 0;
@@ -127,7 +123,7 @@ async function listMaintenances(config: VigilConfig, json: boolean): Promise<num
       console.log(`${id.padEnd(28)} ${state.status.padEnd(10)} ${window}  systems: ${state.systemIds.join(', ')}  ${state.title}`);
     }
     return 0;
-  } finally {
-    await database.close();
+  } catch (error) {
+    return fail((error as Error).message);
   }
 }

@@ -14,11 +14,13 @@ export class SafeResponse {
     });
   }
 
-  json(status: number, body: unknown): void {
+  json(status: number, body: unknown, headers: Record<string, string> = {}): void {
     if (this.aborted) return;
     const text = JSON.stringify(body);
     this.res.cork(() => {
-      this.res.writeStatus(`${status} ${statusText[status] ?? ''}`.trim()).writeHeader('content-type', 'application/json').end(text);
+      this.res.writeStatus(`${status} ${statusText[status] ?? ''}`.trim()).writeHeader('content-type', 'application/json');
+      for (const [name, value] of Object.entries(headers)) this.res.writeHeader(name, value);
+      this.res.end(text);
     });
   }
 
@@ -44,7 +46,10 @@ export class SafeResponse {
 
 const statusText: Record<number, string> = {
   200: 'OK',
+  201: 'Created',
   400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
   413: 'Payload Too Large',

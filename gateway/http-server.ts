@@ -1,8 +1,14 @@
 import uWS from 'uWebSockets.js';
 import type { Logger } from 'pino';
-import { RuntimeError, type DispatchOptions, type EntityRuntime } from '../actors/index.ts';
-import { commandIdSchema, listTriggers, type EntityChange } from '../machines/index.ts';
+import type { DispatchOptions, EntityRuntime } from '../actors/index.ts';
+import type { TokenAdmin, TokenAuthenticator } from '../auth/index.ts';
+import type { EntityChange } from '../machines/index.ts';
+import type { EntityListQuery, EntityPage } from '../persistence/index.ts';
 import { SafeResponse } from './http-response.ts';
+import { serveEntityRoutes } from './entity-routes.ts';
+import { serveTokenRoutes } from './token-routes.ts';
+import { serveRoute } from './http-route.ts';
+import { serveSatelliteCredentialRoutes, type SatelliteCredentialAdmin } from './satellite-credential-routes.ts';
 import { attachSatelliteGateway, type SatelliteGatewayOptions, type SatelliteSession } from './satellite-gateway.ts';
 
 export interface ReadinessCheck {
@@ -31,6 +37,15 @@ export interface HttpServerOptions {
   /** Sends a command to the entity's owner (the node's router). */
   dispatch: (kind: string, id: string, event: unknown, options: DispatchOptions) => Promise<EntityChange | null>;
   runtime: EntityRuntime;
+  /** Checks `Authorization: Bearer <token>` on every route but /healthz and /readyz. */
+  authenticator: TokenAuthenticator;
+  tokens: TokenAdmin;
+  /** A page of live entities of one kind (`GET /entities/<kind>`). */
+  listEntities: (query: EntityListQuery) => Promise<EntityPage>;
+  /** Satellite token administration (`/satellites/…/token`). */
+  satelliteCredentials: SatelliteCredentialAdmin;
+  /** What `vigil status` shows (`GET /cluster/status`). */
+  clusterStatus: () => Promise<unknown>;
   readiness: ReadinessCheck[];
   log: Logger;
   /** Satellite WebSocket endpoint (`/satellite/v1`); absent: not served. */
@@ -39,8 +54,9 @@ export interface HttpServerOptions {
 
 /**
  * The node's HTTP endpoint on uWebSockets.js (see docs/PROTOCOL.md, "HTTP"):
- * `GET /healthz` (the process answers), `GET /readyz` (database, NATS and runtime ready),
- * the entity API and the trigger registry.
+ * `GET /healthz` (the process answers) and `GET /readyz` (database, NATS and runtime ready), open
+ * to anyone; the entity API, the trigger registry and token administration, which need an API
+ * token with the route's role (401 without one, 403 when its role is too low).
  */
 export function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const { runtime, log } = options;
@@ -61,46 +77,11 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
     });
   });
 
-  app.get('/triggers', (res) => {
-    new SafeResponse(res).json(200, { triggers: listTriggers() });
-  });
-
-  app.get('/entities/:kind/:id', (res, req) => {
-    const [kind, id] = entityPath(req);
-    answer(new SafeResponse(res), log, () => runtime.get(kind, id));
-  });
-
-  app.get('/entities/:kind/:id/history', (res, req) => {
-    const [kind, id] = entityPath(req);
-    const query = new URLSearchParams(req.getQuery() ?? '');
-    const fromVersion = Math.max(1, Number(query.get('fromVersion') ?? 1) || 1);
-    const limit = Math.min(1000, Math.max(1, Number(query.get('limit') ?? 100) || 100));
-    answer(new SafeResponse(res), log, async () => ({ transitions: await runtime.history(kind, id, { fromVersion, limit }) }));
-  });
-
-  app.post('/entities/:kind/:id/events', (res, req) => {
-    const [kind, id] = entityPath(req);
-    // Headers must be read before the handler returns: uWS reuses the request object.
-    const actor = req.getHeader('vigil-actor') || undefined;
-    const runId = req.getHeader('vigil-run-id') || undefined;
-    const commandId = req.getHeader('vigil-command-id') || undefined;
-    const response = new SafeResponse(res);
-    void response.readBody().then((body) => {
-      if (body === null) return response.json(413, { error: { code: 'INVALID_EVENT', message: 'request body larger than 1 MiB' } });
-      let event: unknown;
-      try {
-        event = JSON.parse(body.toString('utf8'));
-      } catch {
-        return response.json(400, { error: { code: 'INVALID_EVENT', message: 'the request body is not JSON' } });
-      }
-      if (commandId !== undefined && !commandIdSchema.safeParse(commandId).success) {
-        return response.json(400, { error: { code: 'INVALID_EVENT', message: 'Vigil-Command-Id must be 1-128 printable ASCII characters without spaces' } });
-      }
-      answer(response, log, async () => ({
-        change: await options.dispatch(kind, id, event, { actor, runId, commandId, timeoutMs: options.commandTimeoutMs }),
-      }));
-    });
-  });
+  const context = { authenticator: options.authenticator, log };
+  serveEntityRoutes(app, { runtime, dispatch: options.dispatch, commandTimeoutMs: options.commandTimeoutMs, list: options.listEntities }, context);
+  serveTokenRoutes(app, options.tokens, context);
+  serveSatelliteCredentialRoutes(app, options.satelliteCredentials, context);
+  serveRoute(app, 'get', '/cluster/status', { role: 'viewer', action: 'read the cluster status', handle: async () => ({ body: await options.clusterStatus() }) }, context);
 
   const satellites = options.satellites ? attachSatelliteGateway(app, { ...options.satellites, dispatch: options.dispatch, log }) : undefined;
 
@@ -123,42 +104,4 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
       });
     });
   });
-}
-
-const statusOf: Record<string, number> = {
-  UNKNOWN_KIND: 404,
-  INVALID_ID: 400,
-  INVALID_EVENT: 400,
-  EVENT_NOT_ALLOWED: 409,
-  MACHINE_FAILED: 500,
-  VERSION_CONFLICT: 409,
-  NOT_OWNER: 503,
-  TIMEOUT: 504,
-  DEADLINE_EXCEEDED: 504,
-  UNAVAILABLE: 503,
-  STOPPING: 503,
-};
-
-/** `:kind` and `:id` of an entity route; an id with broken %-encoding reads as invalid, not as a crash. */
-function entityPath(req: uWS.HttpRequest): [string, string] {
-  const kind = req.getParameter(0) ?? '';
-  const raw = req.getParameter(1) ?? '';
-  try {
-    return [kind, decodeURIComponent(raw)];
-  } catch {
-    return [kind, raw]; // the id check rejects the raw text (it contains '%') with INVALID_ID
-  }
-}
-
-function answer(response: SafeResponse, log: Logger, work: () => Promise<unknown>): void {
-  work().then(
-    (body) => response.json(200, body),
-    (error) => {
-      if (error instanceof RuntimeError) {
-        return response.json(statusOf[error.code] ?? 500, { error: { code: error.code, message: error.message, details: error.details } });
-      }
-      log.error({ err: error }, 'http request failed');
-      response.json(500, { error: { code: 'INTERNAL', message: 'internal error; see the node log' } });
-    },
-  );
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { apiTokenSchema } from '../auth/index.ts';
 
 /**
  * A node's configuration. Sources, later wins: built-in defaults, the JSON file named by
@@ -23,6 +24,11 @@ export const configSchema = z.object({
    * (or `secrets` in the config file). Resolved only when an action runs; masked in traces and logs.
    */
   secrets: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'secret names are upper case letters, digits and "_"'), z.string().min(1)).default({}),
+  /**
+   * The admin API token (`VIGIL_ADMIN_TOKEN`), stored hashed as the token named `admin`. Absent and
+   * no admin token stored yet: the first node creates one and writes it to `<dataDir>/admin-token`.
+   */
+  adminToken: apiTokenSchema.optional(),
   /** First token of every subject and prefix of every stream/consumer name; isolates deployments (and test runs) that share a NATS server. */
   namespace: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'lowercase letters, digits, "_", starting with a letter'),
   http: z.object({
@@ -79,6 +85,7 @@ const environmentVariables: Record<string, { path: string[]; type: 'string' | 'n
   NATS_URL: { path: ['natsUrl'], type: 'string' },
   VIGIL_DATA_DIR: { path: ['dataDir'], type: 'string' },
   VIGIL_SETUP_FILE: { path: ['setupFile'], type: 'string' },
+  VIGIL_ADMIN_TOKEN: { path: ['adminToken'], type: 'string' },
   VIGIL_NAMESPACE: { path: ['namespace'], type: 'string' },
   VIGIL_HTTP_HOST: { path: ['http', 'host'], type: 'string' },
   VIGIL_HTTP_PORT: { path: ['http', 'port'], type: 'number' },

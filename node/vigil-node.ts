@@ -12,13 +12,15 @@ import {
 } from '../actors/index.ts';
 import { ClusterBucket, connectBus, ensureStreams, type Bus } from '../bus/index.ts';
 import { startHttpServer, type HttpServer } from '../gateway/index.ts';
-import { AssignmentStore, Database, LeaseStore, OutboxStore, SatelliteCredentialStore, TimerStore, TransitionStore } from '../persistence/index.ts';
+import { ensureAdminToken, TokenAdmin, TokenAuthenticator } from '../auth/index.ts';
+import { ApiTokenStore, AssignmentStore, Database, EntityListing, LeaseStore, OutboxStore, SatelliteCredentialStore, TimerStore, TransitionStore } from '../persistence/index.ts';
 import type { Assignment } from '../protocol/satellite-protocol.ts';
 import { z } from 'zod';
 import type { VigilConfig } from './config.ts';
 import { startEmbeddedNats, type EmbeddedNats } from './embedded-nats.ts';
 import { readSetupFile } from '../setup/setup-file.ts';
 import { applySetupOnStart } from './setup-on-start.ts';
+import { readClusterStatus } from './cluster-status.ts';
 import { startAutomationEngine } from '../automations/engine/automation-engine.ts';
 import type { Logger } from './logger.ts';
 
@@ -118,6 +120,11 @@ export async function startNode(
       owns: (partition) => placement!.owns(partition),
     });
 
+    const apiTokens = new ApiTokenStore(database);
+    await ensureAdminToken({ store: apiTokens, configured: config.adminToken, dataDir: config.dataDir, nodeId: config.nodeId, log });
+    const authenticator = new TokenAuthenticator(apiTokens);
+    const listing = new EntityListing(database);
+
     const assignments = new AssignmentStore(database);
     let ready = false;
     let router: CommandRouter | undefined;
@@ -135,6 +142,11 @@ export async function startNode(
         return router.dispatch(kind, id, event, options);
       },
       runtime,
+      authenticator,
+      tokens: new TokenAdmin(apiTokens, authenticator),
+      listEntities: (query) => listing.list(query),
+      clusterStatus: () => readClusterStatus(database, bus, config),
+      satelliteCredentials: new SatelliteCredentialStore(database),
       log,
       satellites: {
         announce: (satelliteId, session) => bus.nc.publish(bus.subjects.satelliteSession(satelliteId), JSON.stringify({ node: config.nodeId, ...session })),
@@ -176,7 +188,7 @@ export async function startNode(
       },
     });
     router = new CommandRouter(runtime, placement, bus, config.nodeId, config.timeouts.commandMs);
-    const commands = new CommandListener(bus, runtime, router, placement, config.nodeId, log, config.timeouts.commandMs);
+    const commands = new CommandListener(bus, runtime, router, placement, config.nodeId, log, config.timeouts.commandMs, authenticator);
 
     // A check changed anywhere in the cluster: every node pushes new assignments to the
     // affected satellites whose sockets it holds.

@@ -4,6 +4,8 @@ export { OutboxStore, type OutboxRow } from './outbox-store.ts';
 export { TimerStore, type DueTimer } from './timer-store.ts';
 export { LeaseStore, type LeaseFence } from './lease-store.ts';
 export { SatelliteCredentialStore } from './satellite-credential-store.ts';
+export { ApiTokenStore, type ApiTokenListing } from './api-token-store.ts';
 export { AssignmentStore, type StoredAssignment } from './assignment-store.ts';
 export { PersistenceError } from './errors.ts';
 export * from './entities/index.ts';
+export { EntityListing, type EntityListQuery, type EntityPage } from './entity-listing.ts';

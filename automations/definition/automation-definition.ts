@@ -54,6 +54,11 @@ export interface AutomationDefinition {
   triggers: Trigger[];
   conditions: Condition[];
   actions: Step[];
+  /**
+   * The account the automation's effects act as: `automations` (built in, operator role; the
+   * default) or the name of an API token, whose role then bounds what the actions may do.
+   */
+  run_as?: string;
 }
 
 export const triggerSchema: z.ZodType<Trigger, unknown> = named(
@@ -89,6 +94,10 @@ export const automationDefinitionSchema: z.ZodType<AutomationDefinition, unknown
       triggers: z.array(triggerSchema).min(1).max(20),
       conditions: conditionListSchema.default([]),
       actions: stepListSchema,
+      run_as: described(
+        z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'run_as names an API token (1-64 lowercase letters, digits, "_", "." or "-") or "automations"').optional(),
+        'The account its effects act as: "automations" (built in, operator role; the default) or an API token name',
+      ),
     })
     .superRefine((definition, context) => {
       reportDuplicates(

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { EntityRuntime } from '../../actors/index.ts';
 import type { Bus } from '../../bus/index.ts';
 import type { AutomationRunState, AutomationState } from '../../machines/index.ts';
-import type { Database } from '../../persistence/index.ts';
+import { RunAsResolver } from '../../auth/index.ts';
+import { ApiTokenStore, type Database } from '../../persistence/index.ts';
 import { builtInActions } from '../actions/action-catalog.ts';
 import { AutomationDirectory } from './automation-directory.ts';
 import { EntityStateReader } from './entity-state-reader.ts';
@@ -48,10 +49,12 @@ export async function startAutomationEngine(options: AutomationEngineOptions) {
   const directory = new AutomationDirectory();
   await directory.start(bus, database);
 
+  const runAs = new RunAsResolver(new ApiTokenStore(database));
   const executor = new StepExecutor({
     actions: builtInActions,
     reader,
     secret: (name) => options.secrets.get(name),
+    principalOf: (automationId, account) => runAs.principalOf(automationId, account),
     log: engineLog,
     entities: {
       dispatch: (kind, id, event, cause) => dispatch(kind, id, event, cause),

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AutomationRunEvent, AutomationRunState, StepTrace } from '../../machines/index.ts';
-import type { ActionContext, ActionLog, ActionProvider } from '../actions/action-provider.ts';
+import { actorOf, AuthError, authorizeCommand, type Principal } from '../../auth/index.ts';
+import { PermanentActionError, type ActionContext, type ActionLog, type ActionProvider } from '../actions/action-provider.ts';
 import { evaluateConditions, type StateReader } from '../conditions/index.ts';
 import type { Condition } from '../definition/automation-definition.ts';
 import { DurationError, ExpressionError, MissingSecretError, parseDuration, renderDeep, resolveSecrets, SecretMasker } from '../expressions/index.ts';
@@ -23,6 +24,11 @@ export interface StepExecutorOptions {
   entities: Pick<ActionContext, 'read' | 'latestId'> & {
     dispatch(kind: string, id: string, event: Record<string, unknown>, options: { actor: string; runId: string }): Promise<unknown>;
   };
+  /**
+   * Who an automation's effects act as (its `run_as` account); every effect is authorized like a
+   * caller with that principal's role, and a refusal fails the step (never retried).
+   */
+  principalOf(automationId: string, runAs: string | undefined): Promise<Principal>;
   log: ActionLog;
   clock?: () => number;
   /** Attempts of an action step before a transient failure fails it (default 3). */
@@ -225,8 +231,18 @@ export class StepExecutor {
         idempotencyKey: `${run.runId}:${path}`,
         artifacts: run.artifacts,
         ...this.options.entities,
-        // Changes an action makes name the automation and the run in their `cause`.
-        dispatch: (kind, id, event) => this.options.entities.dispatch(kind, id, event, { actor: `automation:${run.automationId}`, runId: run.runId }),
+        // Changes an action makes name the automation and the run in their `cause`, and are
+        // allowed only as far as the automation's run_as account may go.
+        dispatch: async (kind, id, event) => {
+          const principal = await this.options.principalOf(run.automationId, (run.definition as { run_as?: string }).run_as);
+          try {
+            authorizeCommand(principal, kind, String(event.type));
+          } catch (error) {
+            if (error instanceof AuthError) throw new PermanentActionError(`${error.code}: ${error.message}`);
+            throw error;
+          }
+          return this.options.entities.dispatch(kind, id, event, { actor: actorOf(principal), runId: run.runId });
+        },
         log: maskedLog(this.options.log, masker),
         signal: controller.signal,
       });

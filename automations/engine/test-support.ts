@@ -153,6 +153,7 @@ export class RunHarness {
       actions,
       reader: this.reader,
       secret: () => undefined,
+      principalOf: async (automationId) => ({ type: 'automation', id: automationId, runAs: 'automations', role: 'operator' }),
       entities: { dispatch: async () => null, read: async () => null, latestId: async () => null },
       log: { debug: ignore, info: ignore, warn: ignore, error: ignore },
       clock: () => this.now,

@@ -5,6 +5,7 @@ export { EntityTimerSchema, type EntityTimerRow } from './entity-timer.entity.ts
 export { PartitionLeaseSchema, PartitionLeaseHistorySchema, type PartitionLeaseRow, type PartitionLeaseHistoryRow } from './partition-lease.entity.ts';
 export { ClusterSettingSchema, type ClusterSettingRow } from './cluster-setting.entity.ts';
 export { SatelliteCredentialSchema, type SatelliteCredentialRow } from './satellite-credential.entity.ts';
+export { ApiTokenSchema, type ApiTokenRow } from './api-token.entity.ts';
 
 import { EntityStateSchema } from './entity-state.entity.ts';
 import { EntityTransitionSchema } from './entity-transition.entity.ts';
@@ -13,5 +14,6 @@ import { EntityTimerSchema } from './entity-timer.entity.ts';
 import { PartitionLeaseHistorySchema, PartitionLeaseSchema } from './partition-lease.entity.ts';
 import { ClusterSettingSchema } from './cluster-setting.entity.ts';
 import { SatelliteCredentialSchema } from './satellite-credential.entity.ts';
+import { ApiTokenSchema } from './api-token.entity.ts';
 
-export const allEntities = [EntityStateSchema, EntityTransitionSchema, OutboxMessageSchema, EntityTimerSchema, PartitionLeaseSchema, PartitionLeaseHistorySchema, ClusterSettingSchema, SatelliteCredentialSchema];
+export const allEntities = [EntityStateSchema, EntityTransitionSchema, OutboxMessageSchema, EntityTimerSchema, PartitionLeaseSchema, PartitionLeaseHistorySchema, ClusterSettingSchema, SatelliteCredentialSchema, ApiTokenSchema];

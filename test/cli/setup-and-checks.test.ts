@@ -13,7 +13,8 @@ const isolation = useIsolation();
 const dir = mkdtempSync(join(tmpdir(), 'vigil-setup-test-'));
 const EDGE_TOKEN = `edge-eu.${'s'.repeat(43)}`;
 
-const run = (args: string[], env: Record<string, string> = {}) => runVigil(isolation, args, env);
+let nodeUrl = 'http://127.0.0.1:9'; // no node yet: the first test starts one
+const run = (args: string[], env: Record<string, string> = {}) => runVigil(isolation, args, { VIGIL_URL: nodeUrl, ...env });
 
 const setupYaml = (interval: number) => `
 groups:
@@ -45,6 +46,7 @@ describe('a declarative setup file and vigil check', () => {
     isolation.defer(() => delete process.env.EDGE_EU_TOKEN);
     const node = await startTestNode({ databaseUrl: isolation.databaseUrl, namespace: isolation.namespace, env: { VIGIL_SETUP_FILE: path } });
     isolation.defer(() => node.stop());
+    nodeUrl = `http://127.0.0.1:${node.http.port}`;
     // The setup is applied once the node is ready, before startNode resolves.
     expect(await node.runtime.get('system', 'shop')).toMatchObject({ state: { name: 'Shop', groupIds: ['payments'] } });
     expect(await node.runtime.get('group', 'payments')).toMatchObject({ state: { name: 'Payments' } });

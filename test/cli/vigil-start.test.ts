@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,9 +39,18 @@ describe('vigil start', () => {
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(await ready.json()).toMatchObject({ status: 'ready', checks: { database: true, nats: true } });
-    const created = await fetch(`http://127.0.0.1:${port}/entities/system/web/events`, { method: 'POST', body: JSON.stringify({ type: 'create', name: 'Web' }) });
-    expect(await created.json()).toMatchObject({ change: { kind: 'system', id: 'web', version: 1 } });
-    const refused = await fetch(`http://127.0.0.1:${port}/entities/system/web/events`, { method: 'POST', body: '{"type":"create"}' });
+    // Nothing configured: the first start created an admin token, readable by this user only.
+    const tokenFile = join(cwd, '.vigil', 'admin-token');
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    expect(node.output()).toContain(tokenFile);
+    const token = readFileSync(tokenFile, 'utf8').trim();
+    expect(node.output()).not.toContain(token);
+    const events = `http://127.0.0.1:${port}/entities/system/web/events`;
+    const anonymous = await fetch(events, { method: 'POST', body: JSON.stringify({ type: 'create', name: 'Web' }) });
+    expect(anonymous.status).toBe(401);
+    const created = await fetch(events, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ type: 'create', name: 'Web' }) });
+    expect(await created.json()).toMatchObject({ change: { kind: 'system', id: 'web', version: 1, cause: { actor: 'token:admin' } } });
+    const refused = await fetch(events, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '{"type":"create"}' });
     expect(refused.status).toBe(400);
 
     node.child.kill('SIGTERM');

@@ -5,7 +5,7 @@ import type { CommandReply } from '../../actors/index.ts';
 import { subjectsFor } from '../../bus/index.ts';
 import type { EntityChange } from '../../machines/index.ts';
 import { useIsolation } from '../support/fixtures.ts';
-import { NATS_URL } from '../support/isolation.ts';
+import { commandHeaders, NATS_URL } from '../support/isolation.ts';
 import { NodeProcess } from '../support/node-process.ts';
 import { waitFor } from '../support/stream-reader.ts';
 
@@ -27,7 +27,7 @@ describe('a node killed with kill -9 mid-stream', () => {
     const acknowledged: EntityChange[] = [];
     const send = async (id: string, event: unknown) => {
       try {
-        const reply = (await nc.request(subjects.command('incident', id), JSON.stringify(event), { timeout: 2_000 })).json<CommandReply>();
+        const reply = (await nc.request(subjects.command('incident', id), JSON.stringify(event), { timeout: 2_000, headers: commandHeaders() })).json<CommandReply>();
         if (reply.ok && reply.change) acknowledged.push(reply.change);
       } catch {
         // no responder while the node is down, or a timeout: not acknowledged

@@ -3,12 +3,14 @@ import { describe, expect, it } from 'vitest';
 import type { CommandReply } from '../../actors/index.ts';
 import { useTestNode } from '../support/fixtures.ts';
 import { startTestNode } from '../support/test-node.ts';
+import { TEST_ADMIN_TOKEN } from '../support/isolation.ts';
 
 const fixture = useTestNode();
 
 async function command(kind: string, id: string, body: unknown, commandId: string): Promise<CommandReply> {
   const h = headers();
   h.set('Vigil-Command-Id', commandId);
+  h.set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
   return (await fixture.node.bus.nc.request(fixture.node.bus.subjects.command(kind, id), JSON.stringify(body), { timeout: 10_000, headers: h })).json<CommandReply>();
 }
 

@@ -2,11 +2,13 @@ import { headers } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import type { CommandReply } from '../../actors/index.ts';
 import { useTestNode } from '../support/fixtures.ts';
+import { TEST_ADMIN_TOKEN } from '../support/isolation.ts';
 
 const fixture = useTestNode();
 
 async function command(kind: string, id: string, body: unknown, extra?: Record<string, string>): Promise<CommandReply> {
   const h = headers();
+  h.set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
   for (const [name, value] of Object.entries(extra ?? {})) h.set(name, value);
   const data = typeof body === 'string' ? body : JSON.stringify(body);
   const reply = await fixture.node.bus.nc.request(fixture.node.bus.subjects.command(kind, id), data, { timeout: 5_000, headers: h });
@@ -14,15 +16,16 @@ async function command(kind: string, id: string, body: unknown, extra?: Record<s
 }
 
 describe('commands over NATS (<ns>.cmd.<kind>.<id>)', () => {
-  it('replies with the committed change, with actor and run id from headers', async () => {
+  it('replies with the committed change; the cause is the token, whatever Vigil-Actor and Vigil-Run-Id say', async () => {
     const reply = await command('incident', 'inc-1', { type: 'create', title: 'Checkout down', severity: 'major', systemIds: ['shop'] }, {
       'Vigil-Actor': 'automation:escalate',
       'Vigil-Run-Id': 'run-9',
     });
     expect(reply).toMatchObject({
       ok: true,
-      change: { kind: 'incident', id: 'inc-1', version: 1, prev: null, cause: { event: 'create', actor: 'automation:escalate', runId: 'run-9' } },
+      change: { kind: 'incident', id: 'inc-1', version: 1, prev: null, cause: { event: 'create', actor: 'token:admin' } },
     });
+    expect(reply.ok && reply.change?.cause.runId).toBeUndefined();
   });
 
   it('replies change null for a no-op', async () => {

@@ -4,7 +4,7 @@ import type { CommandReply } from '../../actors/index.ts';
 import { desiredOwner, partitionOf } from '../../actors/index.ts';
 import { subjectsFor } from '../../bus/index.ts';
 import type { Isolation } from './fixtures.ts';
-import { NATS_URL } from './isolation.ts';
+import { commandHeaders, NATS_URL } from './isolation.ts';
 import { NodeProcess } from './node-process.ts';
 
 /** Node processes sharing one database and namespace, with short leases so failover is quick. */
@@ -81,7 +81,7 @@ export class CommandLoad {
     const nc = this.connections[client % this.connections.length]!;
     const started = Date.now();
     try {
-      const reply = (await nc.request(subjectsFor(this.namespace).command('system', id), JSON.stringify(event), { timeout: this.requestTimeoutMs })).json<CommandReply>();
+      const reply = (await nc.request(subjectsFor(this.namespace).command('system', id), JSON.stringify(event), { timeout: this.requestTimeoutMs, headers: commandHeaders() })).json<CommandReply>();
       if (reply.ok && reply.change) this.acked.push({ id, marker, version: reply.change.version, latencyMs: Date.now() - started });
       else if (!reply.ok) this.count(reply.error.code);
     } catch (error) {
@@ -201,7 +201,7 @@ export async function connectClients(isolation: Isolation) {
   isolation.defer(() => nc.close());
   const subjects = subjectsFor(isolation.namespace);
   const command = async (kind: string, id: string, event: unknown): Promise<CommandReply> =>
-    (await nc.request(subjects.command(kind, id), JSON.stringify(event), { timeout: 15_000 })).json<CommandReply>();
+    (await nc.request(subjects.command(kind, id), JSON.stringify(event), { timeout: 15_000, headers: commandHeaders() })).json<CommandReply>();
   return { db, nc, command };
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import { connectBus, deleteStreams } from '../../bus/index.ts';
 
 /** The servers every test run uses (the machine's own; CI has the same). */
@@ -42,4 +43,19 @@ export function createTestNamespace(natsUrl = NATS_URL): { namespace: string; cl
       await bus.close();
     },
   };
+}
+
+/** The admin API token every test node is started with (`VIGIL_ADMIN_TOKEN`). A test value, never a default. */
+export const TEST_ADMIN_TOKEN = 'vgl_test-admin-token-not-for-production-0000000000';
+
+/** NATS headers of a command sent with the test admin token. */
+export function commandHeaders(token: string = TEST_ADMIN_TOKEN): MsgHdrs {
+  const h = natsHeaders();
+  h.set('Authorization', `Bearer ${token}`);
+  return h;
+}
+
+/** HTTP headers of a request sent with the test admin token. */
+export function authorization(token: string = TEST_ADMIN_TOKEN): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
 }

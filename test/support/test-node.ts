@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, loadConfig, startNode, type VigilConfig, type VigilNode } from '../../node/index.ts';
-import { NATS_URL } from './isolation.ts';
+import { NATS_URL, TEST_ADMIN_TOKEN } from './isolation.ts';
 
 export interface TestNodeOptions {
   databaseUrl: string;
@@ -26,6 +26,7 @@ export function testNodeEnvironment(options: TestNodeOptions): Record<string, st
     VIGIL_OUTBOX_POLL_MS: '200',
     VIGIL_DUPLICATE_WINDOW_MS: '600000',
     VIGIL_LOG_LEVEL: process.env.VIGIL_TEST_LOG_LEVEL ?? 'silent',
+    VIGIL_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     ...options.env,
   };
 }

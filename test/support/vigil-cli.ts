@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { NATS_URL } from './isolation.ts';
+import type { VigilNode } from '../../node/index.ts';
+import { NATS_URL, TEST_ADMIN_TOKEN } from './isolation.ts';
 
 const vigil = fileURLToPath(new URL('../../bin/vigil.js', import.meta.url));
 
@@ -10,10 +11,15 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `vigil` command against an isolated database and namespace; `env` adds or overrides variables. */
-export function runVigil(isolation: { databaseUrl: string; namespace: string }, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+/**
+ * Runs the real `vigil` command against an isolated database and namespace, talking to the test
+ * node (`isolation.node`, else `VIGIL_URL` in `env`) with the test admin token; `env` adds or
+ * overrides variables.
+ */
+export function runVigil(isolation: { databaseUrl: string; namespace: string; readonly node?: VigilNode }, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const nodeUrl = 'node' in isolation ? { VIGIL_URL: `http://127.0.0.1:${isolation.node!.http.port}` } : {};
   const child = spawn(process.execPath, [vigil, ...args], {
-    env: { ...process.env, DATABASE_URL: isolation.databaseUrl, NATS_URL, VIGIL_NAMESPACE: isolation.namespace, VIGIL_LOG_LEVEL: 'silent', ...env },
+    env: { ...process.env, DATABASE_URL: isolation.databaseUrl, NATS_URL, VIGIL_NAMESPACE: isolation.namespace, VIGIL_LOG_LEVEL: 'silent', VIGIL_TOKEN: TEST_ADMIN_TOKEN, ...nodeUrl, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -4,7 +4,7 @@ import { onTrigger, type CommandReply } from '../../actors/index.ts';
 import { connectBus, subjectsFor, type Bus } from '../../bus/index.ts';
 import type { EntityChange, TriggerMessage } from '../../machines/index.ts';
 import { useIsolation, useTestNode } from '../support/fixtures.ts';
-import { NATS_URL } from '../support/isolation.ts';
+import { commandHeaders, NATS_URL } from '../support/isolation.ts';
 import { NodeProcess } from '../support/node-process.ts';
 import { readStream, waitFor } from '../support/stream-reader.ts';
 
@@ -61,9 +61,13 @@ describe('satellite heartbeat timer across a node restart', () => {
     await node.start();
     const subjects = subjectsFor(isolation.namespace);
     const command = async (event: unknown) =>
-      (await nc.request(subjects.command('satellite', 'us-1'), JSON.stringify(event), { timeout: 5_000 })).json<CommandReply>();
+      (await nc.request(subjects.command('satellite', 'us-1'), JSON.stringify(event), { timeout: 5_000, headers: commandHeaders() })).json<CommandReply>();
     expect((await command({ type: 'register', name: 'US 1', region: 'us-east', heartbeatThresholdMs: 1_500 })).ok).toBe(true);
-    const connected = await command({ type: 'connect' });
+    // `connect` is the satellite gateway's event: callers may not send it. Sent here on the node's
+    // own subject, as the gateway of that node would (only nodes may publish there).
+    const connected = (
+      await nc.request(subjects.nodeCommand('timer-node', 'satellite', 'us-1'), JSON.stringify({ type: 'connect' }), { timeout: 5_000 })
+    ).json<CommandReply>();
     expect(connected.ok).toBe(true);
     const connectedAt = (connected as { change: EntityChange }).change.at;
 

@@ -1,0 +1,110 @@
+import type { EntityChange } from '../machines/index.ts';
+import type { VigilConfig } from '../node/index.ts';
+import { cliToken } from './cli-token.ts';
+
+/** A request a node refused, with its error code (docs/PROTOCOL.md, "Error codes"). */
+export class CommandRefusedError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+    this.name = 'CommandRefusedError';
+  }
+}
+
+/** Where the CLI finds a node, and with which token. */
+export interface NodeAddress {
+  url: string;
+  token: string | undefined;
+}
+
+/**
+ * How the CLI talks to Vigil: HTTP requests to one node (any node of the cluster: commands are
+ * routed to the entity's owner there), authenticated with an API token. The CLI never opens a
+ * database itself, so it can run next to a node on embedded defaults.
+ * Every method rejects with `CommandRefusedError` (the node's error code) or, when the node cannot
+ * be reached, with `CommandRefusedError` code UNREACHABLE naming the URL.
+ */
+export class NodeClient {
+  constructor(
+    private readonly address: NodeAddress,
+    private readonly timeoutMs: number,
+  ) {}
+
+  static connect(config: VigilConfig, env: NodeJS.ProcessEnv = process.env): NodeClient {
+    return new NodeClient(nodeAddress(config, env), config.timeouts.commandMs + 5_000);
+  }
+
+  /** Resolves with the committed change, or null when the event changed nothing. */
+  async send(kind: string, id: string, event: Record<string, unknown>): Promise<EntityChange | null> {
+    const { change } = await this.request<{ change: EntityChange | null }>('POST', `/entities/${kind}/${encodeURIComponent(id)}/events`, event);
+    return change;
+  }
+
+  /** The entity's reactive state, or null when it does not exist (never created, or deleted). */
+  async get(kind: string, id: string): Promise<Record<string, unknown> | null> {
+    const view = await this.request<{ state: Record<string, unknown> | null }>('GET', `/entities/${kind}/${encodeURIComponent(id)}`);
+    return view.state;
+  }
+
+  /** Every live entity of `kind` (all pages), optionally only those whose state fields equal `filters`. */
+  async list<TState = Record<string, unknown>>(kind: string, filters: Record<string, string> = {}): Promise<Array<{ id: string; version: number; state: TState; stateValue: unknown }>> {
+    const items: Array<{ id: string; version: number; state: TState; stateValue: unknown }> = [];
+    let after: string | null = null;
+    do {
+      const query = new URLSearchParams({ limit: '1000', ...(after ? { after } : {}) });
+      for (const [field, value] of Object.entries(filters)) query.set(`filter.${field}`, value);
+      const page: { items: typeof items; next: string | null } = await this.request('GET', `/entities/${kind}?${query}`);
+      items.push(...page.items);
+      after = page.next;
+    } while (after);
+    return items;
+  }
+
+  /** The `limit` most recently changed live entities of `kind` (newest first), optionally filtered. */
+  async recent<TState = Record<string, unknown>>(kind: string, limit: number, filters: Record<string, string> = {}): Promise<Array<{ id: string; state: TState }>> {
+    const query = new URLSearchParams({ order: 'recent', limit: String(limit) });
+    for (const [field, value] of Object.entries(filters)) query.set(`filter.${field}`, value);
+    return (await this.request<{ items: Array<{ id: string; state: TState }> }>('GET', `/entities/${kind}?${query}`)).items;
+  }
+
+  /** One JSON request; resolves the parsed body of a 2xx answer. */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, this.address.url), {
+        method,
+        headers: { ...(this.address.token ? { authorization: `Bearer ${this.address.token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw new CommandRefusedError('UNREACHABLE', `no answer from ${this.address.url} (${(error as Error).cause ? String((error as { cause: Error }).cause.message) : (error as Error).message}); is a node running there? Set VIGIL_URL to one`);
+    }
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new CommandRefusedError('INVALID_ANSWER', `${this.address.url} answered ${response.status} with something that is not JSON; is it a Vigil node?`);
+    }
+    if (!response.ok) {
+      const error = (parsed as { error?: { code?: string; message?: string } }).error;
+      const hint = response.status === 401 && !this.address.token ? ' (no token: set VIGIL_TOKEN, see `vigil token create`)' : '';
+      throw new CommandRefusedError(error?.code ?? `HTTP_${response.status}`, `${error?.message ?? response.statusText}${hint}`);
+    }
+    return parsed as T;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * The node the CLI talks to: `VIGIL_URL`, else a node on this machine at the configured HTTP port
+ * (`VIGIL_HTTP_PORT`, default 8080). The token: see `cliToken`.
+ */
+export function nodeAddress(config: VigilConfig, env: NodeJS.ProcessEnv = process.env): NodeAddress {
+  const url = env.VIGIL_URL || `http://127.0.0.1:${config.http.port}`;
+  return { url, token: cliToken(config, env) };
+}

@@ -1,0 +1,63 @@
+import { ClusterBucket, type Bus } from '../bus/index.ts';
+import { LeaseStore, OutboxStore, TimerStore, type Database } from '../persistence/index.ts';
+import type { VigilConfig } from './config.ts';
+
+/** What `vigil status` reports: the cluster as PostgreSQL and NATS see it right now. */
+export interface ClusterStatus {
+  namespace: string;
+  nodes: Array<{ nodeId: string; httpPort: number; startedAt: string; partitions: number[] }>;
+  /** Partitions whose lease nobody holds right now (a failover in progress, or no node running). */
+  unownedPartitions: number[];
+  partitionCount: number;
+  outboxBacklog: number;
+  timers: number;
+  consumers: Array<{ stream: string; name: string; filter: string; pending: number; ackPending: number; redelivered: number }>;
+  parked: Array<{ subject: string; messages: number }>;
+}
+
+/**
+ * Reads the cluster's state as PostgreSQL and NATS see it now, without joining anything (no
+ * lease, no consumer is created). Served by every node at `GET /cluster/status`.
+ */
+export async function readClusterStatus(database: Database, bus: Bus, config: Pick<VigilConfig, 'namespace' | 'partitions'>): Promise<ClusterStatus> {
+  const bucket = await ClusterBucket.inspect(bus);
+  const { members, leases } = bucket ? await bucket.snapshot() : { members: [], leases: [] };
+  const partitionCount = Number((await new LeaseStore(database).read('partitions')) ?? config.partitions);
+  const held = new Set(leases.map((lease) => lease.partition));
+  const nodes = members
+    .map((member) => ({
+      nodeId: member.nodeId,
+      httpPort: member.httpPort,
+      startedAt: new Date(member.startedAt).toISOString(),
+      partitions: leases.filter((lease) => lease.owner === member.nodeId).map((lease) => lease.partition),
+    }))
+    .sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+
+  const consumers: ClusterStatus['consumers'] = [];
+  for (const stream of [bus.subjects.streams.entity, bus.subjects.streams.trigger]) {
+    for await (const info of bus.jsm.consumers.list(stream)) {
+      if (!info.config.durable_name) continue; // ephemeral broadcast subscribers
+      consumers.push({
+        stream,
+        name: info.name,
+        filter: info.config.filter_subject ?? '>',
+        pending: info.num_pending,
+        ackPending: info.num_ack_pending,
+        redelivered: info.num_redelivered,
+      });
+    }
+  }
+  const parkedInfo = await bus.jsm.streams.info(bus.subjects.streams.parked, { subjects_filter: bus.subjects.parkedFilter() }).catch(() => null);
+  const parked = Object.entries(parkedInfo?.state.subjects ?? {}).map(([subject, messages]) => ({ subject, messages: Number(messages) }));
+
+  return {
+    namespace: config.namespace,
+    nodes,
+    unownedPartitions: Array.from({ length: partitionCount }, (_, partition) => partition).filter((partition) => !held.has(partition)),
+    partitionCount,
+    outboxBacklog: await new OutboxStore(database).backlog(),
+    timers: await new TimerStore(database).count(),
+    consumers,
+    parked,
+  };
+}
