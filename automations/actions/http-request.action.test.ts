@@ -55,6 +55,11 @@ describe('http.request headers', () => {
     expect(issues({ 'Webhook-Topic': 'incident.created' })).toEqual([]);
   });
 
+  it('refuses credentials in the URL, which fetch would refuse and echo in its error', () => {
+    const result = schema.safeParse({ url: 'https://svc:hunter22@hooks.example/x' });
+    expect(result.error?.issues.map((issue) => issue.message)).toEqual(['a URL cannot carry credentials (user:password@): send them in a header, e.g. authorization']);
+  });
+
   it('refuses unknown config keys (a misspelt signing_secret must not send unsigned calls)', () => {
     const result = schema.safeParse({ url: 'https://hooks.example/x', signing_secrets: SIGNING_SECRET });
     expect(result.success).toBe(false);

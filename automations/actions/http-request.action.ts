@@ -10,7 +10,12 @@ export const MAX_READ_BODY_BYTES = 65_536;
 
 const httpConfig = z.strictObject({
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
-  url: z.url({ protocol: /^https?$/ }),
+  /** fetch refuses user:password@ in a URL (and would echo it in its error): credentials go in a header. */
+  url: z
+    .url({ protocol: /^https?$/ })
+    .refine((url) => URL.canParse(url) && new URL(url).username === '' && new URL(url).password === '', {
+      message: 'a URL cannot carry credentials (user:password@): send them in a header, e.g. authorization',
+    }),
   /** Replace Vigil's own `idempotency-key` and `content-type` (any case); the signature headers cannot be set. */
   headers: configuredHeadersSchema(WEBHOOK_SIGNATURE_HEADERS, 'is set by Vigil when the request is signed (signing_secret) and cannot be configured').default({}),
   /** A string is sent as is; anything else as JSON. */
