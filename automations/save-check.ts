@@ -8,7 +8,12 @@ import { formatPath } from './expressions/index.ts';
 export function automationCatalog(): AutomationCatalog {
   return {
     triggers: new Set(listTriggers().map((trigger) => trigger.id)),
-    actions: new Map([...builtInActions.values()].map((action) => [action.id, { versions: new Map(Object.entries(action.versions).map(([version, schema]) => [Number(version), schema])) }])),
+    actions: new Map(
+      [...builtInActions.values()].map((action) => [
+        action.id,
+        { versions: new Map(Object.entries(action.versions).map(([version, schema]) => [Number(version), schema])), ...(action.secretFields ? { secretFields: action.secretFields } : {}) },
+      ]),
+    ),
   };
 }
 

@@ -135,6 +135,7 @@ export function catalogCommand(flags: { json?: boolean | undefined }): number {
     description: action.description,
     latestVersion: action.latestVersion,
     ...(action.produces ? { produces: action.produces } : {}),
+    ...(action.secretFields ? { secretFields: action.secretFields } : {}),
     configJsonSchema: Object.fromEntries(Object.entries(action.versions).map(([version, schema]) => [version, z.toJSONSchema(schema, { io: 'input' })])),
   }));
   if (flags.json) {

@@ -1,5 +1,6 @@
 import type { ActionProvider } from './action-provider.ts';
-import { automationLog, catalogUpdateMetadata, httpRequest } from './general.actions.ts';
+import { automationLog, catalogUpdateMetadata } from './general.actions.ts';
+import { httpRequest } from './http-request.action.ts';
 import { incidentAddUpdate, incidentCreate, incidentResolve, incidentUpdateStatus } from './incident.actions.ts';
 
 /** Every built-in provider action, by id. */

@@ -19,6 +19,12 @@ export interface ActionContext {
   latestId(kind: string, prefix: string): Promise<string | null>;
   /** The node log; secrets in messages and fields are masked. */
   log: ActionLog;
+  /**
+   * `text` with this step's secret values masked (every encoding, as in the trace). Outputs are
+   * masked anyway; call it before cutting text that may hold a secret, since a cut secret is no
+   * longer recognised.
+   */
+  maskSecrets(text: string): string;
   /** Aborted when the step's time is up. */
   signal: AbortSignal;
 }
@@ -43,6 +49,12 @@ export interface ActionProvider {
   latestVersion: number;
   /** The artifact type it produces, if any (e.g. `incident`). */
   produces?: string;
+  /**
+   * Top-level config keys whose value must be exactly one secret reference (`${{ secrets.NAME }}`),
+   * never a literal or a template: refused when the definition is checked, and the step fails if
+   * one gets there anyway.
+   */
+  secretFields?: readonly string[];
   /** Performs the effect. Must be idempotent by `context.idempotencyKey`. */
   execute(config: Record<string, unknown>, version: number, context: ActionContext): Promise<ActionResult>;
 }
@@ -56,6 +68,7 @@ export function defineAction<TConfig extends z.ZodType<Record<string, unknown>>>
   displayName: string;
   description: string;
   produces?: string;
+  secretFields?: readonly string[];
   config: TConfig;
   execute(config: z.output<TConfig>, context: ActionContext): Promise<ActionResult>;
 }): ActionProvider {

@@ -14,6 +14,8 @@ export interface AutomationCatalog {
 export interface CatalogAction {
   /** Config schema per version (positive integers); a step without `version` uses the highest. */
   versions: ReadonlyMap<number, z.ZodType>;
+  /** Top-level config keys that must be exactly one `${{ secrets.NAME }}` reference (e.g. a signing key). */
+  secretFields?: readonly string[];
 }
 
 /** The version a step runs: the one it names, else the highest known; undefined when the action has no versions. */

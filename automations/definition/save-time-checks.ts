@@ -1,5 +1,14 @@
 import type { z } from 'zod';
-import { compileExpression, ExpressionError, hasTemplate, isPlainObject, templateIssues, type PathSegment } from '../expressions/index.ts';
+import {
+  compileExpression,
+  ExpressionError,
+  fieldsNotSecretReferences,
+  hasTemplate,
+  isPlainObject,
+  secretFieldMessage,
+  templateIssues,
+  type PathSegment,
+} from '../expressions/index.ts';
 import type { AutomationDefinition } from './automation-definition.ts';
 import { resolveActionVersion, type AutomationCatalog } from './catalog.ts';
 import type { Condition } from './condition-definition.ts';
@@ -93,7 +102,8 @@ function expressionProblem(source: string, report: (message: string) => void): v
 }
 
 /**
- * The action exists, the version exists, and the config passes that version's schema. A config
+ * The action exists, the version exists, its secret fields hold exactly one secret reference
+ * each, and the config passes that version's schema. A config
  * string holding a template (`{{ … }}` or `${{ secrets.… }}`) only has a value at run time, so
  * issues at or below such a string are not reported, and neither are refinements and unions on
  * an object containing one (they may depend on it); everything else is. The engine validates the
@@ -109,19 +119,25 @@ function actionIssues(step: ActionStep, path: PathSegment[], catalog: Automation
     return [{ path: [...path, step.version === undefined ? 'action' : 'version'], code: 'custom', message: `action "${step.action}" has no config version ${step.version ?? ''}`.trimEnd() + ` (known versions: ${known})` }];
   }
   const configPath = [...path, 'config'];
-  const templatePaths = templateStringPaths(step.config);
+  // A field that must hold a secret reference is reported as such; its schema issues would only repeat it.
+  const notReferences = fieldsNotSecretReferences(step.config, action.secretFields ?? []);
+  const secretIssues: FlatIssue[] = notReferences.map((field) => ({ path: [...configPath, field], code: 'custom', message: secretFieldMessage(field) }));
+  const templatePaths = [...templateStringPaths(step.config), ...notReferences.map((field) => [field])];
   let result: ReturnType<z.ZodType['safeParse']>;
   try {
     result = schema.safeParse(step.config);
   } catch (error) {
     // A provider's transform may throw on a template string; without templates it is a real failure.
-    if (templatePaths.length > 0) return [];
-    return [{ path: configPath, code: 'custom', message: `config check failed: ${error instanceof Error ? error.message : String(error)}` }];
+    if (templatePaths.length > 0) return secretIssues;
+    return [...secretIssues, { path: configPath, code: 'custom', message: `config check failed: ${error instanceof Error ? error.message : String(error)}` }];
   }
-  if (result.success) return [];
-  return flattenIssues(result.error.issues, step.config)
-    .filter((issue) => !dependsOnTemplate(issue, templatePaths))
-    .map((issue) => ({ ...issue, path: [...configPath, ...issue.path] }));
+  if (result.success) return secretIssues;
+  return [
+    ...secretIssues,
+    ...flattenIssues(result.error.issues, step.config)
+      .filter((issue) => !dependsOnTemplate(issue, templatePaths))
+      .map((issue) => ({ ...issue, path: [...configPath, ...issue.path] })),
+  ];
 }
 
 function dependsOnTemplate(issue: FlatIssue, templatePaths: PathSegment[][]): boolean {

@@ -4,7 +4,17 @@ import { actorOf, AuthError, authorizeCommand, type Principal } from '../../auth
 import { PermanentActionError, type ActionContext, type ActionLog, type ActionProvider } from '../actions/action-provider.ts';
 import { evaluateConditions, type StateReader } from '../conditions/index.ts';
 import type { Condition } from '../definition/automation-definition.ts';
-import { DurationError, ExpressionError, MissingSecretError, parseDuration, renderDeep, resolveSecrets, SecretMasker } from '../expressions/index.ts';
+import {
+  DurationError,
+  ExpressionError,
+  fieldsNotSecretReferences,
+  MissingSecretError,
+  parseDuration,
+  renderDeep,
+  resolveSecrets,
+  secretFieldMessage,
+  SecretMasker,
+} from '../expressions/index.ts';
 import { detectStepKind, type StepKind } from '../definition/step-definition.ts';
 import { runScope } from './run-scope.ts';
 import { beginWaitForTrigger, beginWaitUntil, type WaitForTriggerStep, type WaitUntilStep } from './wait-steps.ts';
@@ -208,6 +218,9 @@ export class StepExecutor {
     const version = typeof step.version === 'number' ? step.version : provider.latestVersion;
     const schema: z.ZodType<Record<string, unknown>> | undefined = provider.versions[version];
     if (!schema) return this.fail(run, cursor, trace('failed', { error: `${provider.id} has no config version ${version}` }), step);
+    // A definition saved without the catalog checks may hold a literal where a secret belongs: never use it.
+    const notReferences = fieldsNotSecretReferences(step.config, provider.secretFields ?? []);
+    if (notReferences.length > 0) return this.fail(run, cursor, trace('failed', { error: notReferences.map(secretFieldMessage).join('; ') }), step);
 
     let masker = new SecretMasker([]);
     let config: Record<string, unknown>;
@@ -244,6 +257,7 @@ export class StepExecutor {
           return this.options.entities.dispatch(kind, id, event, { actor: actorOf(principal), runId: run.runId });
         },
         log: maskedLog(this.options.log, masker),
+        maskSecrets: (text) => masker.maskText(text),
         signal: controller.signal,
       });
       const artifacts = result.artifact ? { ...run.artifacts, [result.artifact.type]: masker.mask(result.artifact.value) as Record<string, unknown> } : undefined;

@@ -35,7 +35,14 @@ export class RunHarness {
 
   constructor(
     document: { actions: unknown[]; conditions?: unknown[] },
-    private readonly options: { reader?: InMemoryStateReader; onCall?: (call: RecordedCall, harness: RunHarness) => void } = {},
+    private readonly options: {
+      reader?: InMemoryStateReader;
+      onCall?: (call: RecordedCall, harness: RunHarness) => void;
+      /** Further actions (e.g. the real `http.request`), next to the test actions. */
+      actions?: ActionProvider[];
+      /** Values of `${{ secrets.NAME }}`. */
+      secrets?: Record<string, string>;
+    } = {},
   ) {
     this.reader = options.reader ?? new InMemoryStateReader();
     const definition = automationDefinitionSchema.parse({ id: 'auto-1', name: 'Test', triggers: [{ id: 't1', event: 'incident.created' }], ...document });
@@ -147,12 +154,13 @@ export class RunHarness {
         throw permanent ? new PermanentActionError(String(config.message ?? 'boom')) : new Error('network down');
       },
     });
-    const actions = new Map([recordAction, failing('test.fail', true), failing('test.transient', false)].map((provider) => [provider.id, provider]));
+    const actions = new Map([recordAction, failing('test.fail', true), failing('test.transient', false), ...(this.options.actions ?? [])].map((provider) => [provider.id, provider]));
+    const secrets = this.options.secrets ?? {};
     const ignore = () => {};
     return new StepExecutor({
       actions,
       reader: this.reader,
-      secret: () => undefined,
+      secret: (name) => secrets[name],
       principalOf: async (automationId) => ({ type: 'automation', id: automationId, runAs: 'automations', role: 'operator' }),
       entities: { dispatch: async () => null, read: async () => null, latestId: async () => null },
       log: { debug: ignore, info: ignore, warn: ignore, error: ignore },

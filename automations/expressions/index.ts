@@ -19,6 +19,16 @@ export {
   type TemplateIssue,
 } from './template.ts';
 export { entityReferences, stateEntityKinds, type StateEntityKind, type EntityReference } from './entity-references.ts';
-export { secretNames, resolveSecrets, isSecretReference, SecretMasker, SECRET_MASK, MIN_MASKED_SECRET_LENGTH, type ResolvedSecrets } from './secrets.ts';
+export {
+  secretNames,
+  resolveSecrets,
+  isSecretReference,
+  fieldsNotSecretReferences,
+  secretFieldMessage,
+  SecretMasker,
+  SECRET_MASK,
+  MIN_MASKED_SECRET_LENGTH,
+  type ResolvedSecrets,
+} from './secrets.ts';
 export { parseDuration, durationSchema, MAX_DURATION_MS, DURATION_PATTERN, DURATION_HINT } from './durations.ts';
 export { formatPath, atPath, type PathSegment } from './json-path.ts';

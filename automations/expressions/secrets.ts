@@ -1,5 +1,6 @@
 import { isPlainObject } from './cel-values.ts';
 import { MissingSecretError } from './errors.ts';
+import { secretPatterns } from './secret-encodings.ts';
 
 /**
  * Secrets are referenced in strings as `${{ secrets.NAME }}` (NAME: `[A-Z][A-Z0-9_]*`). They are
@@ -21,6 +22,22 @@ export function secretNames(value: unknown): string[] {
     for (const match of text.matchAll(SECRET_REFERENCE)) names.add(match[1]!);
   });
   return [...names];
+}
+
+/**
+ * The keys among `fields` (top-level keys of an action's config) whose value is present but is not
+ * exactly one secret reference. Such a field holds a value that must stay secret (a signing key):
+ * as a literal it would be stored, versioned and shown with the definition; as a template it would
+ * pass through a run's scope.
+ */
+export function fieldsNotSecretReferences(config: unknown, fields: Iterable<string>): string[] {
+  if (!isPlainObject(config)) return [];
+  return [...fields].filter((field) => config[field] !== undefined && !(typeof config[field] === 'string' && isSecretReference(config[field])));
+}
+
+/** The message for a config field that must be a secret reference. */
+export function secretFieldMessage(field: string): string {
+  return `${field} must be exactly one secret reference (\${{ secrets.NAME }}), never a literal or a template: the definition is stored and shown in full`;
 }
 
 export interface ResolvedSecrets<T> {
@@ -50,24 +67,28 @@ export function resolveSecrets<T>(value: T, lookup: (name: string) => string | u
 export const MIN_MASKED_SECRET_LENGTH = 4;
 export const SECRET_MASK = '***';
 
+/** The prefix of a Standard Webhooks signing secret (`whsec_<base64 of the key>`). */
+const WEBHOOK_SECRET_PREFIX = 'whsec_';
+
 /**
- * Replaces secret values with `***` in strings. Besides the value as is, it masks the forms a
- * secret commonly takes in logged output: JSON-escaped (inside a serialized body) and
- * URL-encoded (inside a query string).
+ * Replaces secret values with `***` in strings, in every form a secret takes on its way into a
+ * URL, a header, a body or a message (see `secretPatterns`): raw, JSON-escaped, percent-encoded
+ * in any mix and hex case (encodeURIComponent, encodeURI, URL parsing, form encoding with `+`),
+ * and inside base64 or base64url (e.g. Basic auth). A Standard Webhooks secret (`whsec_…`) is
+ * also masked without its prefix. Values shorter than `MIN_MASKED_SECRET_LENGTH` are not masked.
  */
 export class SecretMasker {
   private readonly pattern: RegExp | null;
 
   constructor(values: Iterable<string>) {
-    const forms = new Set<string>();
+    const masked = new Set<string>();
     for (const value of values) {
-      if (value.length < MIN_MASKED_SECRET_LENGTH) continue;
-      forms.add(value);
-      forms.add(JSON.stringify(value).slice(1, -1));
-      forms.add(encodeURIComponent(value));
+      masked.add(value);
+      if (value.startsWith(WEBHOOK_SECRET_PREFIX)) masked.add(value.slice(WEBHOOK_SECRET_PREFIX.length));
     }
+    const patterns = [...masked].filter((value) => value.length >= MIN_MASKED_SECRET_LENGTH).flatMap(secretPatterns);
     // Longest first, so a secret that contains another is masked whole.
-    const alternatives = [...forms].sort((a, b) => b.length - a.length).map(escapeRegExp);
+    const alternatives = [...new Set(patterns.sort((a, b) => b.length - a.length).map((pattern) => pattern.source))];
     this.pattern = alternatives.length > 0 ? new RegExp(alternatives.join('|'), 'g') : null;
   }
 
@@ -99,8 +120,4 @@ function visitStrings(value: unknown, visit: (text: string) => void): void {
   if (typeof value === 'string') visit(value);
   else if (Array.isArray(value)) value.forEach((item) => visitStrings(item, visit));
   else if (isPlainObject(value)) Object.values(value).forEach((item) => visitStrings(item, visit));
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
