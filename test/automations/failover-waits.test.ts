@@ -11,7 +11,7 @@ const FOR_MS = 4000;
 
 describe('for: deadlines and wait_until runs when the node holding them is killed', () => {
   it('a for: deadline fires on another node (never early, one run and one incident per episode); a wait_until run resumes there once', async () => {
-    const { nodes, db, command } = await startClusterWithClients(isolation, { size: 2, leaseTtlMs: LEASE_TTL_MS });
+    const { nodes, db, command, internalCommand } = await startClusterWithClients(isolation, { size: 2, leaseTtlMs: LEASE_TTL_MS });
 
     // Systems whose dwell lives in a partition node-1 owns: node-1 holds their deadline timers,
     // and is the node killed.
@@ -52,7 +52,7 @@ describe('for: deadlines and wait_until runs when the node holding them is kille
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     for (const id of waitingIncidents) await command('incident', id, { type: 'create', title: 'watched', severity: 'minor', systemIds: [systems[0]!] });
     for (const id of systems) {
-      await command('health', id, { type: 'check_result', checkId: 'ping', source: 'test', success: false, thresholds: { healthyAfter: 1, degradedAfter: 1, unhealthyAfter: 1000 } });
+      await internalCommand('health', id, { type: 'check_result', checkId: 'ping', source: 'test', success: false, thresholds: { healthyAfter: 1, degradedAfter: 1, unhealthyAfter: 1000 } });
     }
 
     const dwells = async () =>

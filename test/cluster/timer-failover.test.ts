@@ -14,7 +14,7 @@ describe('durable timers when their owner dies', () => {
   it('fire on the new owner: once, never early, late by at most the failover time plus a few seconds', async () => {
     const nodes = await startCluster({ databaseUrl: isolation.databaseUrl, namespace: isolation.namespace, size: 2, leaseTtlMs: LEASE_TTL_MS });
     isolation.defer(() => Promise.all(nodes.map((node) => node.kill('SIGKILL'))));
-    const { db, command: send } = await connectClients(isolation);
+    const { db, command: send, internalCommand } = await connectClients(isolation);
     const bus = await connectBus({ servers: NATS_URL, namespace: isolation.namespace, name: 'timer-failover' });
     isolation.defer(() => bus.close());
 
@@ -25,7 +25,8 @@ describe('durable timers when their owner dies', () => {
     const dueAt = new Map<string, number>();
     for (const id of ids) {
       expect((await command(id, { type: 'register', name: id, region: 'eu', heartbeatThresholdMs: THRESHOLD_MS })).ok).toBe(true);
-      const connected = (await command(id, { type: 'connect' })) as { ok: true; change: EntityChange };
+      // `connect` is the satellite gateway's event: sent as a node's gateway does.
+      const connected = (await internalCommand('satellite', id, { type: 'connect' })) as { ok: true; change: EntityChange };
       dueAt.set(id, connected.change.at + THRESHOLD_MS);
     }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RuntimeError } from '../../actors/errors.ts';
 import { partitionOf } from '../../actors/placement/partitioning.ts';
@@ -98,6 +98,11 @@ const historyFields = (() => {
   return allMatches(mapping[1]!, /^\s*(\w+):/gm);
 })();
 
+/** Every source file of the gateway (routes are declared in several). */
+function gatewaySources(): string[] {
+  return readdirSync(new URL('../../gateway/', import.meta.url)).filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts')).map((name) => read(`gateway/${name}`));
+}
+
 describe('docs/PROTOCOL.md covers the wire names in the code', () => {
   it('has every trigger, with its display name, category, contextKey and payload fields', () => {
     const triggers = listTriggers();
@@ -152,6 +157,8 @@ describe('docs/PROTOCOL.md covers the wire names in the code', () => {
     const extra = [
       ...allMatches(read('actors/command-listener.ts'), /failure\('([A-Z_]+)'/g),
       ...allMatches(read('gateway/http-server.ts'), /code: '([A-Z_]+)'/g),
+      ...allMatches(read('gateway/http-errors.ts'), /^  ([A-Z_]+): \d{3},$/gm),
+      ...allMatches(read('auth/errors.ts'), /new AuthError\('([A-Z_]+)'/g),
     ];
     for (const errorCode of new Set([...runtimeErrorCodes, ...extra])) {
       expect(tableRow(code(errorCode)), `error table row for ${errorCode}`).toBeDefined();
@@ -159,10 +166,10 @@ describe('docs/PROTOCOL.md covers the wire names in the code', () => {
   });
 
   it('gives each error code the HTTP status the gateway answers', () => {
-    const block = read('gateway/http-server.ts').match(/const statusOf[^{]*\{([^}]*)\}/);
-    expect(block, 'statusOf in gateway/http-server.ts').not.toBeNull();
+    const block = read('gateway/http-errors.ts').match(/const statusOf[^{]*\{([^}]*)\}/);
+    expect(block, 'statusOf in gateway/http-errors.ts').not.toBeNull();
     const statuses = [...block![1]!.matchAll(/([A-Z_]+): (\d{3})/g)];
-    expect(statuses.map((match) => match[1]).sort()).toEqual([...runtimeErrorCodes].sort());
+    expect(statuses.map((match) => match[1])).toEqual(expect.arrayContaining([...runtimeErrorCodes, 'UNAUTHENTICATED', 'FORBIDDEN']));
     for (const [, errorCode, status] of statuses) {
       expect(tableRow(code(errorCode!))?.split('|')[2], errorCode).toContain(status);
     }
@@ -218,11 +225,13 @@ describe('docs/PROTOCOL.md covers the wire names in the code', () => {
     const parked = allMatches(read('bus/consumers.ts'), /\.set\('([^']+)'/g);
     const command = allMatches(read('actors/command-listener.ts'), /headers\?\.get\('([^']+)'\)/g);
     expect(parked).toContain('Vigil-Original-Subject');
-    expect(command.sort()).toEqual(['Vigil-Actor', 'Vigil-Command-Id', 'Vigil-Deadline', 'Vigil-Run-Id']);
+    expect(command.sort()).toEqual(['Authorization', 'Vigil-Actor', 'Vigil-Command-Id', 'Vigil-Deadline', 'Vigil-Run-Id']);
     for (const header of ['Nats-Msg-Id', 'Vigil-Actor', 'Vigil-Run-Id', 'Vigil-Original-Subject', ...parked, ...command]) {
       expect(tableRow(code(header)), `header table row for ${header}`).toBeDefined();
     }
-    for (const header of allMatches(read('gateway/http-server.ts'), /getHeader\('([^']+)'\)/g)) {
+    const routeHeaders = gatewaySources().flatMap((source) => allMatches(source, /headers: \[([^\]]*)\]/g).flatMap((list) => allMatches(list, /'([^']+)'/g)));
+    expect(routeHeaders).toContain('vigil-command-id');
+    for (const header of [...allMatches(read('gateway/http-route.ts'), /getHeader\('([^']+)'\)/g), ...routeHeaders]) {
       expect(doc.toLowerCase(), `HTTP header ${header}`).toContain(code(header.toLowerCase()));
     }
     expect(read('bus/publisher.ts')).toContain('msgID');
@@ -270,10 +279,14 @@ describe('docs/PROTOCOL.md covers the wire names in the code', () => {
   });
 
   it('has every HTTP route', () => {
-    const routes = [...read('gateway/http-server.ts').matchAll(/app\.(get|post|put|del|patch)\('([^']+)'/g)];
-    expect(routes.length).toBeGreaterThan(0);
+    const routes = gatewaySources().flatMap((source) => [
+      ...source.matchAll(/app\.(get|post|put|del|patch)\('([^']+)'/g),
+      ...source.matchAll(/serveRoute\(\s*app,\s*'(get|post|put|del|patch)',\s*'([^']+)'/g),
+    ]);
+    expect(routes.length).toBeGreaterThan(10);
     for (const [, method, path] of routes) {
-      const documented = `${method!.toUpperCase()} ${path!.replace(/:(\w+)/g, '<$1>')}`;
+      const verb = method === 'del' ? 'DELETE' : method!.toUpperCase();
+      const documented = `${verb} ${path!.replace(/:(\w+)/g, '<$1>')}`;
       expect(tableRow(code(documented)), documented).toBeDefined();
     }
   });

@@ -1,4 +1,4 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
 import type { CommandReply } from '../../actors/index.ts';
 import { desiredOwner, partitionOf } from '../../actors/index.ts';
@@ -202,7 +202,29 @@ export async function connectClients(isolation: Isolation) {
   const subjects = subjectsFor(isolation.namespace);
   const command = async (kind: string, id: string, event: unknown): Promise<CommandReply> =>
     (await nc.request(subjects.command(kind, id), JSON.stringify(event), { timeout: 15_000, headers: commandHeaders() })).json<CommandReply>();
-  return { db, nc, command };
+  /**
+   * Sends an event only Vigil may send (a health result, a satellite's `connect`) the way a node's
+   * own satellite gateway does: on the owning node's subject, which only nodes may publish to in a
+   * deployment with NATS permissions. Retries while ownership moves.
+   */
+  const internalCommand = async (kind: string, id: string, event: unknown, partitions = 32): Promise<CommandReply> => {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const owner = (await db.query('select owner from partition_leases where partition = $1', [partitionOf(kind, id, partitions)])).rows[0]?.owner as string | undefined;
+      const h = natsHeaders();
+      h.set('Vigil-Actor', 'node:test-gateway');
+      const reply = owner
+        ? await nc
+            .request(subjects.nodeCommand(owner, kind, id), JSON.stringify(event), { timeout: 15_000, headers: h })
+            .then((message) => message.json<CommandReply>())
+            .catch(() => undefined)
+        : undefined;
+      if (reply && !(!reply.ok && reply.error.code === 'NOT_OWNER')) return reply;
+      if (Date.now() > deadline) throw new Error(`${kind} ${id}: no owner answered within 15 s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  return { db, nc, command, internalCommand };
 }
 
 /**
@@ -212,13 +234,15 @@ export async function connectClients(isolation: Isolation) {
 export async function startClusterWithClients(isolation: Isolation, options: { size: number; leaseTtlMs: number; env?: Record<string, string> }) {
   const nodes = await startCluster({ databaseUrl: isolation.databaseUrl, namespace: isolation.namespace, ...options });
   isolation.defer(() => Promise.all(nodes.map((node) => node.kill('SIGKILL'))));
-  const { db, command: send } = await connectClients(isolation);
-  const command = async (kind: string, id: string, event: unknown): Promise<CommandReply> => {
-    const reply = await send(kind, id, event);
-    if (!reply.ok) throw new Error(`${kind} ${id}: ${JSON.stringify(reply)}`);
-    return reply;
-  };
-  return { nodes, db, command };
+  const { db, command: send, internalCommand: sendInternal } = await connectClients(isolation);
+  const refusedThrows =
+    (sender: (kind: string, id: string, event: unknown) => Promise<CommandReply>) =>
+    async (kind: string, id: string, event: unknown): Promise<CommandReply> => {
+      const reply = await sender(kind, id, event);
+      if (!reply.ok) throw new Error(`${kind} ${id}: ${JSON.stringify(reply)}`);
+      return reply;
+    };
+  return { nodes, db, command: refusedThrows(send), internalCommand: refusedThrows((kind, id, event) => sendInternal(kind, id, event)) };
 }
 
 /** Of `ids`, those whose `kind` entity lives in a partition that `nodeId` holds now. */
