@@ -4,16 +4,17 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { auditCommittedCommands, auditFencing, CommandLoad, startCluster } from '../support/cluster.ts';
 import { useIsolation } from '../support/fixtures.ts';
-import { NATS_URL } from '../support/isolation.ts';
+import { TEST_ADMIN_TOKEN } from '../support/isolation.ts';
 import { waitFor, waitForCount } from '../support/stream-reader.ts';
 import { startSubscriber } from '../support/subscriber-process.ts';
 
 const isolation = useIsolation();
 
-function vigilStatus(): Promise<string> {
+function vigilStatus(port: number): Promise<string> {
   const vigil = fileURLToPath(new URL('../../bin/vigil.js', import.meta.url));
   const child = spawn(process.execPath, [vigil, 'status', '--json'], {
-    env: { ...process.env, DATABASE_URL: isolation.databaseUrl, NATS_URL, VIGIL_NAMESPACE: isolation.namespace, VIGIL_LEASE_TTL_MS: '3000', VIGIL_PARTITIONS: '32' },
+    // Any node answers for the whole cluster.
+    env: { ...process.env, VIGIL_URL: `http://127.0.0.1:${port}`, VIGIL_TOKEN: TEST_ADMIN_TOKEN },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -62,7 +63,7 @@ describe('3 nodes, 1,000 entities, 10,000 commands through all of them', () => {
     expect(ledger.rows[0]).toEqual({ total: 10_000, distinct_changes: 10_000 });
 
     // `vigil status` sees the whole cluster.
-    const status = JSON.parse(await vigilStatus());
+    const status = JSON.parse(await vigilStatus(nodes[1]!.port));
     expect(status.nodes.map((node: { nodeId: string }) => node.nodeId)).toEqual(['node-1', 'node-2', 'node-3']);
     expect(status.unownedPartitions).toEqual([]);
     expect(status.outboxBacklog).toBe(0);
