@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { metadataSchema } from '../../machines/index.ts';
+import { metadataSchema, toStorableText } from '../../machines/index.ts';
 import { defineAction, PermanentActionError } from './action-provider.ts';
 
 const logConfig = z.object({ message: z.string().min(1).max(10_000), level: z.enum(['debug', 'info', 'warn', 'error']).default('info') });
@@ -63,7 +63,8 @@ export const httpRequest = defineAction({
     };
     const signal = AbortSignal.any([context.signal, AbortSignal.timeout(config.timeout_ms)]);
     const response = await fetch(config.url, { method: config.method, headers, ...(body !== undefined ? { body } : {}), signal });
-    const text = (await response.text()).slice(0, 4_096);
+    // Stored in the run's trace: a NUL or a cut surrogate pair would make the run's commit fail.
+    const text = toStorableText(await response.text(), 4_096);
     const accepted = response.ok || config.accept_status.includes(response.status);
     if (!accepted) {
       const message = `HTTP ${response.status} from ${config.method} ${new URL(config.url).origin}`;
