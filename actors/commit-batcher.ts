@@ -1,5 +1,5 @@
-import type { CommitOutcome, LeaseFence, OutboxRow, PendingCommit, TransitionStore } from '../persistence/index.ts';
-import { LeaseFencedError, VersionFencedError } from './errors.ts';
+import { isDataRejected, type CommitOutcome, type LeaseFence, type OutboxRow, type PendingCommit, type TransitionStore } from '../persistence/index.ts';
+import { CommitRejectedError, LeaseFencedError, VersionFencedError } from './errors.ts';
 
 interface Waiting {
   item: PendingCommit;
@@ -30,8 +30,10 @@ export class CommitBatcher {
   /**
    * Resolves once the entity's transitions are committed. Rejects with `VersionFencedError` if
    * another writer committed this entity's version first, `LeaseFencedError` if this node no
-   * longer holds the entity's partition (in both cases nothing was written for it), or with the
-   * store's error if the transaction failed.
+   * longer holds the entity's partition (in both cases nothing was written for it),
+   * `CommitRejectedError` if the database refused this item's own data (nothing was written for
+   * it; the other items of its transaction were committed without it), or with the store's error
+   * if the transaction failed otherwise.
    */
   submit(item: PendingCommit): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -62,12 +64,27 @@ export class CommitBatcher {
     }
   }
 
+  /**
+   * Commits `batch` in one transaction. When the database refuses the data of some item
+   * (`DB_DATA_REJECTED`: nothing was written), the batch is split in halves committed one after
+   * the other, recursively, so every healthy item still commits and only an item that fails on
+   * its own is rejected, with `CommitRejectedError`. One bad item among n costs about
+   * 2·log2(n) extra statements, only when it happens. Any other failure rejects the whole batch.
+   */
   private async flush(batch: Waiting[]): Promise<void> {
     let fenced: CommitOutcome;
     try {
       fenced = await this.store.commit(batch.map((waiting) => waiting.item), this.fence());
     } catch (error) {
-      for (const waiting of batch) waiting.reject(error);
+      if (isDataRejected(error) && batch.length > 1) {
+        const middle = Math.ceil(batch.length / 2);
+        await this.flush(batch.slice(0, middle));
+        await this.flush(batch.slice(middle));
+        return;
+      }
+      for (const waiting of batch) {
+        waiting.reject(isDataRejected(error) ? new CommitRejectedError(`${waiting.item.kind}\u0000${waiting.item.id}`, error) : error);
+      }
       return;
     }
     const committed: PendingCommit[] = [];

@@ -3,6 +3,7 @@ import {
   commandIdSchema,
   entityIdSchema,
   entityKinds,
+  findUnstorable,
   getEntityDefinition,
   type EntityChange,
   type EntityDefinition,
@@ -13,7 +14,7 @@ import { PersistenceError, type StoredEntity, type TransitionStore } from '../pe
 import type { CommitBatcher } from './commit-batcher.ts';
 import { BatchedLoader } from './batched-loader.ts';
 import { EntityHost, type Delivery } from './entity-host.ts';
-import { LeaseFencedError, RuntimeError, VersionFencedError } from './errors.ts';
+import { CommitRejectedError, LeaseFencedError, RuntimeError, VersionFencedError } from './errors.ts';
 import { stepperFor } from './machine-stepper.ts';
 import { planTransitions } from './transition-plan.ts';
 
@@ -95,8 +96,10 @@ export class EntityRuntime {
    * Delivers `event` (validated by the kind's zod schema; `at` is stamped here) to the entity's
    * actor. Resolves with the committed change, or null when the transition changed nothing (then
    * nothing is stored or emitted). Rejects with `RuntimeError`: UNKNOWN_KIND, INVALID_ID,
-   * INVALID_EVENT (also for runtime-only events), EVENT_NOT_ALLOWED (no transition for it in the
-   * current state), VERSION_CONFLICT, UNAVAILABLE (database down: nothing was committed, or the
+   * INVALID_EVENT (also for runtime-only events, for text PostgreSQL cannot store in the event,
+   * `actor` or `runId`, and for an event whose result the database refused to store — the
+   * entities committed in the same group commit are not affected), EVENT_NOT_ALLOWED (no
+   * transition for it in the current state), VERSION_CONFLICT, UNAVAILABLE (database down: nothing was committed, or the
    * outcome is unknown and the actor re-reads its state before the next event), TIMEOUT (with
    * `timeoutMs`), STOPPING.
    * A rejected dispatch changes nothing.
@@ -106,6 +109,9 @@ export class EntityRuntime {
     if (options.commandId !== undefined && !commandIdSchema.safeParse(options.commandId).success) {
       throw RuntimeError.invalidEvent(kind, [{ path: ['commandId'], message: 'must be 1-128 printable ASCII characters without spaces' }]);
     }
+    // Stored in the change's `cause` next to the event.
+    const causeIssues = findUnstorable({ actor: options.actor, runId: options.runId });
+    if (causeIssues.length > 0) throw RuntimeError.invalidEvent(kind, causeIssues);
     const delivered = this.deliver(this.definitionOf(kind), id, parsed, options, false);
     return options.timeoutMs === undefined ? delivered : withTimeout(delivered, options.timeoutMs, () => RuntimeError.timeout(kind, id, options.timeoutMs!));
   }
@@ -283,6 +289,15 @@ export class EntityRuntime {
         if (error instanceof VersionFencedError) {
           this.stats.conflicts++;
           continue;
+        }
+        if (error instanceof CommitRejectedError) {
+          // Nothing was written. With several queued events, only one may be at fault: commit
+          // them one at a time from the stored state, so the others still commit.
+          if (batch.length > 1) {
+            for (const delivery of batch) await this.process(host, [delivery]).catch((failure: unknown) => delivery.reject(failure));
+            return;
+          }
+          throw RuntimeError.unstorable(definition.kind, host.id, batch[0]!.event.type, error);
         }
         if (error instanceof LeaseFencedError) {
           this.stats.leaseFenced++;

@@ -1,3 +1,6 @@
+import { escapeUnstorable } from '../machines/index.ts';
+import type { PersistenceError } from '../persistence/index.ts';
+
 /**
  * Errors of the entity runtime. Each has a stable `code` (also the `error.code` of a NATS
  * command reply, see docs/PROTOCOL.md) and is built by a named factory.
@@ -39,6 +42,20 @@ export class RuntimeError extends Error {
     return new RuntimeError('INVALID_EVENT', `invalid ${kind} event: ${summary}`, {
       issues: issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })),
     });
+  }
+
+  /**
+   * The database refused to store what this event produced (the storable-text checks of the
+   * schemas should have caught it): nothing was committed, the entity is unchanged, and so were
+   * the other entities of the same group commit. Code INVALID_EVENT: the same event fails again.
+   */
+  static unstorable(kind: string, id: string, type: string, cause: CommitRejectedError): RuntimeError {
+    return new RuntimeError(
+      'INVALID_EVENT',
+      `${kind} ${id}: the database refused to store event "${type}" (${escapeUnstorable(cause.cause.message)}); nothing was committed`,
+      { type, reason: cause.cause.code, ...(cause.cause.sqlState ? { sqlState: cause.cause.sqlState } : {}) },
+      { cause },
+    );
   }
 
   static internalEvent(kind: string, type: string): RuntimeError {
@@ -99,6 +116,21 @@ export class LeaseFencedError extends Error {
   constructor(readonly entityKey: string) {
     super(`partition lease check failed for ${entityKey}`);
     this.name = 'LeaseFencedError';
+  }
+}
+
+/**
+ * Thrown by the commit path when the database refused this entity's data (NUL or an unpaired
+ * surrogate that reached storage, JSON nested too deep): nothing was written for it, and the
+ * entities committed with it in the same group commit were committed without it.
+ */
+export class CommitRejectedError extends Error {
+  constructor(
+    readonly entityKey: string,
+    override readonly cause: PersistenceError,
+  ) {
+    super(`the database refused the data of ${entityKey.replace('\u0000', ' ')}: ${cause.message}`, { cause });
+    this.name = 'CommitRejectedError';
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { DispatchOptions } from '../actors/index.ts';
-import { MAX_RESULTS_PER_EVENT, type EntityChange } from '../machines/index.ts';
+import { MAX_RESULTS_PER_EVENT, truncateText, type EntityChange } from '../machines/index.ts';
 
 /** A validated result frame, with the satellite that sent it. */
 export interface IncomingResult {
@@ -120,7 +120,7 @@ export class ResultIngest {
         success: result.success,
         executedAt: result.executedAt,
         resultId: result.resultId,
-        ...(!result.success && result.detail ? { message: result.detail.slice(0, DETAIL_LIMIT) } : {}),
+        ...(!result.success && result.detail ? { message: truncateText(result.detail, DETAIL_LIMIT) } : {}),
       })),
     };
     try {

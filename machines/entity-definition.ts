@@ -1,5 +1,6 @@
 import type { AnyStateMachine, SnapshotFrom } from 'xstate';
 import type { z } from 'zod';
+import { storableInput } from '../protocol/storable-text.ts';
 import type { EntityKind, ReactiveState } from './entity-change.ts';
 
 /**
@@ -31,7 +32,11 @@ export interface EntityDefinition<TMachine extends AnyStateMachine = AnyStateMac
   readonly machine: TMachine;
   /** Bumped whenever the machine changes in a way that affects stored snapshots. */
   readonly machineVersion: number;
-  /** Every event the machine accepts, without `at` (the runtime stamps it). */
+  /**
+   * Every event the machine accepts, without `at` (the runtime stamps it). `defineEntity` wraps
+   * the kind's schema so it also refuses, before anything else, any text PostgreSQL cannot store
+   * (NUL, unpaired surrogates; in values and object keys) and nesting deeper than 64 levels.
+   */
   readonly eventSchema: z.ZodType<{ type: string }>;
   /** Event types only the runtime sends (timer firings); refused when they arrive as commands. */
   readonly internalEventTypes: readonly string[];
@@ -43,9 +48,13 @@ export interface EntityDefinition<TMachine extends AnyStateMachine = AnyStateMac
   timers(snapshot: SnapshotFrom<TMachine>): DurableTimer[];
 }
 
-/** Helper that keeps the machine's own type while checking the definition's shape. */
+/**
+ * Keeps the machine's own type while checking the definition's shape, and makes its event schema
+ * refuse unstorable input (`storableInput`): every kind is defined through here, so none can
+ * forget it. The kind's own `…EventSchema` export stays unwrapped for composing other schemas.
+ */
 export function defineEntity<TMachine extends AnyStateMachine>(
   definition: EntityDefinition<TMachine>,
 ): EntityDefinition<TMachine> {
-  return definition;
+  return { ...definition, eventSchema: storableInput(definition.eventSchema) };
 }

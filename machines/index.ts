@@ -36,6 +36,20 @@ export * from './automation-schedule.machine.ts';
 export * from './automation-dwell.machine.ts';
 export * from './automation-window.machine.ts';
 export * from './triggers/index.ts';
+export {
+  MAX_DOCUMENT_DEPTH,
+  MAX_FREE_FORM_DEPTH,
+  UNSTORABLE_CHARACTER,
+  escapeUnstorable,
+  findUnstorable,
+  freeFormJson,
+  refuseUnstorable,
+  storableInput,
+  toStorableText,
+  truncateText,
+  unstorableCodeUnit,
+  type UnstorableIssue,
+} from '../protocol/storable-text.ts';
 
 /** One definition per entity kind; the runtime hosts exactly these. */
 export const entityDefinitions: Record<EntityKind, EntityDefinition> = {

@@ -60,4 +60,17 @@ describe('loadConfig', () => {
     writeFileSync(file, '[1, 2]');
     expect(() => loadConfig({}, file)).toThrow(/is not a JSON object/);
   });
+
+  it('refuses text PostgreSQL cannot store in the config file, naming the value; accepts astral characters', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-config-'));
+    for (const [character, name] of [['\u0000', 'U+0000'], ['\ud800', 'U+D800, a lone surrogate'], ['\udc00', 'U+DC00, a lone surrogate']]) {
+      const file = join(dir, 'unstorable.json');
+      writeFileSync(file, JSON.stringify({ dataDir: `data${character}`, secrets: { TOKEN: `s${character}` } }));
+      expect(() => loadConfig({}, file)).toThrow(`dataDir (VIGIL_DATA_DIR): contains a character PostgreSQL cannot store (${name})`);
+      expect(() => loadConfig({}, file)).toThrow(`secrets.TOKEN: contains a character PostgreSQL cannot store (${name})`);
+    }
+    const file = join(dir, 'emoji.json');
+    writeFileSync(file, JSON.stringify({ dataDir: 'data-\u{1F680}', secrets: { TOKEN: '\ud83d\ude80' } }));
+    expect(loadConfig({}, file)).toMatchObject({ dataDir: 'data-\u{1F680}', secrets: { TOKEN: '\u{1F680}' } });
+  });
 });

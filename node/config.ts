@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { apiTokenSchema } from '../auth/index.ts';
+import { refuseUnstorable } from '../protocol/storable-text.ts';
 
 /**
  * A node's configuration. Sources, later wins: built-in defaults, the JSON file named by
@@ -71,7 +72,9 @@ export const configSchema = z.object({
   /** Stream replicas (1 on a single server, 3 on a 3-node cluster). */
   streamReplicas: z.number().int().min(1).max(5),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-});
+})
+  // Values end up in stored rows (`committed_by`) and names; refuse NUL and unpaired surrogates.
+  .superRefine(refuseUnstorable());
 export type VigilConfig = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {

@@ -1,21 +1,97 @@
+/**
+ * Codes of `PersistenceError`:
+ * - `DB_UNAVAILABLE`: the database could not be reached or went away (connection refused, reset
+ *   or terminated, server shutting down, too many connections). Retrying later may work; a
+ *   commit that failed this way may or may not have happened.
+ * - `DB_DATA_REJECTED`: the database refused the data itself (SQLSTATE class 22, data
+ *   exception — e.g. 22P05 "unsupported Unicode escape sequence" for NUL in jsonb, 22021 for NUL
+ *   in text, 22P02 for an unpaired surrogate in jsonb — or class 54, program limit exceeded, e.g.
+ *   54001 for JSON nested too deep), or the value could not even be encoded (a stack overflow
+ *   while serialising). The statement did not run: nothing was written. The same data fails again.
+ * - `DB_QUERY_FAILED`: any other failure of a statement.
+ * - `MIGRATION_FAILED`: applying migrations failed.
+ */
+export type PersistenceErrorCode = 'DB_UNAVAILABLE' | 'DB_DATA_REJECTED' | 'DB_QUERY_FAILED' | 'MIGRATION_FAILED';
+
 /** Errors of the storage layer. Driver errors (pg, PGlite) are translated here and never leak further. */
 export class PersistenceError extends Error {
   constructor(
-    readonly code: 'DB_UNAVAILABLE' | 'DB_QUERY_FAILED' | 'MIGRATION_FAILED',
+    readonly code: PersistenceErrorCode,
     message: string,
     options?: { cause?: unknown },
+    /** The PostgreSQL SQLSTATE the driver reported, when there was one (e.g. `22P05`). */
+    readonly sqlState?: string,
   ) {
     super(message, options);
     this.name = 'PersistenceError';
   }
 
+  /**
+   * Translates an error of the pg or PGlite driver by its type: the SQLSTATE both carry as
+   * `code` (pg `DatabaseError`, PGlite's error), a Node system error code (`ECONNREFUSED`, …),
+   * or, for the few driver errors that carry no code (pg's "Connection terminated unexpectedly",
+   * knex's pool timeout, a closed PGlite), what they are known to say. The message is the
+   * driver's, without the SQL text knex prefixes to it.
+   */
   static fromDriver(operation: string, cause: unknown): PersistenceError {
-    const message = cause instanceof Error ? cause.message : String(cause);
-    const unavailable = /ECONNREFUSED|ECONNRESET|terminat|Connection|timeout|closed/i.test(message);
+    const code = (cause as { code?: unknown } | null)?.code;
+    const message = driverMessage(cause);
+    if (typeof code === 'string' && SQLSTATE.test(code)) {
+      return new PersistenceError(classOfSqlState(code), `${operation}: ${message} (SQLSTATE ${code})`, { cause }, code);
+    }
+    if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) return new PersistenceError('DB_UNAVAILABLE', `${operation}: ${message}`, { cause });
+    if (cause instanceof RangeError) return new PersistenceError('DB_DATA_REJECTED', `${operation}: the value could not be encoded: ${message}`, { cause });
+    const unavailable = code === undefined && CODELESS_CONNECTION_ERROR.test(message);
     return new PersistenceError(unavailable ? 'DB_UNAVAILABLE' : 'DB_QUERY_FAILED', `${operation}: ${message}`, { cause });
+  }
+
+  /** Data that cannot be turned into a statement at all (e.g. JSON too deep to serialise): nothing was sent. */
+  static unencodable(operation: string, cause: unknown): PersistenceError {
+    return new PersistenceError('DB_DATA_REJECTED', `${operation}: the value could not be encoded: ${driverMessage(cause)}`, { cause });
   }
 
   static migrationFailed(cause: unknown): PersistenceError {
     return new PersistenceError('MIGRATION_FAILED', `migration failed: ${(cause as Error)?.message ?? cause}`, { cause });
   }
+}
+
+/** True for a `PersistenceError` whose data the database refused (see `DB_DATA_REJECTED`). */
+export function isDataRejected(error: unknown): error is PersistenceError {
+  return error instanceof PersistenceError && error.code === 'DB_DATA_REJECTED';
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+function classOfSqlState(sqlState: string): PersistenceErrorCode {
+  const sqlClass = sqlState.slice(0, 2);
+  if (sqlClass === '22' || sqlClass === '54') return 'DB_DATA_REJECTED';
+  // 08: connection exception; 53: insufficient resources (53300 too many connections);
+  // 57P01-57P03: admin shutdown, crash shutdown, cannot connect now (starting up).
+  if (sqlClass === '08' || sqlClass === '53' || sqlState === '57P01' || sqlState === '57P02' || sqlState === '57P03') return 'DB_UNAVAILABLE';
+  return 'DB_QUERY_FAILED';
+}
+
+/** Node system error codes of a connection that could not be made or broke. */
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+// pg: "Connection terminated unexpectedly", "Connection terminated due to connection timeout",
+// "Client has encountered a connection error and is not queryable"; knex: "Timeout acquiring a
+// connection"; PGlite: "PGlite is closed".
+const CODELESS_CONNECTION_ERROR = /Connection terminated|connection error|Timeout acquiring a connection|is closed|not queryable/i;
+
+/** The driver's own message: knex prefixes the statement's SQL and " - " to it. */
+function driverMessage(cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const separator = message.lastIndexOf(' - ');
+  return separator >= 0 && /^\s*(with|select|insert|update|delete)\b/i.test(message) ? message.slice(separator + 3) : message;
 }

@@ -6,6 +6,6 @@ export { LeaseStore, type LeaseFence } from './lease-store.ts';
 export { SatelliteCredentialStore } from './satellite-credential-store.ts';
 export { ApiTokenStore, type ApiTokenListing } from './api-token-store.ts';
 export { AssignmentStore, type StoredAssignment } from './assignment-store.ts';
-export { PersistenceError } from './errors.ts';
+export { PersistenceError, isDataRejected, type PersistenceErrorCode } from './errors.ts';
 export * from './entities/index.ts';
 export { EntityListing, type EntityListQuery, type EntityPage } from './entity-listing.ts';

@@ -1,5 +1,6 @@
 import type { EntityChange } from '../machines/index.ts';
 import type { Database, Transaction } from './database.ts';
+import { PersistenceError } from './errors.ts';
 import { buildCommitStatement, type CommitResultRow } from './commit-statement.ts';
 import type { LeaseFence } from './lease-store.ts';
 import type { OutboxRow } from './outbox-store.ts';
@@ -63,13 +64,21 @@ export class TransitionStore {
    * still this node's (`fence`), and their stored version is the one the writer read — and
    * reports by key (`kind\0id`) those that failed either: for them nothing was written. Rejects
    * with `PersistenceError` if the transaction failed: then nothing at all was written, or (if the
-   * connection died during COMMIT) the outcome is unknown and the caller must re-read.
+   * connection died during COMMIT) the outcome is unknown and the caller must re-read. Code
+   * `DB_DATA_REJECTED` means the database refused (or the statement could not encode) some of
+   * the batch's data: nothing was written, and committing the same items again fails again.
    */
   async commit(batch: PendingCommit[], fence?: LeaseFence): Promise<CommitOutcome> {
     const versionFenced = new Set<string>();
     const leaseFenced = new Set<string>();
     if (batch.length === 0) return { versionFenced, leaseFenced, outbox: [] };
-    const statement = buildCommitStatement(batch, this.nodeId, fence);
+    let statement: ReturnType<typeof buildCommitStatement>;
+    try {
+      statement = buildCommitStatement(batch, this.nodeId, fence);
+    } catch (error) {
+      // JSON.stringify throws on a value nested too deep (RangeError), a cycle or a BigInt.
+      throw PersistenceError.unencodable('commit', error);
+    }
     const withTimers = batch.filter((item) => item.timers !== undefined);
     // One statement is atomic by itself; timer rows need a second one, so then a transaction.
     const result =

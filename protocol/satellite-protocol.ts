@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { assignmentSchema } from './check-strategy.ts';
+import { storableInput } from './storable-text.ts';
 
 export { assignmentSchema, checkStrategySchema, type Assignment, type CheckStrategy } from './check-strategy.ts';
 
@@ -30,8 +31,11 @@ export enum SatelliteCloseCode {
 
 const satelliteId = z.string().min(1).max(128).regex(/^[A-Za-z0-9_\-:@]+$/);
 
-/** Satellite → Vigil. */
-export const satelliteMessageSchema = z.discriminatedUnion('type', [
+/**
+ * Satellite → Vigil. A frame holding text PostgreSQL cannot store (NUL, an unpaired surrogate,
+ * anywhere in it) or nested deeper than 64 levels is invalid, like any other invalid frame.
+ */
+export const satelliteMessageSchema = storableInput(z.discriminatedUnion('type', [
   z.object({
     type: z.literal('heartbeat'),
     agentVersion: z.string().max(64),
@@ -54,7 +58,7 @@ export const satelliteMessageSchema = z.discriminatedUnion('type', [
     checkId: z.string().min(1).max(128),
     message: z.string().max(2000),
   }),
-]);
+]));
 export type SatelliteMessage = z.infer<typeof satelliteMessageSchema>;
 
 /** Vigil → satellite. */

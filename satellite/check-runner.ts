@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import type { CheckStrategy } from '../protocol/satellite-protocol.ts';
+import { toStorableText } from '../protocol/storable-text.ts';
 
 export interface CheckOutcome {
   status: 'up' | 'down';
@@ -36,6 +37,6 @@ export async function runCheck(strategy: CheckStrategy): Promise<CheckOutcome> {
     });
     return { status: 'up', latencyMs: elapsed(), detail: '' };
   } catch (error) {
-    return { status: 'down', latencyMs: elapsed(), detail: String((error as Error).message ?? error).slice(0, 2000) };
+    return { status: 'down', latencyMs: elapsed(), detail: toStorableText(String((error as Error).message ?? error), 2000) };
   }
 }

@@ -66,4 +66,14 @@ maintenances:
       .toContain('maintenances.0.schedule.timezone');
     expect(() => readSetupFile(join(dir, 'missing.yaml'))).toThrow(SetupFileError);
   });
+
+  it('refuses text PostgreSQL cannot store anywhere in the file, naming where; accepts astral characters', () => {
+    for (const [escape, name] of [['\\0', 'U+0000'], ['\\uD800', 'U+D800, a lone surrogate'], ['\\uDC00', 'U+DC00, a lone surrogate']]) {
+      const path = file('unstorable.yaml', `systems:\n  - { id: shop, name: "Shop${escape}", metadata: { "team${escape}": x } }\n`);
+      expect(() => readSetupFile(path)).toThrow(`systems.0.name: contains a character PostgreSQL cannot store (${name})`);
+      expect(() => readSetupFile(path)).toThrow('systems.0.metadata.team\\u');
+    }
+    const setup = readSetupFile(file('emoji.yaml', 'systems:\n  - { id: shop, name: "Shop \\U0001F6D2", description: "\u{1F680}" }\n'));
+    expect(setup.systems[0]).toMatchObject({ name: 'Shop \u{1F6D2}', description: '\u{1F680}' });
+  });
 });

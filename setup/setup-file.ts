@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { checkEventSchema, entityIdSchema, groupEventSchema, maintenanceEventSchema, satelliteEventSchema, systemEventSchema } from '../machines/index.ts';
+import { checkEventSchema, entityIdSchema, groupEventSchema, maintenanceEventSchema, satelliteEventSchema, storableInput, systemEventSchema } from '../machines/index.ts';
 
 /** The fields of a kind's create (or register) event, without `type`, plus the entity id. */
 function declared<S extends z.ZodRawShape & { type: z.ZodLiteral<string> }>(createEvent: z.ZodObject<S>, type: string) {
@@ -27,17 +27,21 @@ const uniqueIds = (entries: Array<{ id: string }>, context: z.RefinementCtx) => 
  * A declarative setup: the groups, systems, satellites, checks and maintenances a cluster should have. Applying
  * it creates what is missing and updates what differs (an entity equal to its declaration is not
  * touched); entities not in the file are left alone. Fields are those of each kind's create event.
+ * Text PostgreSQL cannot store (NUL, unpaired surrogates, anywhere in the file) and nesting deeper
+ * than 64 levels are refused before anything else, naming where they are.
  */
-export const setupFileSchema = z
-  .object({
-    groups: z.array(declared(groupEventSchema.options[0], 'create')).default([]).superRefine(uniqueIds),
-    systems: z.array(declared(systemEventSchema.options[0], 'create')).default([]).superRefine(uniqueIds),
-    satellites: z.array(satelliteEntrySchema).default([]).superRefine(uniqueIds),
-    checks: z.array(declared(checkEventSchema.options[0], 'create')).default([]).superRefine(uniqueIds),
-    /** Schedule times are epoch ms, as in the `create` event. */
-    maintenances: z.array(declared(maintenanceEventSchema.options[0], 'create')).default([]).superRefine(uniqueIds),
-  })
-  .strict();
+export const setupFileSchema = storableInput(
+  z
+    .object({
+      groups: z.array(declared(groupEventSchema.options[0], 'create')).default([]).superRefine(uniqueIds),
+      systems: z.array(declared(systemEventSchema.options[0], 'create')).default([]).superRefine(uniqueIds),
+      satellites: z.array(satelliteEntrySchema).default([]).superRefine(uniqueIds),
+      checks: z.array(declared(checkEventSchema.options[0], 'create')).default([]).superRefine(uniqueIds),
+      /** Schedule times are epoch ms, as in the `create` event. */
+      maintenances: z.array(declared(maintenanceEventSchema.options[0], 'create')).default([]).superRefine(uniqueIds),
+    })
+    .strict(),
+);
 export type SetupFile = z.output<typeof setupFileSchema>;
 
 export class SetupFileError extends Error {

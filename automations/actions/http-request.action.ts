@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { toStorableText } from '../../machines/index.ts';
 import { defineAction, PermanentActionError } from './action-provider.ts';
 import { configuredHeadersSchema, requestHeaders } from './http-headers.ts';
 import { WEBHOOK_SIGNATURE_HEADERS, webhookSecretSchema, webhookSignatureHeaders } from './webhook-signature.ts';
@@ -48,7 +49,8 @@ export const httpRequest = defineAction({
     }
     const signal = AbortSignal.any([context.signal, AbortSignal.timeout(config.timeout_ms)]);
     const response = await fetch(config.url, { method: config.method, headers, ...(body !== undefined ? { body } : {}), signal });
-    const text = context.maskSecrets(await readBodyPrefix(response, MAX_READ_BODY_BYTES)).slice(0, MAX_OUTPUT_BODY_CHARS);
+    // Stored in the run's trace: a NUL or a cut surrogate pair would make the run's commit fail.
+    const text = toStorableText(context.maskSecrets(await readBodyPrefix(response, MAX_READ_BODY_BYTES)), MAX_OUTPUT_BODY_CHARS);
     const accepted = response.ok || config.accept_status.includes(response.status);
     if (!accepted) {
       const message = `HTTP ${response.status} from ${config.method} ${new URL(config.url).origin}`;

@@ -4,6 +4,7 @@ import { buildStateScope } from './state-scope.ts';
 import type { StateReader } from './state-reader.ts';
 import { valueAtPath, valueMatches } from './state-value.ts';
 import { isWithinTimeWindow } from './time-window.ts';
+import { truncateText } from '../../protocol/storable-text.ts';
 
 export type { EntityView, StateReader } from './state-reader.ts';
 export { buildStateScope } from './state-scope.ts';
@@ -174,5 +175,5 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   const text = JSON.stringify(value) ?? String(value);
-  return `${typeof value} ${text.length > 60 ? `${text.slice(0, 60)}…` : text}`;
+  return `${typeof value} ${text.length > 60 ? `${truncateText(text, 60)}…` : text}`;
 }

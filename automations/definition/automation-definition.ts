@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refuseUnstorable } from '../../protocol/storable-text.ts';
 import { durationSchema, formatPath, type PathSegment } from '../expressions/index.ts';
 import { conditionListSchema, type Condition } from './condition-definition.ts';
 import { automationIdSchema, expressionSchema, localIdSchema, qualifiedIdSchema } from './definition-fields.ts';
@@ -100,6 +101,8 @@ export const automationDefinitionSchema: z.ZodType<AutomationDefinition, unknown
       ),
     })
     .superRefine((definition, context) => {
+      // Saved into the automation entity (PostgreSQL): no NUL, no unpaired surrogate, bounded depth.
+      refuseUnstorable()(definition, context);
       reportDuplicates(
         definition.triggers.map((trigger, index) => ({ id: trigger.id, path: ['triggers', index, 'id'] })),
         'trigger',

@@ -209,4 +209,18 @@ describe('validateAutomation: expressions and templates', () => {
   it('reports structural errors alone', () => {
     expect(errorsFor({ ...base, conditions: ['(bad'], actions: [{ action: 'incident.create', bogus: 1 }] })).toEqual([{ path: 'actions[0]', message: 'unknown key "bogus"' }]);
   });
+
+  it('refuses text PostgreSQL cannot store and runaway nesting before the structure, with the path', () => {
+    for (const [character, name] of [['\u0000', 'U+0000'], ['\ud800', 'U+D800, a lone surrogate'], ['\udc00', 'U+DC00, a lone surrogate']]) {
+      expect(errorsFor({ ...base, name: `A${character}`, actions: [{ stop: 'x' }] })).toEqual([{ path: 'name', message: `contains a character PostgreSQL cannot store (${name})` }]);
+      expect(errorsFor({ ...base, actions: [{ action: 'incident.create', config: { title: `t${character}`, severity: 'major', system_id: 's' } }] })).toEqual([
+        { path: 'actions[0].config.title', message: `contains a character PostgreSQL cannot store (${name})` },
+      ]);
+    }
+    let deep: unknown = { stop: 'x' };
+    for (let level = 0; level < 100_000; level++) deep = { sequence: [deep] };
+    expect(errorsFor({ ...base, actions: [deep] })[0]!.message).toBe('nests deeper than 64 levels of objects and arrays');
+    const accepted = validateAutomation({ ...base, name: 'Rocket \u{1F680}', actions: [{ stop: 'done \ud83d\ude80' }] }, catalog);
+    expect(accepted.ok && accepted.definition.name).toBe('Rocket \u{1F680}');
+  });
 });

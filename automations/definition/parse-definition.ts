@@ -1,5 +1,6 @@
 import { parseAllDocuments } from 'yaml';
-import { isPlainObject } from '../expressions/index.ts';
+import { findUnstorable } from '../../protocol/storable-text.ts';
+import { formatPath, isPlainObject } from '../expressions/index.ts';
 import { automationDefinitionSchema, type AutomationDefinition } from './automation-definition.ts';
 import type { AutomationCatalog } from './catalog.ts';
 import { DefinitionParseError } from './errors.ts';
@@ -57,9 +58,14 @@ export type AutomationValidation = { ok: true; definition: AutomationDefinition 
  * Validates one definition for saving: its structure (zod), then against `catalog` (trigger
  * events and actions exist, each action config passes its version's schema) and the compiler
  * (every expression and template compiles). Every error carries the JSON path it is about.
- * Structural errors are reported alone: the later checks need a well-formed definition.
+ * Structural errors are reported alone: the later checks need a well-formed definition. Text
+ * PostgreSQL cannot store (NUL, unpaired surrogates) and nesting deeper than 64 levels are
+ * reported first, before the structure is looked at.
  */
 export function validateAutomation(input: unknown, catalog: AutomationCatalog): AutomationValidation {
+  // Before zod: its recursive step schemas must never walk an arbitrarily deep document.
+  const unstorable = findUnstorable(input);
+  if (unstorable.length > 0) return { ok: false, errors: unstorable.map((issue) => ({ path: formatPath(issue.path), message: issue.message })) };
   const parsed = automationDefinitionSchema.safeParse(input);
   if (!parsed.success) return { ok: false, errors: toDefinitionErrors(flattenIssues(parsed.error.issues, input)) };
   const issues = saveTimeIssues(parsed.data, catalog);

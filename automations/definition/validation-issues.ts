@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { formatPath, isPlainObject, type PathSegment } from '../expressions/index.ts';
+import { truncateText } from '../../protocol/storable-text.ts';
 
 /** One problem in a definition: where (e.g. `actions[2].config.title`, '' for the document itself) and what. */
 export interface DefinitionError {
@@ -92,7 +93,7 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
   const text = JSON.stringify(value) ?? String(value);
-  return `${typeof value} ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`;
+  return `${typeof value} ${text.length > 40 ? `${truncateText(text, 40)}…` : text}`;
 }
 
 /** The value at `path` inside `input`, or undefined. */

@@ -2,6 +2,7 @@ import { evaluateConditions, type ConditionResult, type StateReader } from '../c
 import type { Condition, RepeatOptions } from '../definition/index.ts';
 import { renderDeep } from '../expressions/index.ts';
 import { atPath, nextCursor, type CursorPosition, type ListFrame, type RepeatLoop, type Step, type StepCursor } from './step-cursor.ts';
+import { truncateText } from '../../protocol/storable-text.ts';
 
 /**
  * `repeat`: the loop lives in the cursor (a body frame carrying `RepeatLoop`), so it is stored
@@ -124,5 +125,5 @@ function wholeNumber(value: unknown): number | undefined {
 function describe(value: unknown): string {
   const type = value === null ? 'null' : Array.isArray(value) ? 'list' : typeof value;
   const text = JSON.stringify(value) ?? String(value);
-  return `${type} ${text.length > 80 ? `${text.slice(0, 77)}...` : text}`;
+  return `${type} ${text.length > 80 ? `${truncateText(text, 77)}...` : text}`;
 }

@@ -1,3 +1,5 @@
+import { truncateText } from '../../protocol/storable-text.ts';
+
 /** Where in an expression's source an error points: character offsets, end exclusive. */
 export interface SourceSpan {
   start: number;
@@ -71,5 +73,5 @@ export class DurationError extends Error {
 
 // Long sources are cut so one error does not flood a log line.
 function quote(source: string): string {
-  return JSON.stringify(source.length > 200 ? `${source.slice(0, 200)}…` : source);
+  return JSON.stringify(source.length > 200 ? `${truncateText(source, 200)}…` : source);
 }

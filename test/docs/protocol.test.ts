@@ -84,8 +84,9 @@ function shapeOf(schema: unknown): Record<string, unknown> | undefined {
 interface EventOption {
   shape: Record<string, unknown> & { type: { value: string } };
 }
+// The definition's schema is the kind's union behind the storable-text check (a zod pipe).
 const eventOptions = (kind: string): EventOption[] =>
-  (getEntityDefinition(kind)!.eventSchema as unknown as { options: EventOption[] }).options;
+  (getEntityDefinition(kind)!.eventSchema as unknown as { _zod: { def: { out: { options: EventOption[] } } } })._zod.def.out.options;
 
 const jsonBlocks = allMatches(doc, /```json\n([\s\S]*?)\n```/g);
 
