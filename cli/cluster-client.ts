@@ -1,6 +1,6 @@
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { commandReplySchema } from '../actors/index.ts';
-import { subjectsFor } from '../bus/index.ts';
+import { natsConnectionOptions, redactServers, subjectsFor } from '../bus/index.ts';
 import type { EntityChange } from '../machines/index.ts';
 import type { VigilConfig } from '../node/index.ts';
 import type { Database } from '../persistence/index.ts';
@@ -26,9 +26,19 @@ export class ClusterClient {
     private readonly config: VigilConfig,
   ) {}
 
+  /**
+   * Connects as the configured NATS user (`config.nats`: the commands user is enough, with its
+   * inbox prefix). Rejects when NATS_URL is unset or NATS refuses the connection (the message
+   * names the servers with any credentials in the URL masked).
+   */
   static async connect(config: VigilConfig): Promise<ClusterClient> {
     if (!config.natsUrl) throw new Error('NATS_URL is needed to reach the cluster');
-    return new ClusterClient(await connect({ servers: config.natsUrl.split(','), name: 'vigil-cli' }), config);
+    const servers = config.natsUrl.split(',').map((server) => server.trim());
+    try {
+      return new ClusterClient(await connect({ servers, name: 'vigil-cli', ...natsConnectionOptions(config.nats) }), config);
+    } catch (error) {
+      throw new Error(`cannot connect to NATS at ${redactServers(config.natsUrl)}: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   /** Resolves with the committed change, or null when the event changed nothing. */

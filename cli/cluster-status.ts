@@ -19,7 +19,7 @@ export interface ClusterStatus {
 export async function readClusterStatus(config: VigilConfig): Promise<ClusterStatus> {
   if (!config.natsUrl) throw new Error('vigil status needs NATS_URL (the cluster to inspect)');
   const database = await Database.open({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
-  const bus = await connectBus({ servers: config.natsUrl, namespace: config.namespace, name: 'vigil-status' });
+  const bus = await connectBus({ servers: config.natsUrl, namespace: config.namespace, name: 'vigil-status', auth: config.nats });
   try {
     const bucket = await ClusterBucket.inspect(bus);
     const { members, leases } = bucket ? await bucket.snapshot() : { members: [], leases: [] };
