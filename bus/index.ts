@@ -7,3 +7,5 @@ export { BusError } from './errors.ts';
 export { ClusterBucket, type ClusterEvent, type MemberValue, type LeaseValue } from './cluster-bucket.ts';
 export { natsConnectionOptions, describeNatsAuth, nkeySeedBytes, type NatsAuthSettings, type NatsAuthOptions } from './connection-options.ts';
 export { Secret } from './secret.ts';
+export { nodesPermissions, readerPermissions, commandsPermissions, type NatsPermissions } from './nats-permissions.ts';
+export { renderNatsAccounts, vigilNatsUsers, type VigilNatsUser, type NatsAccountsOptions } from './nats-accounts-config.ts';
