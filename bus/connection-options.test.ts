@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { nkeys, type Authenticator } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import { describeNatsAuth, natsConnectionOptions } from './connection-options.ts';
+import { redactServers } from './connection.ts';
 import { Secret } from './secret.ts';
 
 const user = nkeys.createUser();
@@ -34,5 +35,11 @@ describe('natsConnectionOptions', () => {
     expect(options).toEqual({ tls: { caFile: '/etc/ca.pem', certFile: '/etc/c.pem', keyFile: '/etc/k.pem' }, inboxPrefix: '_INBOX_vigil-commands' });
     expect(describeNatsAuth({ token: new Secret('tok'), tls: {} })).toEqual({ auth: 'token', tls: true });
     expect(JSON.stringify(describeNatsAuth({ user: 'u', password: new Secret('pw') }))).not.toContain('pw');
+  });
+});
+
+describe('redactServers', () => {
+  it('masks credentials written into server URLs, and leaves the rest', () => {
+    expect(redactServers('nats://vigil:p@ss@n1:4222, tls://tok@n2:4222,nats://n3:4222')).toBe('nats://[redacted]@n1:4222, tls://[redacted]@n2:4222,nats://n3:4222');
   });
 });

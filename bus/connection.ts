@@ -66,5 +66,6 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
 
 /** Server URLs for messages: credentials written into a URL (`nats://user:pass@host`) are masked. */
 export function redactServers(servers: string): string {
-  return servers.replace(/\/\/[^/@,\s]*@/g, '//[redacted]@');
+  // Greedy up to the last "@" of each URL: a password may contain "@" too.
+  return servers.replace(/\/\/[^/,\s]*@/g, '//[redacted]@');
 }
