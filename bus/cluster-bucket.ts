@@ -135,7 +135,7 @@ export class ClusterBucket {
 }
 
 function bucketName(bus: Bus): string {
-  return `${bus.subjects.namespace}_cluster`;
+  return bus.subjects.clusterBucket;
 }
 
 function safeJson(text: string): unknown {

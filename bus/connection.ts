@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { natsConnectionOptions, type NatsAuthSettings } from './connection-options.ts';
 import { BusError } from './errors.ts';
 import { subjectsFor, type Subjects } from './subjects.ts';
 
@@ -19,10 +20,12 @@ export interface BusOptions {
   namespace: string;
   /** Connection name shown by the NATS server (monitoring, `nats server report connections`). */
   name: string;
+  /** How to authenticate (and TLS, inbox prefix); none: anonymous. */
+  auth?: NatsAuthSettings;
 }
 
 /**
- * Connects and keeps reconnecting forever: while NATS is away, publishes fail (the outbox keeps
+ * Connects (authenticating as `options.auth` says) and keeps reconnecting forever: while NATS is away, publishes fail (the outbox keeps
  * the changes) and consumers pause; they resume on reconnect. Rejects with `BusError` only if
  * the first connection cannot be made.
  */
@@ -35,9 +38,10 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
       noAsyncTraces: true,
+      ...natsConnectionOptions(options.auth),
     });
   } catch (error) {
-    throw new BusError('BUS_UNAVAILABLE', `cannot connect to NATS at ${options.servers}: ${(error as Error).message}`, { cause: error });
+    throw new BusError('BUS_UNAVAILABLE', `cannot connect to NATS at ${redactServers(options.servers)}: ${(error as Error).message}`, { cause: error });
   }
   let connected = true;
   void (async () => {
@@ -58,4 +62,10 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
       await nc.drain().catch(() => nc.close());
     },
   };
+}
+
+/** Server URLs for messages: credentials written into a URL (`nats://user:pass@host`) are masked. */
+export function redactServers(servers: string): string {
+  // Greedy up to the last "@" of each URL: a password may contain "@" too.
+  return servers.replace(/\/\/[^/,\s]*@/g, '//[redacted]@');
 }

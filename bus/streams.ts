@@ -48,7 +48,7 @@ async function ensureStream(bus: Bus, config: Partial<StreamConfig> & { name: st
 
 /** Deletes the namespace's streams and its cluster KV bucket (tests clean up after themselves with this). */
 export async function deleteStreams(bus: Bus): Promise<void> {
-  for (const name of [...Object.values(bus.subjects.streams), `KV_${bus.subjects.namespace}_cluster`]) {
+  for (const name of [...Object.values(bus.subjects.streams), `KV_${bus.subjects.clusterBucket}`]) {
     await bus.jsm.streams.delete(name).catch(() => undefined);
   }
 }

@@ -26,6 +26,8 @@ export interface Subjects {
   parked(group: string): string;
   parkedFilter(): string;
   readonly streams: { readonly entity: string; readonly trigger: string; readonly parked: string };
+  /** The cluster's KV bucket `<ns>_cluster` (members, partition leases), stored in stream `KV_<ns>_cluster`. */
+  readonly clusterBucket: string;
   /** Durable consumer name of a work-queue group on a stream. */
   durable(group: string): string;
   /** Message id for JetStream de-duplication of an entity change. */
@@ -50,6 +52,7 @@ export function subjectsFor(namespace = 'vigil'): Subjects {
     parked: (group) => `${namespace}.parked.${group}`,
     parkedFilter: () => `${namespace}.parked.>`,
     streams: { entity: `${upper}_ENTITY`, trigger: `${upper}_TRIGGER`, parked: `${upper}_PARKED` },
+    clusterBucket: `${namespace}_cluster`,
     durable: (group) => `${namespace}_${group}`,
     changeMessageId: (kind, id, version) => `${kind}:${id}:${version}`,
     triggerMessageId: (kind, id, version, triggerId) => `${kind}:${id}:${version}:${triggerId}`,

@@ -11,6 +11,7 @@ import { applyCommand } from './apply-command.ts';
 import { maintenanceCommand } from './maintenance-commands.ts';
 import { automationCommand, catalogCommand, runsCommand } from './automation-commands.ts';
 import { SetupFileError } from '../setup/setup-file.ts';
+import { renderNatsAccounts } from '../bus/index.ts';
 
 const usage = `usage: vigil <command> [--config file.json]
 
@@ -38,11 +39,14 @@ commands:
   automation schema   the JSON Schema of automation documents (also docs/automation.schema.json)
   runs list [--automation <id>] | show <runId>     run traces: trigger, conditions, steps
   catalog [--json]   every trigger and action, with their JSON Schemas
+  nats-accounts   print the nats-server accounts block for this namespace: the nodes', the
+            read-only subscriber's and the command sender's users with their subject permissions
+            (deploy/nats-accounts.conf is this for namespace vigil)
 
-Every command but start and migrate talks to a node over HTTP: VIGIL_URL (default: a node on this
-machine, http://127.0.0.1:<VIGIL_HTTP_PORT>), with the API token in VIGIL_TOKEN (default: the
-admin token a node on embedded defaults wrote to <VIGIL_DATA_DIR>/admin-token).
-configuration: environment variables (DATABASE_URL, NATS_URL, VIGIL_NODE_ID, VIGIL_HTTP_PORT, ...)
+Every command but start, migrate and nats-accounts talks to a node over HTTP: VIGIL_URL (default:
+a node on this machine, http://127.0.0.1:<VIGIL_HTTP_PORT>), with the API token in VIGIL_TOKEN
+(default: the admin token a node on embedded defaults wrote to <VIGIL_DATA_DIR>/admin-token).
+configuration: environment variables (DATABASE_URL, NATS_URL, NATS_USER, NATS_PASSWORD, VIGIL_NODE_ID, ...)
 and an optional JSON file (VIGIL_CONFIG or --config); see README.md.`;
 
 /** Entry point of the `vigil` command. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or config. */
@@ -151,6 +155,9 @@ export async function main(argv: string[]): Promise<number> {
       return catalogCommand(values);
     case 'token':
       return tokenCommand(config, positionals.slice(1), values);
+    case 'nats-accounts':
+      process.stdout.write(renderNatsAccounts({ namespace: config.namespace }));
+      return 0;
     case 'status': {
       try {
         const status = await NodeClient.connect(config).request<ClusterStatus>('GET', '/cluster/status');

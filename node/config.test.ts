@@ -1,6 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { nkeys } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
 
@@ -74,3 +76,107 @@ describe('loadConfig', () => {
     expect(loadConfig({}, file)).toMatchObject({ dataDir: 'data-\u{1F680}', secrets: { TOKEN: '\u{1F680}' } });
   });
 });
+
+describe('loadConfig: NATS credentials and TLS', () => {
+  const folder = () => mkdtempSync(join(tmpdir(), 'vigil-nats-config-'));
+  const password = 'correct-horse-battery-staple-42';
+  const seed = new TextDecoder().decode(nkeys.createUser().getSeed());
+
+  function problems(env: Record<string, string>, file?: string): string {
+    try {
+      loadConfig(env, file);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error('expected the configuration to be refused');
+  }
+
+  it('reads a user and password; the password prints as [redacted] everywhere', () => {
+    const config = loadConfig({ NATS_URL: 'nats://n1:4222', NATS_USER: 'vigil-nodes', NATS_PASSWORD: password });
+    expect(config.nats.user).toBe('vigil-nodes');
+    expect(config.nats.password?.reveal()).toBe(password);
+    expect(JSON.stringify(config)).not.toContain(password);
+    expect(JSON.stringify(config)).toContain('"password":"[redacted]"');
+    expect(String(config.nats.password)).toBe('[redacted]');
+    expect(inspect(config, { depth: 10 })).not.toContain(password);
+  });
+
+  it('reads the same settings from the config file (nats.*), and a token, an nkey seed (inline or file), TLS files and an inbox prefix', () => {
+    const dir = folder();
+    const file = join(dir, 'vigil.json');
+    writeFileSync(file, JSON.stringify({ natsUrl: 'nats://n1:4222', nats: { user: 'from-file', password } }));
+    expect(loadConfig({}, file).nats).toMatchObject({ user: 'from-file' });
+    expect(loadConfig({ NATS_URL: 'nats://n1:4222', NATS_TOKEN: 's3cr3t-token' }).nats.token?.reveal()).toBe('s3cr3t-token');
+    expect(loadConfig({ NATS_URL: 'nats://n1:4222', NATS_NKEY_SEED: seed }).nats.nkeySeed?.reveal()).toBe(seed);
+    writeFileSync(join(dir, 'user.nk'), `${seed}\n`);
+    writeFileSync(join(dir, 'ca.pem'), 'ca');
+    writeFileSync(join(dir, 'cert.pem'), 'cert');
+    writeFileSync(join(dir, 'key.pem'), 'key');
+    const config = loadConfig({
+      NATS_URL: 'tls://n1:4222',
+      NATS_NKEY_SEED_FILE: join(dir, 'user.nk'),
+      NATS_TLS_CA: join(dir, 'ca.pem'),
+      NATS_TLS_CERT: join(dir, 'cert.pem'),
+      NATS_TLS_KEY: join(dir, 'key.pem'),
+      NATS_INBOX_PREFIX: '_INBOX_vigil-commands',
+    });
+    expect(config.nats).toMatchObject({ nkeySeedFile: join(dir, 'user.nk'), inboxPrefix: '_INBOX_vigil-commands', tls: { caFile: join(dir, 'ca.pem'), certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') } });
+  });
+
+  it('refuses half-given or conflicting credentials, naming the variables and never printing a secret', () => {
+    const base = { NATS_URL: 'nats://n1:4222' };
+    const withoutUser = problems({ ...base, NATS_PASSWORD: password });
+    expect(withoutUser).toContain('nats.user (NATS_USER): a password is set (NATS_PASSWORD) but no user');
+    expect(problems({ ...base, NATS_USER: 'vigil-nodes' })).toContain('nats.password (NATS_PASSWORD): user "vigil-nodes" is set but no password');
+    const two = problems({ ...base, NATS_USER: 'vigil-nodes', NATS_PASSWORD: password, NATS_TOKEN: 'another-secret-token' });
+    expect(two).toContain('choose one way to authenticate to NATS');
+    expect(two).toContain('a user and password (NATS_USER, NATS_PASSWORD), a token (NATS_TOKEN)');
+    const badSeed = problems({ ...base, NATS_NKEY_SEED: 'SUnotaseed-but-secret' });
+    expect(badSeed).toContain('nats.nkeySeed (NATS_NKEY_SEED): not a NATS user nkey seed');
+    const accountSeed = new TextDecoder().decode(nkeys.createAccount().getSeed());
+    expect(problems({ ...base, NATS_NKEY_SEED: accountSeed })).toContain('not a NATS user nkey seed');
+    expect(problems({ NATS_USER: 'vigil-nodes', NATS_PASSWORD: password })).toContain('natsUrl (NATS_URL): NATS credentials are set but NATS_URL is not');
+    for (const message of [withoutUser, two, badSeed, problems({ ...base, NATS_NKEY_SEED: accountSeed })]) {
+      for (const secret of [password, 'another-secret-token', 'SUnotaseed-but-secret', accountSeed]) expect(message).not.toContain(secret);
+    }
+  });
+
+  it('refuses unreadable files and a creds file that is not one, naming the path but not the content', () => {
+    const dir = folder();
+    const missing = join(dir, 'missing.creds');
+    expect(problems({ NATS_URL: 'nats://n1:4222', NATS_CREDS: missing })).toContain(`nats.credsFile (NATS_CREDS): cannot read ${missing}: ENOENT`);
+    const notCreds = join(dir, 'user.creds');
+    writeFileSync(notCreds, `password=${password}\n`);
+    const message = problems({ NATS_URL: 'nats://n1:4222', NATS_CREDS: notCreds });
+    expect(message).toContain(`${notCreds} is not a NATS creds file`);
+    expect(message).not.toContain(password);
+    expect(problems({ NATS_URL: 'nats://n1:4222', NATS_TLS_CA: join(dir, 'ca.pem') })).toContain(`nats.tls.caFile (NATS_TLS_CA): cannot read ${join(dir, 'ca.pem')}`);
+    writeFileSync(join(dir, 'cert.pem'), 'cert');
+    expect(problems({ NATS_URL: 'nats://n1:4222', NATS_TLS_CERT: join(dir, 'cert.pem') })).toContain('a client certificate (NATS_TLS_CERT) and its key (NATS_TLS_KEY) go together');
+    expect(problems({ NATS_URL: 'nats://n1:4222', NATS_INBOX_PREFIX: '_INBOX.>' })).toContain('nats.inboxPrefix (NATS_INBOX_PREFIX)');
+  });
+
+  it('accepts a real creds file', () => {
+    const file = join(folder(), 'user.creds');
+    writeFileSync(file, credsFile(seed));
+    expect(loadConfig({ NATS_URL: 'nats://n1:4222', NATS_CREDS: file }).nats.credsFile).toBe(file);
+  });
+});
+
+/** A creds file as `nsc` writes it (the JWT is not checked by the client, only by the server). */
+function credsFile(seed: string): string {
+  return [
+    '-----BEGIN NATS USER JWT-----',
+    'eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.eyJzdWIiOiJVQUJDIn0.c2lnbmF0dXJl',
+    '------END NATS USER JWT------',
+    '',
+    '************************* IMPORTANT *************************',
+    'NKEY Seed printed below can be used to sign and prove identity.',
+    '',
+    '-----BEGIN USER NKEY SEED-----',
+    seed,
+    '------END USER NKEY SEED------',
+    '',
+  ].join('\n');
+}

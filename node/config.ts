@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { apiTokenSchema } from '../auth/index.ts';
 import { refuseUnstorable } from '../protocol/storable-text.ts';
+import { hasNatsAuth, natsSettingsSchema } from './nats-config.ts';
 
 /**
  * A node's configuration. Sources, later wins: built-in defaults, the JSON file named by
@@ -16,6 +17,12 @@ export const configSchema = z.object({
   databaseUrl: z.string().url().optional(),
   /** NATS URL(s), comma separated. Absent: a `nats-server -js` child process on a free loopback port. */
   natsUrl: z.string().min(1).optional(),
+  /**
+   * Credentials, TLS and inbox prefix for `natsUrl` (node/nats-config.ts has the rules). Secrets
+   * are held as `Secret`s: they print as `[redacted]`. Not for the embedded server, which has a
+   * generated user of its own.
+   */
+  nats: natsSettingsSchema,
   /** Where the embedded database and embedded NATS keep their files. */
   dataDir: z.string().min(1),
   /** A declarative setup (YAML or JSON: groups, systems, satellites, checks) applied once the node is ready. */
@@ -72,6 +79,14 @@ export const configSchema = z.object({
   /** Stream replicas (1 on a single server, 3 on a 3-node cluster). */
   streamReplicas: z.number().int().min(1).max(5),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+}).superRefine((config, context) => {
+  if (config.natsUrl === undefined && hasNatsAuth(config.nats)) {
+    context.addIssue({
+      code: 'custom',
+      path: ['natsUrl'],
+      message: 'NATS credentials are set but NATS_URL is not: they are for your own NATS servers (the embedded nats-server generates its own user)',
+    });
+  }
 })
   // Values end up in stored rows (`committed_by`) and names; refuse NUL and unpaired surrogates.
   .superRefine(refuseUnstorable());
@@ -86,6 +101,16 @@ const environmentVariables: Record<string, { path: string[]; type: 'string' | 'n
   VIGIL_NODE_ID: { path: ['nodeId'], type: 'string' },
   DATABASE_URL: { path: ['databaseUrl'], type: 'string' },
   NATS_URL: { path: ['natsUrl'], type: 'string' },
+  NATS_CREDS: { path: ['nats', 'credsFile'], type: 'string' },
+  NATS_USER: { path: ['nats', 'user'], type: 'string' },
+  NATS_PASSWORD: { path: ['nats', 'password'], type: 'string' },
+  NATS_TOKEN: { path: ['nats', 'token'], type: 'string' },
+  NATS_NKEY_SEED: { path: ['nats', 'nkeySeed'], type: 'string' },
+  NATS_NKEY_SEED_FILE: { path: ['nats', 'nkeySeedFile'], type: 'string' },
+  NATS_INBOX_PREFIX: { path: ['nats', 'inboxPrefix'], type: 'string' },
+  NATS_TLS_CA: { path: ['nats', 'tls', 'caFile'], type: 'string' },
+  NATS_TLS_CERT: { path: ['nats', 'tls', 'certFile'], type: 'string' },
+  NATS_TLS_KEY: { path: ['nats', 'tls', 'keyFile'], type: 'string' },
   VIGIL_DATA_DIR: { path: ['dataDir'], type: 'string' },
   VIGIL_SETUP_FILE: { path: ['setupFile'], type: 'string' },
   VIGIL_ADMIN_TOKEN: { path: ['adminToken'], type: 'string' },
@@ -111,6 +136,7 @@ function defaults(): VigilConfig {
   return {
     nodeId: `${hostname().replace(/[^A-Za-z0-9_\-]/g, '-').slice(0, 40)}-${process.pid}`,
     dataDir: '.vigil',
+    nats: {},
     namespace: 'vigil',
     http: { host: '0.0.0.0', port: 8080 },
     migrateOnStart: true,

@@ -1,17 +1,37 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { Secret, type NatsAuthSettings } from '../bus/index.ts';
 
 /** A `nats-server -js` child process, for a single node started with no `NATS_URL`. */
 export interface EmbeddedNats {
   readonly url: string;
+  /** The generated user the node connects as (the server's only user). */
+  readonly auth: NatsAuthSettings & { readonly user: string; readonly password: Secret };
+  /** Where that user's password is kept (mode 0600). */
+  readonly authFile: string;
   stop(): Promise<void>;
 }
 
 export class EmbeddedNatsError extends Error {
-  readonly code = 'NATS_NOT_FOUND';
+  constructor(
+    readonly code: 'NATS_NOT_FOUND' | 'NATS_AUTH_FILE_INVALID',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EmbeddedNatsError';
+  }
 }
+
+/** `<dataDir>/nats-auth.json`: the embedded server's user, generated at the first start. */
+const authFileSchema = z.object({
+  user: z.string().regex(/^[A-Za-z0-9_\-]{1,64}$/),
+  password: z.string().regex(/^[A-Za-z0-9_\-]{32,}$/),
+});
+const EMBEDDED_USER = 'vigil-nodes';
 
 /** Finds `nats-server` on PATH. */
 export function findNatsServer(path = process.env.PATH ?? ''): string | undefined {
@@ -21,21 +41,33 @@ export function findNatsServer(path = process.env.PATH ?? ''): string | undefine
 
 /**
  * Starts `nats-server -js` on a free loopback port with its store under `dataDir/nats`, and
- * resolves once it accepts connections. Throws `EmbeddedNatsError` saying how to get NATS when
- * the binary is not installed.
+ * resolves once it accepts connections. Safe by default: it listens on 127.0.0.1 only (no
+ * monitoring port, no cluster, leaf or websocket listener) and admits one user, whose random
+ * password is generated at the first start and kept in `<dataDir>/nats-auth.json` (mode 0600);
+ * the server's configuration, which holds it too, is `<dataDir>/nats/nats-server.conf` (mode
+ * 0600), never the command line. Throws `EmbeddedNatsError` saying how to get NATS when the
+ * binary is not installed (`NATS_NOT_FOUND`), or when the auth file is not Vigil's
+ * (`NATS_AUTH_FILE_INVALID`).
  */
 export async function startEmbeddedNats(dataDir: string, port?: number): Promise<EmbeddedNats> {
   const binary = findNatsServer();
   if (!binary) {
     throw new EmbeddedNatsError(
+      'NATS_NOT_FOUND',
       'NATS_URL is not set and no nats-server binary is on PATH. Install one (Debian/Ubuntu: apt install nats-server; ' +
         'or run `docker compose up -d nats-1`) and/or set NATS_URL=nats://host:4222 to use a running server.',
     );
   }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const storeDir = resolve(join(dataDir, 'nats'));
-  mkdirSync(storeDir, { recursive: true });
+  mkdirSync(storeDir, { recursive: true, mode: 0o700 });
+  const authFile = resolve(join(dataDir, 'nats-auth.json'));
+  const { user, password } = embeddedUser(authFile);
   const chosenPort = port ?? (await freePort());
-  const child = spawn(binary, ['-a', '127.0.0.1', '-p', String(chosenPort), '-js', '-sd', storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const configFile = join(storeDir, 'nats-server.conf');
+  writeFileSync(configFile, embeddedServerConfig({ port: chosenPort, storeDir, user, password }), { mode: 0o600 });
+  chmodSync(configFile, 0o600);
+  const child = spawn(binary, ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -46,7 +78,52 @@ export async function startEmbeddedNats(dataDir: string, port?: number): Promise
     child.kill('SIGKILL');
     throw error;
   });
-  return { url: `nats://127.0.0.1:${chosenPort}`, stop: () => stopChild(child) };
+  return { url: `nats://127.0.0.1:${chosenPort}`, auth: { user, password: new Secret(password) }, authFile, stop: () => stopChild(child) };
+}
+
+/** Reads the embedded user from `file`, creating it (mode 0600, random 256-bit password) if absent. */
+function embeddedUser(file: string): z.infer<typeof authFileSchema> {
+  if (!existsSync(file)) {
+    const created = { user: EMBEDDED_USER, password: randomBytes(32).toString('base64url') };
+    try {
+      // 'wx': never overwrite a file another start wrote meanwhile.
+      writeFileSync(file, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+      return created;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  // Loosened by hand or by a copy: only the owner may read the password.
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  const parsed = authFileSchema.safeParse(readJson(file));
+  if (!parsed.success) {
+    throw new EmbeddedNatsError(
+      'NATS_AUTH_FILE_INVALID',
+      `${file} is not a valid embedded NATS user file ({"user", "password"}); delete it and a new password is generated at the next start`,
+    );
+  }
+  return parsed.data;
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The embedded server's configuration: loopback only, JetStream, one user with every permission. */
+export function embeddedServerConfig(options: { port: number; storeDir: string; user: string; password: string }): string {
+  return [
+    '# Written by Vigil at every start of its embedded nats-server: edits are overwritten.',
+    `listen: "127.0.0.1:${options.port}"`,
+    `jetstream { store_dir: ${JSON.stringify(options.storeDir)} }`,
+    'authorization {',
+    `  users: [ { user: ${JSON.stringify(options.user)}, password: ${JSON.stringify(options.password)} } ]`,
+    '}',
+    '',
+  ].join('\n');
 }
 
 export function freePort(): Promise<number> {

@@ -10,7 +10,7 @@ import {
   RuntimeError,
   TimerScheduler,
 } from '../actors/index.ts';
-import { ClusterBucket, connectBus, ensureStreams, type Bus } from '../bus/index.ts';
+import { ClusterBucket, connectBus, describeNatsAuth, ensureStreams, redactServers, type Bus, type NatsAuthSettings } from '../bus/index.ts';
 import { startHttpServer, type HttpServer } from '../gateway/index.ts';
 import { ensureAdminToken, TokenAdmin, TokenAuthenticator } from '../auth/index.ts';
 import { ApiTokenStore, AssignmentStore, Database, EntityListing, LeaseStore, OutboxStore, SatelliteCredentialStore, TimerStore, TransitionStore } from '../persistence/index.ts';
@@ -68,12 +68,14 @@ export async function startNode(
   try {
     // NATS first: with nothing configured, a missing nats-server binary should fail fast.
     let natsUrl = config.natsUrl;
+    let natsAuth: NatsAuthSettings = config.nats;
     let embedded: EmbeddedNats | undefined;
     if (!natsUrl) {
       embedded = await startEmbeddedNats(config.dataDir);
       cleanup.push(() => embedded!.stop());
       natsUrl = embedded.url;
-      log.info({ url: natsUrl }, 'started embedded nats-server (set NATS_URL to use your own)');
+      natsAuth = embedded.auth;
+      log.info({ url: natsUrl, user: embedded.auth.user, authFile: embedded.authFile }, 'started embedded nats-server (set NATS_URL to use your own)');
     }
     const database = await Database.open({ url: config.databaseUrl, dataDir: config.dataDir });
     cleanup.push(() => database.close());
@@ -88,8 +90,9 @@ export async function startNode(
       throw new Error(`this cluster has ${String(partitionCount)} partitions but VIGIL_PARTITIONS is ${config.partitions}; every node must use the cluster's value`);
     }
 
-    const bus = await connectBus({ servers: natsUrl, namespace: config.namespace, name: `vigil-${config.nodeId}` });
+    const bus = await connectBus({ servers: natsUrl, namespace: config.namespace, name: `vigil-${config.nodeId}`, auth: natsAuth });
     cleanup.push(() => bus.close());
+    log.info({ servers: redactServers(natsUrl), ...describeNatsAuth(natsAuth) }, 'connected to NATS');
     await ensureStreams(bus, { replicas: config.streamReplicas, duplicateWindowMs: config.duplicateWindowMs });
     const bucket = await ClusterBucket.open(bus, { ttlMs: config.timeouts.leaseTtlMs, replicas: config.streamReplicas });
 

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { connect } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 
 const vigilBin = fileURLToPath(new URL('../../bin/vigil.js', import.meta.url));
@@ -35,6 +36,13 @@ describe('vigil start', () => {
     expect(port, node.output()).toBeGreaterThan(0);
     expect(node.output()).toContain('"dialect":"pglite"');
     expect(node.output()).toContain('started embedded nats-server');
+    // Safe by default: the embedded server wants the generated user, whose password is never logged.
+    const natsUrl = node.output().match(/"url":"(nats:\/\/127\.0\.0\.1:\d+)"[^\n]*started embedded nats-server/)?.[1];
+    expect(natsUrl).toBeDefined();
+    await expect(connect({ servers: natsUrl })).rejects.toThrow(/Authorization Violation/);
+    const { password } = JSON.parse(readFileSync(join(cwd, '.vigil', 'nats-auth.json'), 'utf8')) as { password: string };
+    expect(node.output()).toContain('"msg":"connected to NATS"');
+    expect(node.output()).not.toContain(password);
 
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);

@@ -240,9 +240,9 @@ describe('docs/PROTOCOL.md covers the wire names in the code', () => {
 
   it('has the cluster bucket, its keys and the fields of their values', () => {
     const source = read('bus/cluster-bucket.ts');
-    const bucket = source.match(/`\$\{bus\.subjects\.namespace\}(_[a-z]+)`/);
-    expect(bucket, 'bucket name in bus/cluster-bucket.ts').not.toBeNull();
-    const suffix = bucket![1]!;
+    expect(source, 'bus/cluster-bucket.ts names its bucket from subjectsFor').toContain('bus.subjects.clusterBucket');
+    expect(subjectsFor('<ns>').clusterBucket.startsWith('<ns>')).toBe(true);
+    const suffix = subjectsFor('<ns>').clusterBucket.slice('<ns>'.length);
     expect(suffix).toBe('_cluster');
     for (const name of [`vigil${suffix}`, `<ns>${suffix}`, `KV_vigil${suffix}`, `KV_<ns>${suffix}`]) expect(doc, name).toContain(code(name));
     // Key prefixes the code writes (`members.${…}`) and reads (startsWith('members.')).
