@@ -194,8 +194,11 @@ describe('the command sender', () => {
   afterAll(() => commands.close());
 
   it('gets a reply to a command on <ns>.cmd.<kind>.<id>', async () => {
-    const reply = await commands.request(subjects.command('group', 'grp-1'), JSON.stringify({ type: 'create', name: 'Payments' }), { timeout: 10_000 });
+    const reply = await commands.request(subjects.command('group', 'grp-1'), JSON.stringify({ type: 'create', name: 'Payments' }), { timeout: 10_000, headers: commandHeaders() });
     expect(reply.json()).toMatchObject({ ok: true, change: { kind: 'group', id: 'grp-1', version: 1 } });
+    // The NATS user lets it publish; the API token in the request decides what the command may do.
+    const anonymous = await commands.request(subjects.command('group', 'grp-2'), JSON.stringify({ type: 'create', name: 'Anonymous' }), { timeout: 10_000 });
+    expect(anonymous.json()).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
   });
 
   it('cannot subscribe to changes or other inboxes, nor publish node commands, changes or JetStream requests', async () => {

@@ -5,6 +5,7 @@ import { SatelliteCredentialStore } from '../../persistence/index.ts';
 import { SATELLITE_PATH, SatelliteCloseCode } from '../../protocol/satellite-protocol.ts';
 import { useTestNode } from '../support/fixtures.ts';
 import { waitFor } from '../support/stream-reader.ts';
+import { authorization, commandHeaders } from '../support/isolation.ts';
 
 /**
  * Text PostgreSQL cannot store (NUL, unpaired surrogates) is refused where it enters — HTTP, NATS,
@@ -16,7 +17,7 @@ const http = (path: string) => `http://127.0.0.1:${fixture.node.http.port}${path
 const tokens: Record<string, string> = {};
 
 const post = async (kind: string, id: string, body: unknown) => {
-  const response = await fetch(http(`/entities/${kind}/${id}/events`), { method: 'POST', body: JSON.stringify(body) });
+  const response = await fetch(http(`/entities/${kind}/${id}/events`), { method: 'POST', headers: authorization(), body: JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as { change?: { version: number }; error?: { code: string; message: string; details?: { issues?: unknown[] } } } };
 };
 
@@ -84,7 +85,7 @@ describe('HTTP and NATS commands with text PostgreSQL cannot store', () => {
     const reply = await fixture.node.bus.nc.request(
       fixture.node.bus.subjects.command('system', 'shop'),
       JSON.stringify({ type: 'update', description: 'a\u0000b' }),
-      { timeout: 5_000 },
+      { timeout: 5_000, headers: commandHeaders() },
     );
     expect(reply.json<CommandReply>()).toMatchObject({
       ok: false,
