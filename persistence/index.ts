@@ -5,5 +5,7 @@ export { TimerStore, type DueTimer } from './timer-store.ts';
 export { LeaseStore, type LeaseFence } from './lease-store.ts';
 export { SatelliteCredentialStore } from './satellite-credential-store.ts';
 export { AssignmentStore, type StoredAssignment } from './assignment-store.ts';
-export { PersistenceError } from './errors.ts';
+export { PersistenceError, DataFolderLockedError, DataFolderLockError, type DataFolderHolder } from './errors.ts';
+export { DataFolderLock, DATA_FOLDER_LOCK_FILE, readDataFolderLock, type DataFolderOwner } from './data-folder-lock.ts';
+export { identityOf, processState, processIdentitySchema, type ProcessIdentity, type ProcessState } from './process-identity.ts';
 export * from './entities/index.ts';
