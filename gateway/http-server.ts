@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { RuntimeError, type DispatchOptions, type EntityRuntime } from '../actors/index.ts';
 import { commandIdSchema, listTriggers, type EntityChange } from '../machines/index.ts';
 import { SafeResponse } from './http-response.ts';
+import { listenExclusive } from './listen-exclusive.ts';
 import { attachSatelliteGateway, type SatelliteGatewayOptions, type SatelliteSession } from './satellite-gateway.ts';
 
 export interface ReadinessCheck {
@@ -40,7 +41,8 @@ export interface HttpServerOptions {
 /**
  * The node's HTTP endpoint on uWebSockets.js (see docs/PROTOCOL.md, "HTTP"):
  * `GET /healthz` (the process answers), `GET /readyz` (database, NATS and runtime ready),
- * the entity API and the trigger registry.
+ * the entity API and the trigger registry. Listens on its port alone (see `listenExclusive`);
+ * rejects with `HttpListenError` when it cannot.
  */
 export function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const { runtime, log } = options;
@@ -108,21 +110,16 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
     new SafeResponse(res).json(404, { error: { code: 'NOT_FOUND', message: 'no such route' } });
   });
 
-  return new Promise((resolve, reject) => {
-    app.listen(options.host, options.port, (listenSocket) => {
-      if (!listenSocket) return reject(new Error(`cannot listen on ${options.host}:${options.port} (port in use?)`));
-      resolve({
-        port: uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket),
-        satellitesConnected: () => satellites?.connected() ?? 0,
-        refreshAssignments: async (satelliteIds) => satellites?.refreshAssignments(satelliteIds),
-        satelliteSessionAnnounced: (satelliteId, session) => satellites?.sessionAnnounced(satelliteId, session),
-        close: () => {
-          satellites?.closeAll('the node is shutting down');
-          uWS.us_listen_socket_close(listenSocket);
-        },
-      });
-    });
-  });
+  return listenExclusive(app, { host: options.host, port: options.port, log }).then((listenSocket) => ({
+    port: uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket),
+    satellitesConnected: () => satellites?.connected() ?? 0,
+    refreshAssignments: async (satelliteIds) => satellites?.refreshAssignments(satelliteIds),
+    satelliteSessionAnnounced: (satelliteId, session) => satellites?.sessionAnnounced(satelliteId, session),
+    close: () => {
+      satellites?.closeAll('the node is shutting down');
+      uWS.us_listen_socket_close(listenSocket);
+    },
+  }));
 }
 
 const statusOf: Record<string, number> = {

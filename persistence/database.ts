@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { MikroORM, type Transaction } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
@@ -24,7 +24,7 @@ export interface DatabaseOptions {
    * as `owner`, and `close` releases it.
    */
   lock?: DataFolderLock;
-  /** Who opens the embedded database, shown to a process that is refused the folder. Default: `vigil`. */
+  /** Who opens the embedded database, shown to a process that is refused the folder. Default: this process's script and arguments (`vigil.js check list`). */
   owner?: DataFolderOwner;
 }
 
@@ -67,7 +67,7 @@ export class Database {
       throw new PersistenceError('DB_UNAVAILABLE', `opening the database: the lock given is not a held lock of ${resolve(options.dataDir)}`);
     }
     // Taken before PGlite touches a file; a DataFolderLockedError goes to the caller as it is.
-    const ownLock = options.lock ? undefined : DataFolderLock.acquire(options.dataDir, options.owner ?? { command: 'vigil' });
+    const ownLock = options.lock ? undefined : DataFolderLock.acquire(options.dataDir, options.owner ?? { command: thisCommand() });
     let pglite: PGlite | undefined;
     try {
       const folder = resolve(join(options.dataDir, 'pglite'));
@@ -168,6 +168,11 @@ function withSessionSettings(url: string): string {
   const parsed = new URL(url);
   if (!parsed.searchParams.has('options')) parsed.searchParams.set('options', `-c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_TIMEOUT_MS}`);
   return parsed.toString();
+}
+
+function thisCommand(): string {
+  const [script, ...args] = process.argv.slice(1);
+  return [script ? basename(script) : 'node', ...args].join(' ').slice(0, 120) || 'node';
 }
 
 /** Arbitrary constant naming Vigil's migration lock among a database's advisory locks. */
