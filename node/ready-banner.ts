@@ -14,11 +14,14 @@ export function formatReadyBanner(endpoints: NodeEndpoints): string {
     `  NATS  ${endpoints.natsUrl}${endpoints.embeddedNats ? '   (its own nats-server)' : ''}`,
   ];
   if (usesDataDir) lines.push(`  data  ${endpoints.dataDir}   (${stored}; locked by this process)`);
-  lines.push(
-    endpoints.embeddedDatabase
-      ? `  CLI   the embedded database is this process's alone: commands that open it (vigil check list, runs list, …) are refused while it runs; use the HTTP API, or DATABASE_URL for a shared PostgreSQL`
-      : `  CLI   vigil <command> (vigil --help) with this node's DATABASE_URL and NATS_URL=${endpoints.natsUrl}`,
-  );
+  if (endpoints.embeddedDatabase) {
+    lines.push(
+      `  CLI   vigil <command> from another terminal (vigil --help). While this node runs, commands that`,
+      `        open its database (check list, runs list, status, …) are refused: use the HTTP API.`,
+    );
+  } else {
+    lines.push(`  CLI   vigil <command> (vigil --help) with this node's DATABASE_URL and NATS_URL=${endpoints.natsUrl}`);
+  }
   if (usesDataDir) lines.push(`  Ctrl-C stops it; another process finds it through ${endpoints.dataDir}/node.json`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,10 +8,10 @@ import { findLocalNode } from '../../node/index.ts';
 import { processState, type ProcessIdentity } from '../../persistence/index.ts';
 
 const vigilBin = fileURLToPath(new URL('../../bin/vigil.js', import.meta.url));
-const started: Array<ReturnType<typeof run>> = [];
+const started: ChildProcess[] = [];
 
 afterAll(() => {
-  for (const each of started) each.child.kill('SIGKILL');
+  for (const child of started) child.kill('SIGKILL');
 });
 
 /** `vigil <args>` in `cwd` with nothing configured but what `extra` sets (embedded PGlite and nats-server). */
@@ -25,9 +25,8 @@ function run(args: string[], cwd: string, extra: Record<string, string> = {}) {
   child.stdout.on('data', (chunk: Buffer) => (output += chunk));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const handle = { child, exited, output: () => output };
-  started.push(handle);
-  return handle;
+  started.push(child);
+  return { child, exited, output: () => output };
 }
 
 /** Starts `vigil start` and resolves with its HTTP port once it logged "vigil node ready". */
