@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { ApiTokenStore } from '../persistence/index.ts';
@@ -45,6 +45,7 @@ export async function ensureAdminToken(options: AdminTokenOptions): Promise<stri
   const token = generateApiToken();
   const name = (await store.find(SEED_ADMIN_TOKEN_NAME)) ? `admin-${now}` : SEED_ADMIN_TOKEN_NAME;
   if (!(await store.insert({ ...row, name, tokenHash: hashApiToken(token) }))) return undefined; // another node won
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   chmodSync(file, 0o600); // an existing file keeps its mode on write
   log.warn({ file, name }, `no admin token was configured: created one and wrote it to ${file} (readable by this user only); set VIGIL_ADMIN_TOKEN to choose your own`);

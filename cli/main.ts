@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
-import { Database } from '../persistence/index.ts';
-import { ConfigError, createLogger, EmbeddedNatsError, loadConfig, startNode, type ClusterStatus } from '../node/index.ts';
+import { Database, DataFolderLockedError } from '../persistence/index.ts';
+import { ConfigError, createLogger, EmbeddedNatsError, findLocalNode, formatReadyBanner, loadConfig, startNode, type ClusterStatus, type VigilConfig } from '../node/index.ts';
+import { HttpListenError } from '../gateway/index.ts';
+import { renderNatsAccounts } from '../bus/index.ts';
 import { formatClusterStatus } from './cluster-status.ts';
 import { NodeClient } from './node-client.ts';
 import { tokenCommand } from './token-commands.ts';
@@ -11,7 +13,6 @@ import { applyCommand } from './apply-command.ts';
 import { maintenanceCommand } from './maintenance-commands.ts';
 import { automationCommand, catalogCommand, runsCommand } from './automation-commands.ts';
 import { SetupFileError } from '../setup/setup-file.ts';
-import { renderNatsAccounts } from '../bus/index.ts';
 
 const usage = `usage: vigil <command> [--config file.json]
 
@@ -49,43 +50,45 @@ a node on this machine, http://127.0.0.1:<VIGIL_HTTP_PORT>), with the API token 
 configuration: environment variables (DATABASE_URL, NATS_URL, NATS_USER, NATS_PASSWORD, VIGIL_NODE_ID, ...)
 and an optional JSON file (VIGIL_CONFIG or --config); see README.md.`;
 
+const options = {
+  config: { type: 'string' },
+  json: { type: 'boolean' },
+  name: { type: 'string' },
+  role: { type: 'string' },
+  expires: { type: 'string' },
+  region: { type: 'string' },
+  file: { type: 'string', short: 'f' },
+  system: { type: 'string' },
+  http: { type: 'string' },
+  tcp: { type: 'string' },
+  method: { type: 'string' },
+  expect: { type: 'string' },
+  timeout: { type: 'string' },
+  interval: { type: 'string' },
+  satellites: { type: 'string' },
+  title: { type: 'string' },
+  description: { type: 'string' },
+  systems: { type: 'string' },
+  start: { type: 'string' },
+  end: { type: 'string' },
+  weekdays: { type: 'string' },
+  time: { type: 'string' },
+  duration: { type: 'string' },
+  timezone: { type: 'string' },
+  from: { type: 'string' },
+  until: { type: 'string' },
+  automation: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  id: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** Entry point of the `vigil` command. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or config. */
 export async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      config: { type: 'string' },
-      json: { type: 'boolean' },
-      name: { type: 'string' },
-      role: { type: 'string' },
-      expires: { type: 'string' },
-      region: { type: 'string' },
-      file: { type: 'string', short: 'f' },
-      system: { type: 'string' },
-      http: { type: 'string' },
-      tcp: { type: 'string' },
-      method: { type: 'string' },
-      expect: { type: 'string' },
-      timeout: { type: 'string' },
-      interval: { type: 'string' },
-      satellites: { type: 'string' },
-      title: { type: 'string' },
-      description: { type: 'string' },
-      systems: { type: 'string' },
-      start: { type: 'string' },
-      end: { type: 'string' },
-      weekdays: { type: 'string' },
-      time: { type: 'string' },
-      duration: { type: 'string' },
-      timezone: { type: 'string' },
-      from: { type: 'string' },
-      until: { type: 'string' },
-      automation: { type: 'string' },
-      set: { type: 'string', multiple: true },
-      id: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options,
   });
   const command = positionals[0];
   if (values.help || !command) {
@@ -102,11 +105,26 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
+  try {
+    return await run(command, positionals, values, config);
+  } catch (error) {
+    // Another process holds the embedded database: never a crash, never a second opener.
+    if (error instanceof DataFolderLockedError) {
+      console.error(`vigil: ${describeLockedFolder(error)}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
+
+async function run(command: string, positionals: string[], values: Values, config: VigilConfig): Promise<number> {
   const log = createLogger(config.nodeId, config.logLevel);
 
   switch (command) {
     case 'migrate': {
-      const database = await Database.open({ url: config.databaseUrl, dataDir: config.dataDir });
+      const database = await Database.open({ url: config.databaseUrl, dataDir: config.dataDir, owner: { command: 'vigil migrate' } });
       try {
         const applied = await database.migrate();
         log.info({ applied }, applied.length > 0 ? 'migrations applied' : 'database is up to date');
@@ -121,13 +139,16 @@ export async function main(argv: string[]): Promise<number> {
       try {
         node = await startNode(config, log, (reason) => fatal?.(reason));
       } catch (error) {
-        if (error instanceof EmbeddedNatsError || error instanceof SetupFileError) {
+        if (error instanceof DataFolderLockedError) throw error; // exit code 2, said once below
+        if (error instanceof EmbeddedNatsError || error instanceof SetupFileError || error instanceof HttpListenError) {
           console.error(`vigil: ${error.message}`);
           return 2;
         }
         log.fatal({ err: error }, 'node failed to start');
         return 1;
       }
+      // For a person at a terminal; programs read the `vigil node ready` log line or node.json.
+      if (process.stderr.isTTY) process.stderr.write(formatReadyBanner(node.endpoints));
       const exitCode = await new Promise<number>((resolve) => {
         const shutdown = (signal: string) => {
           log.info({ signal }, 'shutdown requested');
@@ -171,4 +192,10 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`vigil: unknown command "${command}"\n\n${usage}`);
       return 2;
   }
+}
+
+/** The lock error's message, plus the HTTP address of the node that holds the folder when it is one. */
+function describeLockedFolder(error: DataFolderLockedError): string {
+  const node = findLocalNode(error.folder);
+  return node && node.pid === error.holder?.pid ? `${error.message}\nThat node (${node.nodeId}) serves HTTP at ${node.httpUrl}.` : error.message;
 }

@@ -1,5 +1,5 @@
 import type { EntityChange } from '../machines/index.ts';
-import type { VigilConfig } from '../node/index.ts';
+import { findLocalNode, type VigilConfig } from '../node/index.ts';
 import { cliToken } from './cli-token.ts';
 
 /** A request a node refused, with its error code (docs/PROTOCOL.md, "Error codes"). */
@@ -101,10 +101,11 @@ export class NodeClient {
 }
 
 /**
- * The node the CLI talks to: `VIGIL_URL`, else a node on this machine at the configured HTTP port
- * (`VIGIL_HTTP_PORT`, default 8080). The token: see `cliToken`.
+ * The node the CLI talks to: `VIGIL_URL`; else the node running on this machine on the data folder
+ * (`<VIGIL_DATA_DIR>/node.json`, while that process lives); else this machine at the configured
+ * HTTP port (`VIGIL_HTTP_PORT`, default 8080). The token: see `cliToken`.
  */
 export function nodeAddress(config: VigilConfig, env: NodeJS.ProcessEnv = process.env): NodeAddress {
-  const url = env.VIGIL_URL || `http://127.0.0.1:${config.http.port}`;
+  const url = env.VIGIL_URL || findLocalNode(config.dataDir)?.httpUrl || `http://127.0.0.1:${config.http.port}`;
   return { url, token: cliToken(config, env) };
 }

@@ -9,6 +9,7 @@ import { serveEntityRoutes } from './entity-routes.ts';
 import { serveTokenRoutes } from './token-routes.ts';
 import { serveRoute } from './http-route.ts';
 import { serveSatelliteCredentialRoutes, type SatelliteCredentialAdmin } from './satellite-credential-routes.ts';
+import { listenExclusive } from './listen-exclusive.ts';
 import { attachSatelliteGateway, type SatelliteGatewayOptions, type SatelliteSession } from './satellite-gateway.ts';
 
 export interface ReadinessCheck {
@@ -56,7 +57,8 @@ export interface HttpServerOptions {
  * The node's HTTP endpoint on uWebSockets.js (see docs/PROTOCOL.md, "HTTP"):
  * `GET /healthz` (the process answers) and `GET /readyz` (database, NATS and runtime ready), open
  * to anyone; the entity API, the trigger registry and token administration, which need an API
- * token with the route's role (401 without one, 403 when its role is too low).
+ * token with the route's role (401 without one, 403 when its role is too low). Listens on its port
+ * alone (see `listenExclusive`); rejects with `HttpListenError` when it cannot.
  */
 export function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const { runtime, log } = options;
@@ -89,19 +91,14 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
     new SafeResponse(res).json(404, { error: { code: 'NOT_FOUND', message: 'no such route' } });
   });
 
-  return new Promise((resolve, reject) => {
-    app.listen(options.host, options.port, (listenSocket) => {
-      if (!listenSocket) return reject(new Error(`cannot listen on ${options.host}:${options.port} (port in use?)`));
-      resolve({
-        port: uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket),
-        satellitesConnected: () => satellites?.connected() ?? 0,
-        refreshAssignments: async (satelliteIds) => satellites?.refreshAssignments(satelliteIds),
-        satelliteSessionAnnounced: (satelliteId, session) => satellites?.sessionAnnounced(satelliteId, session),
-        close: () => {
-          satellites?.closeAll('the node is shutting down');
-          uWS.us_listen_socket_close(listenSocket);
-        },
-      });
-    });
-  });
+  return listenExclusive(app, { host: options.host, port: options.port, log }).then((listenSocket) => ({
+    port: uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket),
+    satellitesConnected: () => satellites?.connected() ?? 0,
+    refreshAssignments: async (satelliteIds) => satellites?.refreshAssignments(satelliteIds),
+    satelliteSessionAnnounced: (satelliteId, session) => satellites?.sessionAnnounced(satelliteId, session),
+    close: () => {
+      satellites?.closeAll('the node is shutting down');
+      uWS.us_listen_socket_close(listenSocket);
+    },
+  }));
 }

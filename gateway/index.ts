@@ -1,1 +1,3 @@
 export { startHttpServer, type HttpServer, type HttpServerOptions, type ReadinessCheck } from './http-server.ts';
+export { listenExclusive, LISTEN_RETRY_MS } from './listen-exclusive.ts';
+export { HttpListenError } from './errors.ts';

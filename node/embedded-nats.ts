@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { Secret, type NatsAuthSettings } from '../bus/index.ts';
+import { identityOf, processIdentitySchema, processState, type ProcessIdentity } from '../persistence/index.ts';
 
 /** A `nats-server -js` child process, for a single node started with no `NATS_URL`. */
 export interface EmbeddedNats {
@@ -33,6 +34,9 @@ const authFileSchema = z.object({
 });
 const EMBEDDED_USER = 'vigil-nodes';
 
+/** Where the running child's identity is recorded, so the next start can end one a killed node left. */
+const RECORD_FILE = 'nats-server.json';
+
 /** Finds `nats-server` on PATH. */
 export function findNatsServer(path = process.env.PATH ?? ''): string | undefined {
   const folders = path.split(delimiter).filter(Boolean);
@@ -48,6 +52,10 @@ export function findNatsServer(path = process.env.PATH ?? ''): string | undefine
  * 0600), never the command line. Throws `EmbeddedNatsError` saying how to get NATS when the
  * binary is not installed (`NATS_NOT_FOUND`), or when the auth file is not Vigil's
  * (`NATS_AUTH_FILE_INVALID`).
+ *
+ * The caller must hold the data folder's lock (`DataFolderLock`): a `nats-server` that a killed
+ * node left running on this store (recorded in `dataDir/nats-server.json`, recognised by pid and
+ * process start time) is stopped first, so two servers never share one JetStream store.
  */
 export async function startEmbeddedNats(dataDir: string, port?: number): Promise<EmbeddedNats> {
   const binary = findNatsServer();
@@ -61,6 +69,8 @@ export async function startEmbeddedNats(dataDir: string, port?: number): Promise
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const storeDir = resolve(join(dataDir, 'nats'));
   mkdirSync(storeDir, { recursive: true, mode: 0o700 });
+  const record = join(resolve(dataDir), RECORD_FILE);
+  await stopLeftover(record);
   const authFile = resolve(join(dataDir, 'nats-auth.json'));
   const { user, password } = embeddedUser(authFile);
   const chosenPort = port ?? (await freePort());
@@ -78,7 +88,16 @@ export async function startEmbeddedNats(dataDir: string, port?: number): Promise
     child.kill('SIGKILL');
     throw error;
   });
-  return { url: `nats://127.0.0.1:${chosenPort}`, auth: { user, password: new Secret(password) }, authFile, stop: () => stopChild(child) };
+  writeRecord(record, identityOf(child.pid));
+  return {
+    url: `nats://127.0.0.1:${chosenPort}`,
+    auth: { user, password: new Secret(password) },
+    authFile,
+    stop: async () => {
+      await stopChild(child);
+      removeQuietly(record);
+    },
+  };
 }
 
 /** Reads the embedded user from `file`, creating it (mode 0600, random 256-bit password) if absent. */
@@ -124,6 +143,48 @@ export function embeddedServerConfig(options: { port: number; storeDir: string; 
     '}',
     '',
   ].join('\n');
+}
+
+/** Ends the `nats-server` recorded in `record` if that very process still runs (same pid and start time). */
+async function stopLeftover(record: string): Promise<void> {
+  let leftover: ProcessIdentity | undefined;
+  try {
+    leftover = processIdentitySchema.parse(JSON.parse(readFileSync(record, 'utf8')));
+  } catch {
+    return; // none recorded (or unreadable: nothing we could safely stop)
+  }
+  // Without a start time the pid could belong to an unrelated process by now: leave it alone.
+  if (leftover.startTicks === undefined || processState(leftover) !== 'alive') return removeQuietly(record);
+  const started = Date.now();
+  signal(leftover.pid, 'SIGTERM');
+  while (processState(leftover) === 'alive') {
+    if (Date.now() - started > 10_000) throw new Error(`the nats-server (pid ${leftover.pid}) a previous run left on this data folder does not exit; stop it, then start again`);
+    if (Date.now() - started > 5_000) signal(leftover.pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  removeQuietly(record);
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // exited meanwhile
+  }
+}
+
+function writeRecord(record: string, identity: ProcessIdentity): void {
+  const temporary = `${record}.tmp-${process.pid}`;
+  writeFileSync(temporary, JSON.stringify(identity), { mode: 0o644 });
+  renameSync(temporary, record);
+}
+
+function removeQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // already gone
+  }
 }
 
 export function freePort(): Promise<number> {

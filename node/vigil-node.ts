@@ -13,7 +13,7 @@ import {
 import { ClusterBucket, connectBus, describeNatsAuth, ensureStreams, redactServers, type Bus, type NatsAuthSettings } from '../bus/index.ts';
 import { startHttpServer, type HttpServer } from '../gateway/index.ts';
 import { ensureAdminToken, TokenAdmin, TokenAuthenticator } from '../auth/index.ts';
-import { ApiTokenStore, AssignmentStore, Database, EntityListing, LeaseStore, OutboxStore, SatelliteCredentialStore, TimerStore, TransitionStore } from '../persistence/index.ts';
+import { ApiTokenStore, AssignmentStore, Database, DataFolderLock, EntityListing, LeaseStore, OutboxStore, SatelliteCredentialStore, TimerStore, TransitionStore } from '../persistence/index.ts';
 import type { Assignment } from '../protocol/satellite-protocol.ts';
 import { z } from 'zod';
 import type { VigilConfig } from './config.ts';
@@ -23,6 +23,8 @@ import { applySetupOnStart } from './setup-on-start.ts';
 import { readClusterStatus } from './cluster-status.ts';
 import { startAutomationEngine } from '../automations/engine/automation-engine.ts';
 import type { Logger } from './logger.ts';
+import { nodeEndpoints, type NodeEndpoints } from './endpoints.ts';
+import { removeLocalNode, writeLocalNode } from './local-node.ts';
 
 const satelliteSessionMessageSchema = z.object({ node: z.string(), openedAt: z.number(), connectionId: z.string() });
 
@@ -45,6 +47,8 @@ export interface VigilNode {
   readonly database: Database;
   readonly relay: OutboxRelay;
   readonly http: HttpServer;
+  /** Where the node can be reached (also in the `vigil node ready` log line and, with a data folder, in `<dataDir>/node.json`). */
+  readonly endpoints: NodeEndpoints;
   /** Graceful stop: refuse new work, finish in-flight commands, hand partitions over, flush the outbox, close. */
   stop(): Promise<void>;
 }
@@ -55,6 +59,12 @@ export interface VigilNode {
  * timer scheduler, the NATS command listener, and HTTP. `/readyz` turns ready, and the
  * "vigil node ready" line is logged, once every partition has an owner, the setup file is
  * applied and the automation engine runs.
+ *
+ * With the embedded database or the embedded NATS (no `DATABASE_URL` or no `NATS_URL`) the node
+ * first takes the data folder's lock and holds it until it has stopped: a second process on the
+ * same folder is refused with `DataFolderLockedError` before anything opens. Once ready, such a
+ * node writes `<dataDir>/node.json` (see `findLocalNode`) and removes it when it stops.
+ * Other start failures: `EmbeddedNatsError`, `SetupFileError`, `HttpListenError`, `PersistenceError`.
  */
 export async function startNode(
   config: VigilConfig,
@@ -66,6 +76,9 @@ export async function startNode(
   const setup = config.setupFile ? readSetupFile(config.setupFile) : undefined;
   const cleanup: Array<() => Promise<void> | void> = [];
   try {
+    // The data folder's lock before anything touches the folder; released last of all.
+    const lock = !config.databaseUrl || !config.natsUrl ? DataFolderLock.acquire(config.dataDir, { nodeId: config.nodeId, command: 'vigil start' }) : undefined;
+    if (lock) cleanup.push(() => lock.release());
     // NATS first: with nothing configured, a missing nats-server binary should fail fast.
     let natsUrl = config.natsUrl;
     let natsAuth: NatsAuthSettings = config.nats;
@@ -77,7 +90,7 @@ export async function startNode(
       natsAuth = embedded.auth;
       log.info({ url: natsUrl, user: embedded.auth.user, authFile: embedded.authFile }, 'started embedded nats-server (set NATS_URL to use your own)');
     }
-    const database = await Database.open({ url: config.databaseUrl, dataDir: config.dataDir });
+    const database = await Database.open({ url: config.databaseUrl, dataDir: config.dataDir, lock });
     cleanup.push(() => database.close());
     log.info({ dialect: database.dialect }, 'database open');
     if (config.migrateOnStart) {
@@ -235,12 +248,34 @@ export async function startNode(
     // Ready only once everything runs: a supervisor (or test) that acts on "ready" finds the
     // node whole, and a stop requested from then on finds every part started.
     ready = true;
-    log.info({ port: http.port, nodeId: config.nodeId, namespace: config.namespace, partitions: placement.ownedPartitions().length }, 'vigil node ready');
+    const endpoints = nodeEndpoints({
+      nodeId: config.nodeId,
+      httpHost: config.http.host,
+      httpPort: http.port,
+      natsUrl,
+      dataDir: config.dataDir,
+      embeddedDatabase: !config.databaseUrl,
+      embeddedNats: embedded !== undefined,
+    });
+    if (lock) writeLocalNode(endpoints, new Date());
+    log.info(
+      {
+        port: http.port,
+        nodeId: config.nodeId,
+        namespace: config.namespace,
+        partitions: placement.ownedPartitions().length,
+        httpUrl: endpoints.httpUrl,
+        natsUrl: endpoints.natsUrl,
+        dataDir: lock ? endpoints.dataDir : undefined,
+      },
+      'vigil node ready',
+    );
 
     let stopping: Promise<void> | undefined;
     stop = () =>
       (stopping ??= (async () => {
         ready = false;
+        if (lock) removeLocalNode(config.dataDir);
         log.info('stopping: handing partitions over');
         // Partitions first: each is drained (its queued events committed) and released, so the
         // next owner takes it at once instead of after the lease time.
@@ -254,7 +289,7 @@ export async function startNode(
         for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
         log.info('stopped');
       })());
-    return { config, runtime, router, placement, bus, database, relay, http, stop };
+    return { config, runtime, router, placement, bus, database, relay, http, endpoints, stop };
   } catch (error) {
     for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
     throw error;

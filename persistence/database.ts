@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { MikroORM, type Transaction } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { PGliteDriver } from 'mikro-orm-pglite';
 import pg from 'pg';
 import { allEntities } from './entities/index.ts';
+import { DataFolderLock, type DataFolderOwner } from './data-folder-lock.ts';
 import { PersistenceError } from './errors.ts';
 import { migrationsList } from './migrations/index.ts';
 
@@ -17,6 +18,14 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Largest number of pooled PostgreSQL connections. */
   poolSize?: number;
+  /**
+   * Embedded only: the lock of `dataDir` this process already holds (a node takes it before it
+   * starts the embedded NATS); it stays held after `close`. Absent: `open` takes the lock itself,
+   * as `owner`, and `close` releases it.
+   */
+  lock?: DataFolderLock;
+  /** Who opens the embedded database, shown to a process that is refused the folder. Default: this process's script and arguments (`vigil.js check list`). */
+  owner?: DataFolderOwner;
 }
 
 /**
@@ -29,8 +38,15 @@ export class Database {
     readonly dialect: 'postgresql' | 'pglite',
     private readonly url: string | undefined,
     private readonly pglite: PGlite | undefined,
+    private readonly ownLock: DataFolderLock | undefined,
   ) {}
 
+  /**
+   * Opens PostgreSQL (`url`) or the embedded PGlite database in `dataDir/pglite`. The embedded one
+   * is opened only under the data folder's lock: throws `DataFolderLockedError` at once (nothing
+   * opened) when another live process holds the folder; a second opener would corrupt it.
+   * Other failures: `PersistenceError`.
+   */
   static async open(options: DatabaseOptions): Promise<Database> {
     const common = {
       entities: allEntities,
@@ -42,20 +58,33 @@ export class Database {
     try {
       if (options.url) {
         const orm = await MikroORM.init({ ...common, clientUrl: withSessionSettings(options.url), pool: { min: 0, max: options.poolSize ?? 10 } });
-        return new Database(orm, 'postgresql', options.url, undefined);
+        return new Database(orm, 'postgresql', options.url, undefined, undefined);
       }
+    } catch (error) {
+      throw PersistenceError.fromDriver('opening the database', error);
+    }
+    if (options.lock && (!options.lock.isHeld() || options.lock.folder !== resolve(options.dataDir))) {
+      throw new PersistenceError('DB_UNAVAILABLE', `opening the database: the lock given is not a held lock of ${resolve(options.dataDir)}`);
+    }
+    // Taken before PGlite touches a file; a DataFolderLockedError goes to the caller as it is.
+    const ownLock = options.lock ? undefined : DataFolderLock.acquire(options.dataDir, options.owner ?? { command: thisCommand() });
+    let pglite: PGlite | undefined;
+    try {
       const folder = resolve(join(options.dataDir, 'pglite'));
       mkdirSync(folder, { recursive: true });
-      const pglite = new PGlite(folder);
+      pglite = new PGlite(folder);
+      const opened = pglite;
       const orm = await MikroORM.init({
         ...common,
         driver: PGliteDriver,
         dbName: 'vigil',
-        driverOptions: { connection: { pglite: () => pglite } },
+        driverOptions: { connection: { pglite: () => opened } },
       } as Parameters<typeof MikroORM.init>[0]);
       // The PGlite driver extends the PostgreSQL one; MikroORM's types just don't know it.
-      return new Database(orm as unknown as MikroORM, 'pglite', undefined, pglite);
+      return new Database(orm as unknown as MikroORM, 'pglite', undefined, pglite, ownLock);
     } catch (error) {
+      await pglite?.close().catch(() => undefined);
+      ownLock?.release();
       throw PersistenceError.fromDriver('opening the database', error);
     }
   }
@@ -116,9 +145,14 @@ export class Database {
     }
   }
 
+  /** Closes the connections (PGlite: the database files, then the data folder lock if `open` took it). */
   async close(): Promise<void> {
-    await this.orm.close(true);
-    await this.pglite?.close().catch(() => undefined);
+    try {
+      await this.orm.close(true);
+      await this.pglite?.close().catch(() => undefined);
+    } finally {
+      this.ownLock?.release();
+    }
   }
 }
 
@@ -134,6 +168,11 @@ function withSessionSettings(url: string): string {
   const parsed = new URL(url);
   if (!parsed.searchParams.has('options')) parsed.searchParams.set('options', `-c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_TIMEOUT_MS}`);
   return parsed.toString();
+}
+
+function thisCommand(): string {
+  const [script, ...args] = process.argv.slice(1);
+  return [script ? basename(script) : 'node', ...args].join(' ').slice(0, 120) || 'node';
 }
 
 /** Arbitrary constant naming Vigil's migration lock among a database's advisory locks. */

@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findLocalNode } from '../../node/index.ts';
+import { processState, type ProcessIdentity } from '../../persistence/index.ts';
+
+const vigilBin = fileURLToPath(new URL('../../bin/vigil.js', import.meta.url));
+const started: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
+/** `vigil <args>` in `cwd` with nothing configured but what `extra` sets (embedded PGlite and nats-server). */
+function run(args: string[], cwd: string, extra: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [vigilBin, ...args], {
+    env: { HOME: process.env.HOME, PATH: process.env.PATH, VIGIL_HTTP_PORT: '0', VIGIL_HTTP_HOST: '127.0.0.1', ...extra },
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  started.push(child);
+  return { child, exited, output: () => output };
+}
+
+/** Starts `vigil start` and resolves with its HTTP port once it logged "vigil node ready". */
+async function startNode(cwd: string, nodeId: string) {
+  const node = run(['start'], cwd, { VIGIL_NODE_ID: nodeId });
+  let port = 0;
+  const deadline = Date.now() + 90_000;
+  while (!port && Date.now() < deadline && node.child.exitCode === null) {
+    port = Number(node.output().match(/"port":(\d+),[^\n]*"msg":"vigil node ready"/)?.[1] ?? 0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  expect(port, node.output()).toBeGreaterThan(0);
+  return { ...node, port };
+}
+
+const natsRecord = (dataDir: string) => JSON.parse(readFileSync(join(dataDir, 'nats-server.json'), 'utf8')) as ProcessIdentity;
+
+describe('the embedded data folder', () => {
+  it('belongs to one process: a second node and CLI commands are refused; a kill -9 leaves nothing that blocks the restart', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'vigil-embedded-'));
+    const dataDir = join(cwd, '.vigil');
+    const first = await startNode(cwd, 'solo');
+
+    // Discovery: node.json names the node, its pid and URLs, readable by anyone.
+    const local = findLocalNode(dataDir);
+    expect(local).toEqual({ nodeId: 'solo', pid: first.child.pid, httpUrl: `http://127.0.0.1:${first.port}`, natsUrl: expect.stringMatching(/^nats:\/\/127\.0\.0\.1:\d+$/), dataDir, startedAt: expect.any(String) });
+    expect(statSync(join(dataDir, 'node.json')).mode & 0o777).toBe(0o644);
+    expect(first.output()).toContain(`"httpUrl":"http://127.0.0.1:${first.port}"`);
+    const created = await fetch(`${local!.httpUrl}/entities/system/web/events`, { method: 'POST', body: JSON.stringify({ type: 'create', name: 'Web' }) });
+    expect(created.status).toBe(200);
+
+    // A second node on the same folder: refused before it opens anything, exit code 2, holder named.
+    const second = run(['start'], cwd, { VIGIL_NODE_ID: 'intruder' });
+    expect(await second.exited).toBe(2);
+    expect(second.output()).toContain(`is in use by another process: pid ${first.child.pid}, node id solo (vigil start) since `);
+    expect(second.output()).toContain(`serves HTTP at http://127.0.0.1:${first.port}`);
+    expect(second.output()).not.toContain('started embedded nats-server');
+
+    // A CLI command that would open the embedded database: refused the same way, no crash.
+    const list = run(['check', 'list'], cwd);
+    expect(await list.exited).toBe(2);
+    expect(list.output()).toContain('is in use by another process');
+    expect(list.output()).not.toMatch(/Aborted|PersistenceError|at .*\.ts:\d+/);
+    expect((await fetch(`http://127.0.0.1:${first.port}/readyz`)).status).toBe(200);
+
+    // kill -9: the lock, node.json and the nats-server child stay behind.
+    const leftoverNats = natsRecord(dataDir);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(existsSync(join(dataDir, 'vigil.lock'))).toBe(true);
+    expect(findLocalNode(dataDir)).toBeUndefined();
+    expect(processState(leftoverNats)).toBe('alive');
+
+    // The restart takes the stale lock over at once, stops the orphaned nats-server, keeps the data.
+    const restarted = await startNode(cwd, 'solo');
+    expect(restarted.output()).not.toContain('DATA_FOLDER_LOCKED');
+    expect(processState(leftoverNats)).toBe('gone');
+    expect(findLocalNode(dataDir)).toMatchObject({ nodeId: 'solo', pid: restarted.child.pid });
+    const web = await (await fetch(`http://127.0.0.1:${restarted.port}/entities/system/web`)).json();
+    expect(web).toMatchObject({ kind: 'system', id: 'web', version: 1 });
+
+    // A graceful stop removes node.json, the lock and its nats-server.
+    const nats = natsRecord(dataDir);
+    restarted.child.kill('SIGTERM');
+    expect(await restarted.exited).toBe(0);
+    expect(existsSync(join(dataDir, 'node.json'))).toBe(false);
+    expect(existsSync(join(dataDir, 'vigil.lock'))).toBe(false);
+    expect(existsSync(join(dataDir, 'nats-server.json'))).toBe(false);
+    expect(processState(nats)).toBe('gone');
+
+    // And the folder opens for a CLI command once no node holds it.
+    const after = run(['check', 'list'], cwd);
+    expect(await after.exited, after.output()).toBe(0);
+  }, 240_000);
+});
