@@ -28,6 +28,6 @@ describe('node endpoints', () => {
     );
     expect(cluster).not.toContain('hunter2');
     expect(cluster).not.toContain('/srv/.vigil');
-    expect(cluster).toContain('NATS_URL=nats://nats-1:4222');
+    expect(cluster).toContain('VIGIL_URL=http://127.0.0.1:8081');
   });
 });

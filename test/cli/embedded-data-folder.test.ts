@@ -55,7 +55,8 @@ describe('the embedded data folder', () => {
     expect(local).toEqual({ nodeId: 'solo', pid: first.child.pid, httpUrl: `http://127.0.0.1:${first.port}`, natsUrl: expect.stringMatching(/^nats:\/\/127\.0\.0\.1:\d+$/), dataDir, startedAt: expect.any(String) });
     expect(statSync(join(dataDir, 'node.json')).mode & 0o777).toBe(0o644);
     expect(first.output()).toContain(`"httpUrl":"http://127.0.0.1:${first.port}"`);
-    const created = await fetch(`${local!.httpUrl}/entities/system/web/events`, { method: 'POST', body: JSON.stringify({ type: 'create', name: 'Web' }) });
+    const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+    const created = await fetch(`${local!.httpUrl}/entities/system/web/events`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ type: 'create', name: 'Web' }) });
     expect(created.status).toBe(200);
 
     // A second node on the same folder: refused before it opens anything, exit code 2, holder named.
@@ -65,11 +66,16 @@ describe('the embedded data folder', () => {
     expect(second.output()).toContain(`serves HTTP at http://127.0.0.1:${first.port}`);
     expect(second.output()).not.toContain('started embedded nats-server');
 
-    // A CLI command that would open the embedded database: refused the same way, no crash.
-    const list = run(['check', 'list'], cwd);
-    expect(await list.exited).toBe(2);
-    expect(list.output()).toContain('is in use by another process');
-    expect(list.output()).not.toMatch(/Aborted|PersistenceError|at .*\.ts:\d+/);
+    // The CLI next to it talks to it over HTTP (found through node.json, with the admin token file).
+    for (const args of [['check', 'list'], ['satellite', 'list'], ['automation', 'list'], ['runs', 'list'], ['status']]) {
+      const command = run(args, cwd);
+      expect(await command.exited, `${args.join(' ')}: ${command.output()}`).toBe(0);
+      expect(command.output()).not.toMatch(/Aborted|PersistenceError|at .*\.ts:\d+/);
+    }
+    // The one command that opens the embedded database itself is refused, no crash.
+    const migrate = run(['migrate'], cwd);
+    expect(await migrate.exited).toBe(2);
+    expect(migrate.output()).toContain('is in use by another process');
     expect((await fetch(`http://127.0.0.1:${first.port}/readyz`)).status).toBe(200);
 
     // kill -9: the lock, node.json and the nats-server child stay behind.
@@ -85,7 +91,7 @@ describe('the embedded data folder', () => {
     expect(restarted.output()).not.toContain('DATA_FOLDER_LOCKED');
     expect(processState(leftoverNats)).toBe('gone');
     expect(findLocalNode(dataDir)).toMatchObject({ nodeId: 'solo', pid: restarted.child.pid });
-    const web = await (await fetch(`http://127.0.0.1:${restarted.port}/entities/system/web`)).json();
+    const web = await (await fetch(`http://127.0.0.1:${restarted.port}/entities/system/web`, { headers: { authorization: `Bearer ${token}` } })).json();
     expect(web).toMatchObject({ kind: 'system', id: 'web', version: 1 });
 
     // A graceful stop removes node.json, the lock and its nats-server.
@@ -97,8 +103,8 @@ describe('the embedded data folder', () => {
     expect(existsSync(join(dataDir, 'nats-server.json'))).toBe(false);
     expect(processState(nats)).toBe('gone');
 
-    // And the folder opens for a CLI command once no node holds it.
-    const after = run(['check', 'list'], cwd);
+    // And the folder opens for the command that opens it once no node holds it.
+    const after = run(['migrate'], cwd);
     expect(await after.exited, after.output()).toBe(0);
   }, 240_000);
 });

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { authorization } from './isolation.ts';
 import { testNodeEnvironment, type TestNodeOptions } from './test-node.ts';
 
 const vigilBin = fileURLToPath(new URL('../../bin/vigil.js', import.meta.url));
@@ -68,7 +69,8 @@ export class NodeProcess {
     await exited;
   }
 
+  /** GET `path` from the node, with the test admin token. */
   async url(path: string): Promise<Response> {
-    return fetch(`http://127.0.0.1:${this.port}${path}`);
+    return fetch(`http://127.0.0.1:${this.port}${path}`, { headers: authorization() });
   }
 }
