@@ -59,7 +59,7 @@ try {
     Array.from({ length: 64 }, async () => {
       while (next < ids.length) {
         const id = ids[next++]!;
-        tokens.set(id, await credentials.issue(id));
+        tokens.set(id, (await credentials.issue(id)).token);
         await nc.request(subjects.command('satellite', id), JSON.stringify({ type: 'register', name: id, region: 'bench' }), { timeout: 30_000 });
       }
     }),

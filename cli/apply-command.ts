@@ -21,11 +21,13 @@ export async function applyCommand(config: VigilConfig, file: string | undefined
   const database = await Database.open({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
   const credentials = new SatelliteCredentialStore(database);
   const cluster = await ClusterClient.connect(config);
+  const access = cluster.satelliteAccess(credentials);
   try {
     const report = await applySetup(setup, {
       read: (kind, id) => readEntityState(database, kind, id),
       send: (kind, id, event) => cluster.send(kind, id, event),
-      installToken: (satelliteId, secret) => credentials.install(satelliteId, secret),
+      // Through SatelliteAccess: a changed token also closes the sessions of the old one, on every node.
+      installToken: async (satelliteId, secret) => (await access.install(satelliteId, secret)).changed,
       hasToken: (satelliteId) => credentials.has(satelliteId),
     });
     if (json) console.log(JSON.stringify(report, null, 2));

@@ -1,9 +1,9 @@
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
-import { commandReplySchema } from '../actors/index.ts';
+import { commandReplySchema, SatelliteAccess } from '../actors/index.ts';
 import { subjectsFor } from '../bus/index.ts';
 import type { EntityChange } from '../machines/index.ts';
 import type { VigilConfig } from '../node/index.ts';
-import type { Database } from '../persistence/index.ts';
+import type { Database, SatelliteCredentialStore } from '../persistence/index.ts';
 
 /** A command the cluster refused, with its error code (docs/PROTOCOL.md, "Error codes"). */
 export class CommandRefusedError extends Error {
@@ -39,6 +39,11 @@ export class ClusterClient {
     const reply = commandReplySchema.parse(message.json());
     if (!reply.ok) throw new CommandRefusedError(reply.error.code, reply.error.message);
     return reply.change as EntityChange | null;
+  }
+
+  /** Satellite credential changes, announced to the nodes over this connection. */
+  satelliteAccess(credentials: SatelliteCredentialStore): SatelliteAccess {
+    return new SatelliteAccess(credentials, this.nc, subjectsFor(this.config.namespace));
   }
 
   async close(): Promise<void> {

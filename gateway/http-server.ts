@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { RuntimeError, type DispatchOptions, type EntityRuntime } from '../actors/index.ts';
 import { commandIdSchema, listTriggers, type EntityChange } from '../machines/index.ts';
 import { SafeResponse } from './http-response.ts';
-import { attachSatelliteGateway, type SatelliteGatewayOptions, type SatelliteSession } from './satellite-gateway.ts';
+import { attachSatelliteGateway, type CredentialChange, type SatelliteGatewayOptions, type SatelliteSession } from './satellite-gateway.ts';
 
 export interface ReadinessCheck {
   name: string;
@@ -19,6 +19,12 @@ export interface HttpServer {
   refreshAssignments(satelliteIds: Iterable<string>): Promise<void>;
   /** Another node announced a connection of this satellite (the newest connection wins). */
   satelliteSessionAnnounced(satelliteId: string, session: SatelliteSession): void;
+  /** The session id of the satellite's socket held on this node, if any. */
+  satelliteSessionHeld(satelliteId: string): string | undefined;
+  /** A satellite's credential was rotated or removed: close its sessions here that used an older one (4401). */
+  satelliteCredentialChanged(change: CredentialChange): void;
+  /** Compares the open satellite sessions' credential generations with the stored ones now (also periodic). */
+  recheckSatelliteCredentials(): Promise<void>;
   close(): void;
 }
 
@@ -34,7 +40,7 @@ export interface HttpServerOptions {
   readiness: ReadinessCheck[];
   log: Logger;
   /** Satellite WebSocket endpoint (`/satellite/v1`); absent: not served. */
-  satellites?: Omit<SatelliteGatewayOptions, 'dispatch' | 'log'>;
+  satellites?: Omit<SatelliteGatewayOptions, 'dispatch' | 'log' | 'nodeId'>;
 }
 
 /**
@@ -102,7 +108,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
     });
   });
 
-  const satellites = options.satellites ? attachSatelliteGateway(app, { ...options.satellites, dispatch: options.dispatch, log }) : undefined;
+  const satellites = options.satellites ? attachSatelliteGateway(app, { ...options.satellites, nodeId: options.nodeId, dispatch: options.dispatch, log }) : undefined;
 
   app.any('/*', (res) => {
     new SafeResponse(res).json(404, { error: { code: 'NOT_FOUND', message: 'no such route' } });
@@ -116,6 +122,9 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
         satellitesConnected: () => satellites?.connected() ?? 0,
         refreshAssignments: async (satelliteIds) => satellites?.refreshAssignments(satelliteIds),
         satelliteSessionAnnounced: (satelliteId, session) => satellites?.sessionAnnounced(satelliteId, session),
+        satelliteSessionHeld: (satelliteId) => satellites?.heldSession(satelliteId),
+        satelliteCredentialChanged: (change) => satellites?.credentialChanged(change),
+        recheckSatelliteCredentials: async () => satellites?.recheckCredentials(),
         close: () => {
           satellites?.closeAll('the node is shutting down');
           uWS.us_listen_socket_close(listenSocket);

@@ -1,1 +1,3 @@
 export { startHttpServer, type HttpServer, type HttpServerOptions, type ReadinessCheck } from './http-server.ts';
+export type { CredentialChange, SatelliteSession } from './satellite-gateway.ts';
+export { admitResult, assignedChecksOf, type AssignedChecks, type ResultTimeLimits } from './result-admission.ts';

@@ -8,11 +8,14 @@ import {
   partitionOf,
   Placement,
   RuntimeError,
+  SatelliteAccess,
+  satelliteCredentialNoticeSchema,
+  SatelliteSessionSweeper,
   TimerScheduler,
 } from '../actors/index.ts';
 import { ClusterBucket, connectBus, ensureStreams, type Bus } from '../bus/index.ts';
 import { startHttpServer, type HttpServer } from '../gateway/index.ts';
-import { AssignmentStore, Database, LeaseStore, OutboxStore, SatelliteCredentialStore, TimerStore, TransitionStore } from '../persistence/index.ts';
+import { AssignmentStore, Database, LeaseStore, OutboxStore, SatelliteCredentialStore, SatelliteSessionStore, TimerStore, TransitionStore } from '../persistence/index.ts';
 import type { Assignment } from '../protocol/satellite-protocol.ts';
 import { z } from 'zod';
 import type { VigilConfig } from './config.ts';
@@ -43,6 +46,10 @@ export interface VigilNode {
   readonly database: Database;
   readonly relay: OutboxRelay;
   readonly http: HttpServer;
+  /** Changes satellite credentials and tells every node (rotate, remove, issue, install). */
+  readonly satelliteAccess: SatelliteAccess;
+  /** Finds satellites marked connected through sockets that no longer exist (see SatelliteSessionSweeper). */
+  readonly satelliteSessions: SatelliteSessionSweeper;
   /** Graceful stop: refuse new work, finish in-flight commands, hand partitions over, flush the outbox, close. */
   stop(): Promise<void>;
 }
@@ -119,6 +126,9 @@ export async function startNode(
     });
 
     const assignments = new AssignmentStore(database);
+    const credentials = new SatelliteCredentialStore(database);
+    const access = new SatelliteAccess(credentials, bus.nc, bus.subjects);
+    let sweeper: SatelliteSessionSweeper | undefined;
     let ready = false;
     let router: CommandRouter | undefined;
     // Assigned once everything runs; a fatal condition found earlier aborts the start instead.
@@ -138,8 +148,10 @@ export async function startNode(
       log,
       satellites: {
         announce: (satelliteId, session) => bus.nc.publish(bus.subjects.satelliteSession(satelliteId), JSON.stringify({ node: config.nodeId, ...session })),
-        credentials: new SatelliteCredentialStore(database),
+        credentials,
         assignments: async (satelliteId) => (await assignments.assignmentsFor(satelliteId)) as Assignment[],
+        resultTimeLimits: { maxClockAheadMs: config.satellites.maxClockAheadMs, maxAgeMs: config.satellites.maxResultAgeMs },
+        credentialRecheckMs: config.satellites.credentialRecheckMs,
       },
       readiness: [
         { name: 'node', check: () => ready },
@@ -170,6 +182,8 @@ export async function startNode(
           // Actors of this partition that survived from an earlier ownership may be stale.
           runtime.forgetPartition(partition);
           timers!.pollSoon();
+          // Its satellites may be marked connected through a node that died.
+          sweeper?.sweepSoon();
         },
         lost: (partition) => runtime.forgetPartition(partition),
         drain: (partition, timeoutMs) => runtime.drainPartition(partition, timeoutMs),
@@ -199,6 +213,25 @@ export async function startNode(
       },
     });
     cleanup.push(() => sessions.unsubscribe());
+    // A satellite's token was rotated or the satellite removed (SatelliteAccess, anywhere).
+    const credentialNotices = bus.nc.subscribe(bus.subjects.satelliteCredentialFilter(), {
+      callback: (error, msg) => {
+        if (error) return;
+        const parsed = satelliteCredentialNoticeSchema.safeParse(safeJson(msg.data));
+        if (parsed.success) http.satelliteCredentialChanged(parsed.data);
+      },
+    });
+    cleanup.push(() => credentialNotices.unsubscribe());
+    sweeper = new SatelliteSessionSweeper({
+      nodeId: config.nodeId,
+      sessions: new SatelliteSessionStore(database),
+      heldSession: (satelliteId) => http.satelliteSessionHeld(satelliteId),
+      ownsSatellite: (satelliteId) => placement!.owns(partitionOfEntity('satellite', satelliteId)),
+      isGone: (nodeId) => placement!.isGone(nodeId),
+      dispatch: (kind, id, event, options) => router!.dispatch(kind, id, event, options),
+      log,
+      everyMs: config.satellites.sessionSweepMs,
+    });
 
     runtime.start();
     relay.start();
@@ -207,7 +240,9 @@ export async function startNode(
     timers.start();
     cleanup.push(() => relay.stop(), () => timers!.stop());
     await placement.ready(config.timeouts.leaseTtlMs * 3);
-    if (setup) await applySetupOnStart(setup, { runtime, router, credentials: new SatelliteCredentialStore(database), log });
+    if (setup) await applySetupOnStart(setup, { runtime, router, access, credentials, log });
+    // Sessions this node held before it crashed (same node id) and sessions of nodes that died.
+    sweeper.start();
     const automations = await startAutomationEngine({
       bus,
       database,
@@ -230,6 +265,7 @@ export async function startNode(
         // Partitions first: each is drained (its queued events committed) and released, so the
         // next owner takes it at once instead of after the lease time.
         await automations.stop();
+        await sweeper!.stop();
         await placement!.stop(config.timeouts.shutdownMs);
         await commands.stop();
         await runtime.stop(config.timeouts.shutdownMs);
@@ -239,7 +275,7 @@ export async function startNode(
         for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
         log.info('stopped');
       })());
-    return { config, runtime, router, placement, bus, database, relay, http, stop };
+    return { config, runtime, router, placement, bus, database, relay, http, satelliteAccess: access, satelliteSessions: sweeper, stop };
   } catch (error) {
     for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
     throw error;

@@ -5,5 +5,6 @@ export { TimerStore, type DueTimer } from './timer-store.ts';
 export { LeaseStore, type LeaseFence } from './lease-store.ts';
 export { SatelliteCredentialStore } from './satellite-credential-store.ts';
 export { AssignmentStore, type StoredAssignment } from './assignment-store.ts';
+export { SatelliteSessionStore, type ConnectedSatellite } from './satellite-session-store.ts';
 export { PersistenceError } from './errors.ts';
 export * from './entities/index.ts';
