@@ -75,19 +75,26 @@ export class SatelliteSessionSweeper {
   private soon: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private again = false;
+  private started = false;
   private stopped = false;
 
   constructor(private readonly options: SatelliteSessionSweeperOptions) {}
 
-  start(): void {
-    this.sweepSoon(0);
+  /**
+   * Starts sweeping: the first sweep after `initialDelayMs` (a node that just started gives the
+   * agents of its previous run a moment to reconnect, so they are not marked disconnected just
+   * before they are back), then every `everyMs`.
+   */
+  start(initialDelayMs = 0): void {
+    this.started = true;
+    this.sweepSoon(initialDelayMs);
     this.timer = setInterval(() => this.sweepSoon(0), this.options.everyMs);
     this.timer.unref();
   }
 
-  /** Asks for a sweep shortly (coalesced with other requests). */
+  /** Asks for a sweep shortly (coalesced with other requests; ignored before `start`). */
   sweepSoon(delayMs = this.options.soonMs ?? 1_000): void {
-    if (this.stopped || this.soon) return;
+    if (!this.started || this.stopped || this.soon) return;
     this.soon = setTimeout(() => {
       this.soon = undefined;
       void this.sweep().catch((error) => this.options.log.warn({ err: error }, 'satellite session sweep failed'));
