@@ -139,18 +139,26 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
   });
   const entityEvent = (satelliteId: string, event: unknown) => dispatch('satellite', satelliteId, event, { actor: `satellite:${satelliteId}` });
 
-  /** Loads the satellite's assignments into its connection; undefined when a newer load already applied (or it closed). */
-  async function loadAssignments(ws: uWS.WebSocket<Connection>): Promise<Assignment[] | undefined> {
-    const connection = ws.getUserData();
+  /** Reads the satellite's assignments; `ticket` orders loads of one connection. */
+  async function loadAssignments(connection: Connection): Promise<{ ticket: number; assignments: Assignment[] }> {
     const ticket = ++connection.loadsStarted;
-    const assignments = await options.assignments(connection.satelliteId);
-    if (connection.closed || ticket < connection.loadApplied) return undefined;
-    connection.loadApplied = ticket;
-    connection.assigned = assignedChecksOf(assignments);
+    return { ticket, assignments: await options.assignments(connection.satelliteId) };
+  }
+
+  /**
+   * Makes loaded assignments what the connection may report; false (nothing changed) when it
+   * closed or a newer load was applied meanwhile. Results that waited for the first load are
+   * judged now, before any later one, so their order is kept.
+   */
+  function applyAssignments(ws: uWS.WebSocket<Connection>, loaded: { ticket: number; assignments: Assignment[] }): boolean {
+    const connection = ws.getUserData();
+    if (connection.closed || loaded.ticket < connection.loadApplied) return false;
+    connection.loadApplied = loaded.ticket;
+    connection.assigned = assignedChecksOf(loaded.assignments);
     const early = connection.early;
     connection.early = undefined;
     if (early) judge(ws, early);
-    return assignments;
+    return true;
   }
 
   /** Queues the admitted results for their health actors; refuses the others in one frame. */
@@ -247,13 +255,15 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
       open.set(satelliteId, ws);
       options.announce?.(satelliteId, connection.session);
       void entityEvent(satelliteId, { type: 'connect', session: { node: options.nodeId, id: connection.session.connectionId } })
-        .then(() => loadAssignments(ws))
+        .then(() => loadAssignments(connection))
         .then(
-          (assignments) => {
-            if (!assignments || connection.closed) return;
-            send(ws, { type: 'authenticated', satelliteId, protocol: SATELLITE_PROTOCOL_VERSION, assignments });
+          (loaded) => {
+            if (connection.closed) return;
+            // `authenticated` first; refusals of results that arrived meanwhile follow it.
+            send(ws, { type: 'authenticated', satelliteId, protocol: SATELLITE_PROTOCOL_VERSION, assignments: loaded.assignments });
+            applyAssignments(ws, loaded);
             connection.authenticated = true;
-            if (connection.reloadAfterAuth) void refreshOne(satelliteId, ws);
+            if (connection.reloadAfterAuth) void refreshOne(satelliteId, ws).catch((error) => log.warn({ err: error, satelliteId }, 'satellite assignments not refreshed'));
           },
           (error) => {
             log.warn({ err: error, satelliteId }, 'satellite could not be marked connected');
@@ -312,8 +322,8 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
       return;
     }
     connection.reloadAfterAuth = false;
-    const assignments = await loadAssignments(ws);
-    if (assignments && open.get(satelliteId) === ws) send(ws, { type: 'assignments_updated', assignments });
+    const loaded = await loadAssignments(connection);
+    if (open.get(satelliteId) === ws && applyAssignments(ws, loaded)) send(ws, { type: 'assignments_updated', assignments: loaded.assignments });
   }
 
   let rechecking = false;
