@@ -244,6 +244,7 @@ export async function startNode(
     // Sessions this node held before it crashed (same node id) and sessions of nodes that died;
     // first after one lease time, so agents that come straight back are not marked disconnected.
     sweeper.start(config.timeouts.leaseTtlMs);
+    cleanup.push(() => sweeper!.stop());
     const automations = await startAutomationEngine({
       bus,
       database,
