@@ -36,6 +36,8 @@ const database = await createTestDatabase();
 const namespace = createTestNamespace();
 const node = benchNode({ databaseUrl: database.url, namespace: namespace.namespace });
 const sockets: WebSocket[] = [];
+/** The socket of satellite s<index> (sockets are in the order their upgrades completed). */
+const socketOf = new Map<number, WebSocket>();
 try {
   await node.start();
   const inspector = await NodeInspector.connect(node.output);
@@ -106,12 +108,14 @@ try {
   await Promise.all(
     Array.from({ length: 100 }, async () => {
       while (next < ids.length) {
-        const id = ids[next++]!;
+        const index = next++;
+        const id = ids[index]!;
         // A connection dropped during the burst is retried (and counted: it should not happen).
         for (let attempt = 0; attempt < 5; attempt++) {
           const ws = await connectOnce(id);
           if (ws) {
             sockets.push(ws);
+            socketOf.set(index, ws);
             authenticated++;
             break;
           }
@@ -151,16 +155,19 @@ try {
   }
   log(`sending results for ${resultSeconds} s at ${perSatelliteRate}/s per satellite`);
   const started = Date.now();
-  const sentPerSocket = new Array<number>(sockets.length).fill(0);
+  // Each satellite reports its own checks, through its own socket.
+  const reporters = [...socketOf.entries()];
+  const sentPerSocket = new Array<number>(reporters.length).fill(0);
   let sent = 0;
   const ticker = setInterval(() => {
     const slot = Math.floor(((Date.now() - started) / 1000) * perSatelliteRate);
-    for (let index = 0; index < sockets.length; index++) {
-      while (sentPerSocket[index]! < slot) {
-        const n = ++sentPerSocket[index]!;
+    for (let position = 0; position < reporters.length; position++) {
+      const [index, ws] = reporters[position]!;
+      while (sentPerSocket[position]! < slot) {
+        const n = ++sentPerSocket[position]!;
         // Real checks run at most once a second: a satellite spreads its rate over that many checks.
         const check = n % checksPerSatellite;
-        sockets[index]!.send(JSON.stringify({ type: 'result', resultId: `${index}-${n}`, checkId: `c${index % 1000}-${check}`, systemId: `sys${index % 1000}`, status: Math.floor(n / checksPerSatellite) % 2 ? 'down' : 'up', latencyMs: 1, executedAt: started + n }));
+        ws.send(JSON.stringify({ type: 'result', resultId: `${index}-${n}`, checkId: `c${index % 1000}-${check}`, systemId: `sys${index % 1000}`, status: Math.floor(n / checksPerSatellite) % 2 ? 'down' : 'up', latencyMs: 1, executedAt: started + n }));
         sent++;
       }
     }
