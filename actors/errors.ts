@@ -142,3 +142,18 @@ export class CommitRejectedError extends Error {
 export function isEventNotAllowed(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'EVENT_NOT_ALLOWED';
 }
+
+/** A satellite credential operation refused (see `SatelliteAccess`). */
+export class SatelliteAccessError extends Error {
+  private constructor(
+    readonly code: 'NO_SATELLITE',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SatelliteAccessError';
+  }
+
+  static noSatellite(satelliteId: string): SatelliteAccessError {
+    return new SatelliteAccessError('NO_SATELLITE', `no satellite ${satelliteId} (it has no credential)`);
+  }
+}

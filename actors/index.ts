@@ -5,4 +5,6 @@ export { TimerScheduler } from './timer-scheduler.ts';
 export { CommandListener } from './command-listener.ts';
 export { Placement, CommandRouter, commandReplySchema, partitionOf, desiredOwner, type CommandReply, type PlacementHooks } from './placement/index.ts';
 export { onEntityChanged, onTrigger, type DeliveryInfo, type SubscriptionOptions } from './change-subscriptions.ts';
-export { CommitRejectedError, isEventNotAllowed, RuntimeError, type RuntimeErrorCode } from './errors.ts';
+export { CommitRejectedError, isEventNotAllowed, RuntimeError, SatelliteAccessError, type RuntimeErrorCode } from './errors.ts';
+export { SatelliteAccess, satelliteCredentialNoticeSchema, type SatelliteCredentialNotice, type NoticePublisher } from './satellite-access.ts';
+export { SatelliteSessionSweeper, sessionsToRepair, type SatelliteSessionSweeperOptions, type SessionRepair } from './satellite-session-sweeper.ts';

@@ -1,6 +1,8 @@
 /**
  * Satellite gateway benchmark: server memory per connected satellite, and results ingested per
  * second into health transitions, on one `vigil start` process (its memory measured from /proc).
+ * Every result is for a check assigned to its satellite (the gateway refuses any other), so the
+ * bench creates those checks first (13,000 at the default rate).
  *
  *   npm run bench:satellites                       # 2,000 satellites
  *   BENCH_SATELLITES=15000 npm run bench:satellites
@@ -34,6 +36,8 @@ const database = await createTestDatabase();
 const namespace = createTestNamespace();
 const node = benchNode({ databaseUrl: database.url, namespace: namespace.namespace });
 const sockets: WebSocket[] = [];
+/** The socket of satellite s<index> (sockets are in the order their upgrades completed). */
+const socketOf = new Map<number, WebSocket>();
 try {
   await node.start();
   const inspector = await NodeInspector.connect(node.output);
@@ -59,12 +63,31 @@ try {
     Array.from({ length: 64 }, async () => {
       while (next < ids.length) {
         const id = ids[next++]!;
-        tokens.set(id, await credentials.issue(id));
+        tokens.set(id, (await credentials.issue(id)).token);
         await nc.request(subjects.command('satellite', id), JSON.stringify({ type: 'register', name: id, region: 'bench' }), { timeout: 30_000, headers: commandHeaders() });
       }
     }),
   );
   await db.close();
+
+  // The checks the satellites report (a result is accepted only for a check assigned to its
+  // satellite): c<system>-<k>, k < checksPerSatellite, on system sys<system>, assigned to the
+  // satellites that report that system (s<i> with i % 1000 = system).
+  const systems = Math.min(1000, count);
+  const checkIds: Array<{ id: string; system: number }> = [];
+  for (let system = 0; system < systems; system++) for (let k = 0; k < checksPerSatellite; k++) checkIds.push({ id: `c${system}-${k}`, system });
+  log(`creating ${checkIds.length} checks`);
+  next = 0;
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (next < checkIds.length) {
+        const { id, system } = checkIds[next++]!;
+        const satelliteIds = ids.filter((_, index) => index % 1000 === system);
+        const event = { type: 'create', systemId: `sys${system}`, strategy: { kind: 'tcp', host: '127.0.0.1', port: 9 }, intervalMs: 1_000, satelliteIds };
+        await nc.request(subjects.command('check', id), JSON.stringify(event), { timeout: 30_000 });
+      }
+    }),
+  );
 
   const registered = await memory();
   log(`connecting ${count} satellites`);
@@ -85,12 +108,14 @@ try {
   await Promise.all(
     Array.from({ length: 100 }, async () => {
       while (next < ids.length) {
-        const id = ids[next++]!;
+        const index = next++;
+        const id = ids[index]!;
         // A connection dropped during the burst is retried (and counted: it should not happen).
         for (let attempt = 0; attempt < 5; attempt++) {
           const ws = await connectOnce(id);
           if (ws) {
             sockets.push(ws);
+            socketOf.set(index, ws);
             authenticated++;
             break;
           }
@@ -109,7 +134,7 @@ try {
   const perSatellite = { heap: Math.round((connected.heap - empty.heap) / count), rss: Math.round((connected.rss - empty.rss) / count) };
   log(`${authenticated} authenticated in ${connectSeconds.toFixed(1)} s; retained heap ${mib(registered.heap)} → ${mib(connected.heap)} MiB, RSS ${mib(registered.rss)} → ${mib(connected.rss)} MiB`);
 
-  // Results: every satellite reports its own checks (c<index>-<k>, each about once a second) of
+  // Results: every satellite reports its checks (c<index % 1000>-<k>, each about once a second) of
   // one of 1,000 systems, each check's status alternating. executedAt grows by 1 ms per result of
   // a satellite, so no result is a duplicate of another. A result counts as ingested when the node acknowledges it, which it
   // does only after the health transition carrying it is committed.
@@ -117,10 +142,12 @@ try {
   await client.connect();
   const healthBefore = Number((await client.query(`select count(*) from entity_transitions where kind = 'health'`)).rows[0].count);
   let acked = 0;
+  let refused = 0;
   let lastAckAt = 0;
   for (const ws of sockets) {
     ws.on('message', (data) => {
       const text = String(data);
+      if (text.startsWith('{"type":"results_refused"')) refused += (JSON.parse(text) as { results: unknown[] }).results.length;
       if (!text.startsWith('{"type":"results_acked"')) return;
       acked += (JSON.parse(text) as { resultIds: string[] }).resultIds.length;
       lastAckAt = Date.now();
@@ -128,16 +155,19 @@ try {
   }
   log(`sending results for ${resultSeconds} s at ${perSatelliteRate}/s per satellite`);
   const started = Date.now();
-  const sentPerSocket = new Array<number>(sockets.length).fill(0);
+  // Each satellite reports its own checks, through its own socket.
+  const reporters = [...socketOf.entries()];
+  const sentPerSocket = new Array<number>(reporters.length).fill(0);
   let sent = 0;
   const ticker = setInterval(() => {
     const slot = Math.floor(((Date.now() - started) / 1000) * perSatelliteRate);
-    for (let index = 0; index < sockets.length; index++) {
-      while (sentPerSocket[index]! < slot) {
-        const n = ++sentPerSocket[index]!;
+    for (let position = 0; position < reporters.length; position++) {
+      const [index, ws] = reporters[position]!;
+      while (sentPerSocket[position]! < slot) {
+        const n = ++sentPerSocket[position]!;
         // Real checks run at most once a second: a satellite spreads its rate over that many checks.
         const check = n % checksPerSatellite;
-        sockets[index]!.send(JSON.stringify({ type: 'result', resultId: `${index}-${n}`, checkId: `c${index}-${check}`, systemId: `sys${index % 1000}`, status: Math.floor(n / checksPerSatellite) % 2 ? 'down' : 'up', latencyMs: 1, executedAt: started + n }));
+        ws.send(JSON.stringify({ type: 'result', resultId: `${index}-${n}`, checkId: `c${index % 1000}-${check}`, systemId: `sys${index % 1000}`, status: Math.floor(n / checksPerSatellite) % 2 ? 'down' : 'up', latencyMs: 1, executedAt: started + n }));
         sent++;
       }
     }
@@ -146,7 +176,7 @@ try {
   clearInterval(ticker);
   const sendSeconds = (Date.now() - started) / 1000;
   // Wait until every result is acknowledged, or nothing moved for 10 s.
-  for (let seen = -1; acked < sent && (acked !== seen || Date.now() - lastAckAt < 10_000); ) {
+  for (let seen = -1; acked + refused < sent && (acked !== seen || Date.now() - lastAckAt < 10_000); ) {
     seen = acked;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -173,6 +203,7 @@ try {
     resultsSent: sent,
     resultsOfferedPerSecond: Math.round(sent / sendSeconds),
     resultsAcknowledged: acked,
+    resultsRefused: refused,
     resultsIngestedPerSecond: Math.round(acked / ingestSeconds),
     healthTransitions: transitions,
     resultsPerTransition: +(acked / Math.max(1, transitions)).toFixed(1),
@@ -184,7 +215,7 @@ try {
   console.log(`  per satellite, its hot actor included: ${perSatellite.heap} B retained JS heap, ${perSatellite.rss} B RSS`);
   console.log(`  (after full GCs; retained heap / RSS: empty node ${mib(empty.heap)} / ${mib(empty.rss)} MiB, ${count} registered ${mib(registered.heap)} / ${mib(registered.rss)} MiB, connected ${mib(connected.heap)} / ${mib(connected.rss)} MiB)`);
   console.log(`  results: ${sent} sent (${report.resultsOfferedPerSecond}/s offered), ${acked} committed and acknowledged: ${report.resultsIngestedPerSecond}/s end to end (target ≥ 20,000/s)`);
-  console.log(`  in ${transitions} health transitions (${report.resultsPerTransition} results each)`);
+  console.log(`  in ${transitions} health transitions (${report.resultsPerTransition} results each); ${refused} refused (expected 0: every result is for an assigned check)`);
 } catch (error) {
   log(`failed: ${(error as Error).message}\nnode output (tail):\n${node.output.slice(-3000)}`);
   process.exitCode = 1;

@@ -22,6 +22,12 @@ export interface Subjects {
   /** `<ns>.satellite.<id>.session`: a node announces a satellite connection it accepted (core NATS). */
   satelliteSession(satelliteId: string): string;
   satelliteSessionFilter(): string;
+  /**
+   * `<ns>.satellite.<id>.credential`: a satellite's credential was rotated or removed (core NATS);
+   * every node closes the sessions of it that authenticated with an older credential.
+   */
+  satelliteCredential(satelliteId: string): string;
+  satelliteCredentialFilter(): string;
   /** `<ns>.parked.<group>`: messages a work-queue group gave up on. */
   parked(group: string): string;
   parkedFilter(): string;
@@ -49,6 +55,8 @@ export function subjectsFor(namespace = 'vigil'): Subjects {
     nodeCommandFilter: (nodeId) => `${namespace}.node.${nodeId}.cmd.*.*`,
     satelliteSession: (satelliteId) => `${namespace}.satellite.${satelliteId}.session`,
     satelliteSessionFilter: () => `${namespace}.satellite.*.session`,
+    satelliteCredential: (satelliteId) => `${namespace}.satellite.${satelliteId}.credential`,
+    satelliteCredentialFilter: () => `${namespace}.satellite.*.credential`,
     parked: (group) => `${namespace}.parked.${group}`,
     parkedFilter: () => `${namespace}.parked.>`,
     streams: { entity: `${upper}_ENTITY`, trigger: `${upper}_TRIGGER`, parked: `${upper}_PARKED` },

@@ -10,7 +10,7 @@ import { serveTokenRoutes } from './token-routes.ts';
 import { serveRoute } from './http-route.ts';
 import { serveSatelliteCredentialRoutes, type SatelliteCredentialAdmin } from './satellite-credential-routes.ts';
 import { listenExclusive } from './listen-exclusive.ts';
-import { attachSatelliteGateway, type SatelliteGatewayOptions, type SatelliteSession } from './satellite-gateway.ts';
+import { attachSatelliteGateway, type CredentialChange, type SatelliteGatewayOptions, type SatelliteSession } from './satellite-gateway.ts';
 
 export interface ReadinessCheck {
   name: string;
@@ -26,6 +26,12 @@ export interface HttpServer {
   refreshAssignments(satelliteIds: Iterable<string>): Promise<void>;
   /** Another node announced a connection of this satellite (the newest connection wins). */
   satelliteSessionAnnounced(satelliteId: string, session: SatelliteSession): void;
+  /** The session id of the satellite's socket held on this node, if any. */
+  satelliteSessionHeld(satelliteId: string): string | undefined;
+  /** A satellite's credential was rotated or removed: close its sessions here that used an older one (4401). */
+  satelliteCredentialChanged(change: CredentialChange): void;
+  /** Compares the open satellite sessions' credential generations with the stored ones now (also periodic). */
+  recheckSatelliteCredentials(): Promise<void>;
   close(): void;
 }
 
@@ -50,7 +56,7 @@ export interface HttpServerOptions {
   readiness: ReadinessCheck[];
   log: Logger;
   /** Satellite WebSocket endpoint (`/satellite/v1`); absent: not served. */
-  satellites?: Omit<SatelliteGatewayOptions, 'dispatch' | 'log'>;
+  satellites?: Omit<SatelliteGatewayOptions, 'dispatch' | 'log' | 'nodeId'>;
 }
 
 /**
@@ -85,7 +91,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
   serveSatelliteCredentialRoutes(app, options.satelliteCredentials, context);
   serveRoute(app, 'get', '/cluster/status', { role: 'viewer', action: 'read the cluster status', handle: async () => ({ body: await options.clusterStatus() }) }, context);
 
-  const satellites = options.satellites ? attachSatelliteGateway(app, { ...options.satellites, dispatch: options.dispatch, log }) : undefined;
+  const satellites = options.satellites ? attachSatelliteGateway(app, { ...options.satellites, nodeId: options.nodeId, dispatch: options.dispatch, log }) : undefined;
 
   app.any('/*', (res) => {
     new SafeResponse(res).json(404, { error: { code: 'NOT_FOUND', message: 'no such route' } });
@@ -96,6 +102,9 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
     satellitesConnected: () => satellites?.connected() ?? 0,
     refreshAssignments: async (satelliteIds) => satellites?.refreshAssignments(satelliteIds),
     satelliteSessionAnnounced: (satelliteId, session) => satellites?.sessionAnnounced(satelliteId, session),
+    satelliteSessionHeld: (satelliteId) => satellites?.heldSession(satelliteId),
+    satelliteCredentialChanged: (change) => satellites?.credentialChanged(change),
+    recheckSatelliteCredentials: async () => satellites?.recheckCredentials(),
     close: () => {
       satellites?.closeAll('the node is shutting down');
       uWS.us_listen_socket_close(listenSocket);

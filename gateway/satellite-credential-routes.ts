@@ -8,12 +8,12 @@ import { invalid } from './token-routes.ts';
 
 /** What the routes need to manage satellite tokens; the node wires the credential store (and closes live sessions on change). */
 export interface SatelliteCredentialAdmin {
-  /** Creates or replaces the satellite's token; resolves the token (`<id>.<secret>`), shown only now. */
-  issue(satelliteId: string): Promise<string>;
-  /** Makes a provisioned secret the satellite's credential; false when it already was. */
-  install(satelliteId: string, secret: string): Promise<boolean>;
-  /** Removes the credential; false when there was none. */
-  remove(satelliteId: string): Promise<boolean>;
+  /** Creates or replaces the satellite's token (closing its sessions on every node); resolves the token (`<id>.<secret>`), shown only now. */
+  issue(satelliteId: string): Promise<{ token: string }>;
+  /** Makes a provisioned secret the satellite's credential; `changed` false when it already was. */
+  install(satelliteId: string, secret: string): Promise<{ changed: boolean }>;
+  /** Removes the credential (closing its sessions on every node); `removed` false when there was none. */
+  remove(satelliteId: string): Promise<{ removed: boolean }>;
   has(satelliteId: string): Promise<boolean>;
   list(): Promise<Array<{ satelliteId: string; createdAt: number; rotatedAt: number }>>;
 }
@@ -45,7 +45,7 @@ export function serveSatelliteCredentialRoutes(app: uWS.TemplatedApp, credential
     app,
     'post',
     '/satellites/:id/token',
-    { role: 'operator', action: 'issue satellite tokens', handle: async ({ params: [id] }) => ({ status: 201, body: { satelliteId: satelliteId(id), token: await credentials.issue(satelliteId(id)) } }) },
+    { role: 'operator', action: 'issue satellite tokens', handle: async ({ params: [id] }) => ({ status: 201, body: { satelliteId: satelliteId(id), token: (await credentials.issue(satelliteId(id))).token } }) },
     context,
   );
   serveRoute(
@@ -61,7 +61,7 @@ export function serveSatelliteCredentialRoutes(app: uWS.TemplatedApp, credential
         if (!parsed.success) throw invalid(parsed.error);
         const token = parseSatelliteToken(`Bearer ${parsed.data.token}`);
         if (!token || token.satelliteId !== satelliteId(id)) throw new HttpRequestError('INVALID_REQUEST', `token must have the form ${satelliteId(id)}.<secret>`);
-        return { body: { satelliteId: token.satelliteId, changed: await credentials.install(token.satelliteId, token.secret) } };
+        return { body: { satelliteId: token.satelliteId, changed: (await credentials.install(token.satelliteId, token.secret)).changed } };
       },
     },
     context,
@@ -74,7 +74,7 @@ export function serveSatelliteCredentialRoutes(app: uWS.TemplatedApp, credential
       role: 'operator',
       action: 'remove satellite tokens',
       handle: async ({ params: [id] }) => {
-        if (!(await credentials.remove(satelliteId(id)))) throw new HttpRequestError('NOT_FOUND', `satellite ${satelliteId(id)} has no token`);
+        if (!(await credentials.remove(satelliteId(id))).removed) throw new HttpRequestError('NOT_FOUND', `satellite ${satelliteId(id)} has no token`);
         return { body: { satelliteId: satelliteId(id), removed: true } };
       },
     },

@@ -4,8 +4,9 @@ import type { Logger } from 'pino';
 import type { DispatchOptions } from '../actors/index.ts';
 import type { EntityChange } from '../machines/index.ts';
 import type { SatelliteCredentialStore } from '../persistence/index.ts';
-import type { Assignment } from '../protocol/satellite-protocol.ts';
+import type { Assignment, ResultRefusal } from '../protocol/satellite-protocol.ts';
 import { TokenBucket } from '../protocol/token-bucket.ts';
+import { admitResult, assignedChecksOf, type ResultTimeLimits } from './result-admission.ts';
 import { ResultIngest } from './result-ingest.ts';
 import {
   SATELLITE_PATH,
@@ -17,14 +18,32 @@ import {
   type SatelliteMessage,
 } from '../protocol/satellite-protocol.ts';
 
+type ResultFrame = Extract<SatelliteMessage, { type: 'result' }>;
+
 interface Connection {
   satelliteId: string;
   /** Orders connections of one satellite cluster-wide: the greatest session wins. */
   session: SatelliteSession;
+  /** Generation of the credential it authenticated with (see SatelliteCredentialStore). */
+  generation: number;
   closed: boolean;
-  replaced: boolean;
+  /** Closed without sending `disconnect`: replaced by a newer socket, the node stopping, or never connected. */
+  silentClose: boolean;
   /** Frames the satellite may still send now. */
   frames: TokenBucket;
+  /** checkId → systemId of the checks assigned to it; null until first loaded. */
+  assigned: Map<string, string> | null;
+  /** `authenticated` was sent (later assignment changes go out as `assignments_updated`). */
+  authenticated: boolean;
+  /** Results that arrived before `assigned` was loaded, judged once it is (at most EARLY_LIMIT). */
+  early: ResultFrame[] | undefined;
+  /** Assignment loads started, and the newest one applied: a slower, older load never overwrites a newer one. */
+  loadsStarted: number;
+  loadApplied: number;
+  /** A check changed while the first load ran: load again once authenticated. */
+  reloadAfterAuth: boolean;
+  /** Results refused on this connection (the first is logged as a warning, the rest at debug). */
+  refused: number;
 }
 
 /** A connection of a satellite, as announced to the other nodes. */
@@ -39,20 +58,38 @@ function newer(a: SatelliteSession, b: SatelliteSession): boolean {
 }
 
 export interface SatelliteGatewayOptions {
+  /** This node's id, recorded in the satellite's state with each connection. */
+  nodeId: string;
   /** Tells the other nodes that this satellite opened a connection here (they close older ones). */
   announce?: (satelliteId: string, session: SatelliteSession) => void;
-  credentials: SatelliteCredentialStore;
+  credentials: Pick<SatelliteCredentialStore, 'authenticate' | 'generations'>;
   /** The checks a satellite runs (sent on authentication and whenever they change). */
   assignments: (satelliteId: string) => Promise<Assignment[]>;
   dispatch: (kind: string, id: string, event: unknown, options: DispatchOptions) => Promise<EntityChange | null>;
   log: Logger;
+  /** How far `executedAt` may be from this node's clock (see `admitResult`). */
+  resultTimeLimits: ResultTimeLimits;
+  /** How often open sessions' credential generations are compared with the stored ones, ms. */
+  credentialRecheckMs: number;
   /** Frames per second a satellite may send (burst: twice that). */
   maxFramesPerSecond?: number;
   /** Results accepted but not yet committed, over all satellites of this node. Default 50,000. */
   maxPendingResults?: number;
+  clock?: () => number;
+}
+
+/** The credential change notice a node receives (`SatelliteCredentialNotice`). */
+export interface CredentialChange {
+  satelliteId: string;
+  /** The credential's generation now; null: removed. */
+  generation: number | null;
 }
 
 const decoder = new TextDecoder();
+/** Results kept per connection while its assignments load; more are dropped unacknowledged (sent again later). */
+const EARLY_LIMIT = 256;
+/** How long a credential change is remembered, for sockets whose upgrade was under way when it arrived, ms. */
+const REVOCATION_MEMORY_MS = 60_000;
 
 /**
  * The satellite WebSocket endpoint (`/satellite/v1`). Authentication happens in the upgrade
@@ -60,11 +97,20 @@ const decoder = new TextDecoder();
  * is answered with an `error` frame and close code 4400 and touches nothing else. Limits: 64 KiB
  * per frame, a per-satellite frame rate, 256 KiB of unread output (then the socket is closed),
  * 60 s without traffic. The newest connection of a satellite on this node replaces the older one.
+ *
+ * A satellite speaks only for itself: a result is accepted only for a check assigned to it (kept
+ * in memory per connection, refreshed with every `assignments_updated`: no query per result),
+ * with that check's system, and with `executedAt` within the time limits; anything else is
+ * answered with `results_refused` and never stored. A session whose credential is rotated or
+ * removed is closed with 4401: at once on a notice (`credentialChanged`), else by the periodic
+ * re-check (`credentialRecheckMs`).
  */
 export function attachSatelliteGateway(app: uWS.TemplatedApp, options: SatelliteGatewayOptions) {
   const { credentials, dispatch, log } = options;
+  const clock = options.clock ?? Date.now;
   const rate = options.maxFramesPerSecond ?? 50;
   const open = new Map<string, uWS.WebSocket<Connection>>();
+  const revocations = new Map<string, { generation: number | null; until: number }>();
 
   const send = (ws: uWS.WebSocket<Connection>, message: GatewayMessage) => {
     if (!ws.getUserData().closed) ws.send(JSON.stringify(message));
@@ -74,6 +120,12 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
     send(ws, { type: 'error', code: error, message });
     ws.end(code, error);
   };
+  const isRevoked = (connection: Connection) => {
+    const revocation = revocations.get(connection.satelliteId);
+    return revocation !== undefined && (revocation.generation === null || revocation.generation > connection.generation);
+  };
+  const revoke = (ws: uWS.WebSocket<Connection>) =>
+    reject(ws, SatelliteCloseCode.Revoked, 'REVOKED', "this satellite's token was rotated or the satellite removed");
   const results = new ResultIngest({
     dispatch,
     log,
@@ -85,8 +137,59 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
       if (ws) send(ws, { type: 'results_acked', resultIds });
     },
   });
-  const entityEvent = (satelliteId: string, event: unknown, commandId?: string) =>
-    dispatch('satellite', satelliteId, event, { actor: `satellite:${satelliteId}`, ...(commandId ? { commandId } : {}) });
+  const entityEvent = (satelliteId: string, event: unknown) => dispatch('satellite', satelliteId, event, { actor: `satellite:${satelliteId}` });
+
+  /** Reads the satellite's assignments; `ticket` orders loads of one connection. */
+  async function loadAssignments(connection: Connection): Promise<{ ticket: number; assignments: Assignment[] }> {
+    const ticket = ++connection.loadsStarted;
+    return { ticket, assignments: await options.assignments(connection.satelliteId) };
+  }
+
+  /**
+   * Makes loaded assignments what the connection may report; false (nothing changed) when it
+   * closed or a newer load was applied meanwhile. Results that waited for the first load are
+   * judged now, before any later one, so their order is kept.
+   */
+  function applyAssignments(ws: uWS.WebSocket<Connection>, loaded: { ticket: number; assignments: Assignment[] }): boolean {
+    const connection = ws.getUserData();
+    if (connection.closed || loaded.ticket < connection.loadApplied) return false;
+    connection.loadApplied = loaded.ticket;
+    connection.assigned = assignedChecksOf(loaded.assignments);
+    const early = connection.early;
+    connection.early = undefined;
+    if (early) judge(ws, early);
+    return true;
+  }
+
+  /** Queues the admitted results for their health actors; refuses the others in one frame. */
+  function judge(ws: uWS.WebSocket<Connection>, frames: ResultFrame[]): void {
+    const connection = ws.getUserData();
+    const now = clock();
+    const refusals: ResultRefusal[] = [];
+    for (const frame of frames) {
+      const refusal = admitResult(frame, connection.assigned!, options.resultTimeLimits, now);
+      if (refusal) {
+        refusals.push(refusal);
+        continue;
+      }
+      results.add({
+        satelliteId: connection.satelliteId,
+        resultId: frame.resultId,
+        checkId: frame.checkId,
+        systemId: frame.systemId,
+        success: frame.status === 'up',
+        executedAt: frame.executedAt,
+        detail: frame.detail,
+      });
+    }
+    if (refusals.length === 0) return;
+    for (const refusal of refusals) {
+      const fields = { satelliteId: connection.satelliteId, ...refusal };
+      if (connection.refused++ === 0) log.warn(fields, 'satellite result refused (further refusals of this connection are logged at debug)');
+      else log.debug(fields, 'satellite result refused');
+    }
+    send(ws, { type: 'results_refused', results: refusals });
+  }
 
   app.ws<Connection>(SATELLITE_PATH, {
     maxPayloadLength: 64 * 1024,
@@ -106,14 +209,27 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
         aborted = true;
       });
       void (async () => {
-        const valid = token !== null && (await credentials.verify(token.satelliteId, token.secret).catch(() => false));
+        const generation = token === null ? null : await credentials.authenticate(token.satelliteId, token.secret).catch(() => null);
         if (aborted) return;
-        if (!valid) {
+        if (generation === null) {
           res.cork(() => res.writeStatus('401 Unauthorized').writeHeader('content-type', 'application/json').end('{"error":{"code":"UNAUTHORIZED","message":"missing or invalid satellite token"}}'));
           return;
         }
-        const session = { openedAt: Date.now(), connectionId: randomUUID() };
-        const connection: Connection = { satelliteId: token!.satelliteId, session, closed: false, replaced: false, frames: new TokenBucket(rate, rate * 2) };
+        const connection: Connection = {
+          satelliteId: token!.satelliteId,
+          session: { openedAt: clock(), connectionId: randomUUID() },
+          generation,
+          closed: false,
+          silentClose: false,
+          frames: new TokenBucket(rate, rate * 2),
+          assigned: null,
+          authenticated: false,
+          early: undefined,
+          loadsStarted: 0,
+          loadApplied: 0,
+          reloadAfterAuth: false,
+          refused: 0,
+        };
         // Not inside res.cork(): uWS's cork() reads the HTTP response's state after its callback,
         // and after an asynchronous upgrade that memory belongs to the WebSocket, so some fresh
         // sockets were closed at once (1006; uWebSockets PR #1929). Measured here: 3-13 % of a
@@ -124,23 +240,37 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
     },
 
     open: (ws) => {
-      const { satelliteId } = ws.getUserData();
+      const connection = ws.getUserData();
+      const { satelliteId } = connection;
+      // Its credential changed while the upgrade was under way.
+      if (isRevoked(connection)) {
+        connection.silentClose = true;
+        return revoke(ws);
+      }
       const previous = open.get(satelliteId);
       if (previous) {
-        previous.getUserData().replaced = true;
+        previous.getUserData().silentClose = true;
         reject(previous, SatelliteCloseCode.Replaced, 'REPLACED', 'a newer connection of this satellite took over');
       }
       open.set(satelliteId, ws);
-      options.announce?.(satelliteId, ws.getUserData().session);
-      void entityEvent(satelliteId, { type: 'connect' })
-        .then(() => options.assignments(satelliteId))
+      options.announce?.(satelliteId, connection.session);
+      void entityEvent(satelliteId, { type: 'connect', session: { node: options.nodeId, id: connection.session.connectionId } })
+        .then(() => loadAssignments(connection))
         .then(
-        (assignments) => send(ws, { type: 'authenticated', satelliteId, protocol: SATELLITE_PROTOCOL_VERSION, assignments }),
-        (error) => {
-          log.warn({ err: error, satelliteId }, 'satellite could not be marked connected');
-          reject(ws, SatelliteCloseCode.Internal, (error as { code?: string }).code ?? 'INTERNAL', String((error as Error).message ?? error));
-        },
-      );
+          (loaded) => {
+            if (connection.closed) return;
+            // `authenticated` first; refusals of results that arrived meanwhile follow it.
+            send(ws, { type: 'authenticated', satelliteId, protocol: SATELLITE_PROTOCOL_VERSION, assignments: loaded.assignments });
+            applyAssignments(ws, loaded);
+            connection.authenticated = true;
+            if (connection.reloadAfterAuth) void refreshOne(satelliteId, ws).catch((error) => log.warn({ err: error, satelliteId }, 'satellite assignments not refreshed'));
+          },
+          (error) => {
+            log.warn({ err: error, satelliteId }, 'satellite could not be marked connected');
+            if (connection.closed) return;
+            reject(ws, SatelliteCloseCode.Internal, (error as { code?: string }).code ?? 'INTERNAL', String((error as Error).message ?? error));
+          },
+        );
     },
 
     message: (ws, data) => {
@@ -154,44 +284,83 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
       } catch {
         return reject(ws, SatelliteCloseCode.ProtocolError, 'INVALID_JSON', 'frames must be JSON text');
       }
-      void handle(connection.satelliteId, message).catch((error) => log.warn({ err: error, satelliteId: connection.satelliteId, type: message.type }, 'satellite message not applied'));
+      switch (message.type) {
+        case 'heartbeat':
+          void entityEvent(connection.satelliteId, { type: 'heartbeat' }).catch((error) => log.warn({ err: error, satelliteId: connection.satelliteId }, 'satellite heartbeat not applied'));
+          return;
+        case 'result':
+          // Committed in a batch with the system's other results; acknowledged after the commit.
+          if (connection.assigned) return judge(ws, [message]);
+          // Its assignments are still loading: judged once they are (beyond the bound: dropped
+          // unacknowledged, so the satellite sends it again).
+          if ((connection.early ??= []).length < EARLY_LIMIT) connection.early.push(message);
+          return;
+        case 'check_error':
+          log.warn({ satelliteId: connection.satelliteId, checkId: message.checkId, message: message.message }, 'satellite reports a check it cannot run');
+          return;
+      }
     },
 
     close: (ws) => {
       const connection = ws.getUserData();
       connection.closed = true;
+      connection.early = undefined;
       if (open.get(connection.satelliteId) === ws) open.delete(connection.satelliteId);
-      // A replaced socket's satellite is still connected (through the newer socket).
-      if (!connection.replaced) void entityEvent(connection.satelliteId, { type: 'disconnect' }).catch(() => undefined);
+      // A replaced socket's satellite is still connected (through the newer socket). The event
+      // names this session: if a newer one is current meanwhile (another node), it is refused.
+      if (!connection.silentClose) {
+        void entityEvent(connection.satelliteId, { type: 'disconnect', sessionId: connection.session.connectionId }).catch(() => undefined);
+      }
     },
   });
 
-  async function handle(satelliteId: string, message: SatelliteMessage): Promise<void> {
-    switch (message.type) {
-      case 'heartbeat':
-        await entityEvent(satelliteId, { type: 'heartbeat' });
-        return;
-      case 'result':
-        // Committed in a batch with the system's other results; acknowledged after the commit.
-        results.add({
-          satelliteId,
-          resultId: message.resultId,
-          checkId: message.checkId,
-          systemId: message.systemId,
-          success: message.status === 'up',
-          executedAt: message.executedAt,
-          detail: message.detail,
-        });
-        return;
-      case 'check_error':
-        log.warn({ satelliteId, checkId: message.checkId, message: message.message }, 'satellite reports a check it cannot run');
-        return;
+  /** Sends fresh assignments to the satellite's socket `ws` (after the first load). */
+  async function refreshOne(satelliteId: string, ws: uWS.WebSocket<Connection>): Promise<void> {
+    const connection = ws.getUserData();
+    if (!connection.authenticated) {
+      connection.reloadAfterAuth = true;
+      return;
+    }
+    connection.reloadAfterAuth = false;
+    const loaded = await loadAssignments(connection);
+    if (open.get(satelliteId) === ws && applyAssignments(ws, loaded)) send(ws, { type: 'assignments_updated', assignments: loaded.assignments });
+  }
+
+  let rechecking = false;
+  /** The safety net when a credential notice was lost: one query for every open session. */
+  async function recheckCredentials(): Promise<void> {
+    if (rechecking) return;
+    rechecking = true;
+    try {
+      const now = clock();
+      for (const [satelliteId, revocation] of revocations) if (revocation.until < now) revocations.delete(satelliteId);
+      // Connections captured before the query: a socket opened meanwhile is judged next time.
+      const sockets = [...open.values()].map((ws) => ({ ws, connection: ws.getUserData() }));
+      if (sockets.length === 0) return;
+      const current = await credentials.generations(sockets.map(({ connection }) => connection.satelliteId));
+      for (const { ws, connection } of sockets) {
+        if (connection.closed) continue;
+        const generation = current.get(connection.satelliteId);
+        // Generations only grow: a smaller stored one is a read older than this session.
+        if (generation === undefined || generation > connection.generation) {
+          log.warn({ satelliteId: connection.satelliteId }, 'satellite session closed: its credential changed or is gone (found by the periodic re-check)');
+          revoke(ws);
+        }
+      }
+    } catch (error) {
+      log.warn({ err: error }, 'satellite credential re-check failed; trying again next period');
+    } finally {
+      rechecking = false;
     }
   }
+  const recheckTimer = setInterval(() => void recheckCredentials(), options.credentialRecheckMs);
+  recheckTimer.unref();
 
   return {
     /** Satellites connected to this node now. */
     connected: () => open.size,
+    /** The session id of the satellite's socket held here, if any. */
+    heldSession: (satelliteId: string): string | undefined => open.get(satelliteId)?.getUserData().session.connectionId,
     /**
      * Another node announced a connection of `satelliteId`: if it is newer than the one held
      * here, close ours as replaced (without `disconnect`: the satellite is connected there).
@@ -202,23 +371,35 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
       if (!ws) return;
       const mine = ws.getUserData().session;
       if (mine.connectionId === session.connectionId || !newer(session, mine)) return;
-      ws.getUserData().replaced = true;
+      ws.getUserData().silentClose = true;
       open.delete(satelliteId);
       reject(ws, SatelliteCloseCode.Replaced, 'REPLACED', 'a newer connection of this satellite took over on another node');
     },
-    /** Sends fresh assignments to those of `satelliteIds` connected to this node. */
+    /**
+     * A satellite's credential was rotated (a new generation) or removed (null): close its
+     * socket here if it authenticated with an older credential (4401), and remember the change
+     * for a minute for sockets whose upgrade is under way.
+     */
+    credentialChanged: (change: CredentialChange) => {
+      // The latest notice counts (a removal followed by a new `add` must let the new token in).
+      revocations.set(change.satelliteId, { generation: change.generation, until: clock() + REVOCATION_MEMORY_MS });
+      const ws = open.get(change.satelliteId);
+      if (ws && isRevoked(ws.getUserData())) revoke(ws);
+    },
+    /** Compares every open session's credential generation with the stored one now (also run every `credentialRecheckMs`). */
+    recheckCredentials,
+    /** Sends fresh assignments to those of `satelliteIds` connected to this node (and updates what they may report). */
     refreshAssignments: async (satelliteIds: Iterable<string>) => {
       for (const satelliteId of new Set(satelliteIds)) {
         const ws = open.get(satelliteId);
-        if (!ws) continue;
-        const assignments = await options.assignments(satelliteId);
-        if (open.get(satelliteId) === ws) send(ws, { type: 'assignments_updated', assignments });
+        if (ws) await refreshOne(satelliteId, ws);
       }
     },
     /** Closes every satellite socket (node shutdown). */
     closeAll: (reason: string) => {
+      clearInterval(recheckTimer);
       for (const ws of open.values()) {
-        ws.getUserData().replaced = true; // the node stops; do not mark them disconnected one by one
+        ws.getUserData().silentClose = true; // the node stops; do not mark them disconnected one by one
         send(ws, { type: 'shutdown', reason });
         ws.end(SatelliteCloseCode.Shutdown, 'shutdown');
       }

@@ -26,7 +26,7 @@ describe('satellite machine: registration', () => {
     const registered = run(satelliteMachine, [register], 'sat1');
     expect(satelliteDefinition.toState(registered)).toEqual({
       id: 'sat1', name: 'eu-1', region: 'eu-west', status: 'registered', lastSeenAt: null, heartbeatThresholdMs: 45_000,
-      heartbeatDueAt: null, offlineReason: null, registeredAt: 1000, connected: false,
+      heartbeatDueAt: null, offlineReason: null, registeredAt: 1000, connected: false, session: null,
     });
     expect(satelliteDefinition.timers(registered)).toEqual([]);
     expect(registered.can(register)).toBe(false);
@@ -122,5 +122,52 @@ describe('satellite machine: offline and removed', () => {
 
   it('marks heartbeat_timeout internal', () => {
     expect(satelliteDefinition.internalEventTypes).toEqual(['heartbeat_timeout']);
+  });
+});
+
+describe('satellite machine: sessions (v3)', () => {
+  const via = (node: string, id: string, at: number): SatelliteEvent => ({ type: 'connect', session: { node, id }, at });
+  const close = (sessionId: string, at: number): SatelliteEvent => ({ type: 'disconnect', sessionId, at });
+
+  it('connect records the session; the latest connect wins', () => {
+    const first = run(satelliteMachine, [register, via('node-1', 'a', 2000)]);
+    expect(stateOf(first)).toMatchObject({ connected: true, session: { node: 'node-1', id: 'a' } });
+    const moved = send(satelliteMachine, first, via('node-2', 'b', 3000));
+    expect(stateOf(moved)).toMatchObject({ connected: true, session: { node: 'node-2', id: 'b' }, lastSeenAt: 3000 });
+  });
+
+  it('the close of an older session is refused and changes nothing; the current one disconnects and clears the session', () => {
+    const moved = run(satelliteMachine, [register, via('node-1', 'a', 2000), via('node-2', 'b', 3000)]);
+    expect(moved.can(close('a', 4000))).toBe(false);
+    const closed = send(satelliteMachine, moved, close('b', 4000));
+    expect(stateOf(closed)).toMatchObject({ status: 'online', connected: false, session: null });
+    // Closing it again (the node and a cleanup both report it) is accepted and changes nothing.
+    expect(closed.can(close('b', 4100))).toBe(true);
+    expect(stateOf(send(satelliteMachine, closed, close('b', 4100)))).toEqual(stateOf(closed));
+  });
+
+  it('guards the session while offline too', () => {
+    const lost = run(satelliteMachine, [register, via('node-1', 'a', 2000), timeout(47_000, 47_000)]);
+    expect(lost.can(close('z', 48_000))).toBe(false);
+    expect(stateOf(send(satelliteMachine, lost, close('a', 48_000)))).toMatchObject({ status: 'offline', connected: false, session: null });
+  });
+
+  it('a disconnect without a session id, or a state without a session (v2), applies as in v2', () => {
+    const withSession = run(satelliteMachine, [register, via('node-1', 'a', 2000)]);
+    expect(stateOf(send(satelliteMachine, withSession, { type: 'disconnect', at: 3000 }))).toMatchObject({ connected: false, session: null });
+    const legacy = run(satelliteMachine, [register, connect]);
+    expect(stateOf(legacy)).toMatchObject({ connected: true, session: null });
+    expect(stateOf(send(satelliteMachine, legacy, close('anything', 3000)))).toMatchObject({ connected: false });
+    // A stored v2 context has no `session` key at all.
+    const { session: _session, ...v2Context } = legacy.context;
+    const restored = satelliteMachine.resolveState({ value: 'online', context: v2Context as typeof legacy.context });
+    expect(satelliteDefinition.toState(restored)).toMatchObject({ connected: true, session: null });
+    expect(restored.can(close('anything', 3000))).toBe(true);
+  });
+
+  it('validates session fields', () => {
+    expect(satelliteEventSchema.safeParse({ type: 'connect', session: { node: '', id: 'a' } }).success).toBe(false);
+    expect(satelliteEventSchema.safeParse({ type: 'disconnect', sessionId: '' }).success).toBe(false);
+    expect(satelliteEventSchema.safeParse({ type: 'connect', session: { node: 'n', id: 'a' } }).success).toBe(true);
   });
 });

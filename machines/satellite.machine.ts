@@ -14,8 +14,14 @@ import type { EntityInput } from './shared-schemas.ts';
  *
  * Version 2: `disconnect` no longer takes the satellite offline (version 1 did, with reason
  * `disconnected`); `connected` was added.
+ *
+ * Version 3: `connect` records the connection (`session`: the node holding the socket and the
+ * socket's id), the latest `connect` wins; `disconnect` names the session it ends and is refused
+ * when another session is current, so the close of an old socket (or a node cleaning up after a
+ * dead one) never disconnects a newer connection. A v2 snapshot has no `session` and reads as
+ * `null`; an event without a session id (v2 callers, operators) applies as before.
  */
-export const satelliteMachineVersion = 2;
+export const satelliteMachineVersion = 3;
 
 export const satelliteStatusSchema = z.enum(['registered', 'online', 'offline']);
 export type SatelliteStatus = z.infer<typeof satelliteStatusSchema>;
@@ -26,13 +32,20 @@ const nameSchema = z.string().min(1).max(200);
 const regionSchema = z.string().min(1).max(100);
 /** Milliseconds without a heartbeat before an online satellite is considered lost (1 s .. 1 day). */
 const thresholdSchema = z.number().int().min(1000).max(86_400_000);
+const sessionIdSchema = z.string().min(1).max(128);
+
+/** One connection of a satellite: the node that holds its socket and the socket's id. */
+export const satelliteSessionSchema = z.object({ node: z.string().min(1).max(64), id: sessionIdSchema });
+export type SatelliteSessionRef = z.infer<typeof satelliteSessionSchema>;
 
 export const satelliteEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('register'), name: nameSchema, region: regionSchema, heartbeatThresholdMs: thresholdSchema.default(45_000) }),
   z.object({ type: z.literal('update'), name: nameSchema.optional(), region: regionSchema.optional(), heartbeatThresholdMs: thresholdSchema.optional() }),
-  z.object({ type: z.literal('connect') }),
+  /** A socket opened; `session` names it (the gateway always sends it). */
+  z.object({ type: z.literal('connect'), session: satelliteSessionSchema.optional() }),
   z.object({ type: z.literal('heartbeat') }),
-  z.object({ type: z.literal('disconnect') }),
+  /** A socket closed; with `sessionId`, only if that session is the current one. */
+  z.object({ type: z.literal('disconnect'), sessionId: sessionIdSchema.optional() }),
   /** Internal: sent by the runtime's durable timer, never accepted as a command. */
   z.object({ type: z.literal('heartbeat_timeout'), dueAt: z.number().int().nonnegative() }),
   z.object({ type: z.literal('remove') }),
@@ -47,6 +60,8 @@ export const satelliteStateSchema = z.object({
   status: satelliteStatusSchema,
   /** A socket of this satellite is open on some node (between `connect` and `disconnect`). */
   connected: z.boolean(),
+  /** The connection that made it connected (null when not connected, or connected without a session). */
+  session: satelliteSessionSchema.nullable(),
   lastSeenAt: z.number().nullable(),
   heartbeatThresholdMs: z.number(),
   /** Epoch ms; non-null exactly while online. */
@@ -65,6 +80,9 @@ export const satelliteMachine = setup({
     // At-most-once and never early, however often the runtime delivers the timer.
     isCurrentDeadline: ({ context, event }) =>
       event.type === 'heartbeat_timeout' && event.dueAt === context.heartbeatDueAt && event.at >= event.dueAt,
+    // A v2 snapshot has no session (undefined): any disconnect applies to it, as in v2.
+    isCurrentSession: ({ context, event }) =>
+      event.type === 'disconnect' && (event.sessionId === undefined || (context.session ?? null) === null || context.session!.id === event.sessionId),
   },
   actions: {
     seen: assign(({ context, event }) => {
@@ -73,8 +91,8 @@ export const satelliteMachine = setup({
       return { lastSeenAt, heartbeatDueAt: lastSeenAt + context.heartbeatThresholdMs, offlineReason: null };
     }),
     goOffline: assign((_, params: { reason: OfflineReason }) => ({ heartbeatDueAt: null, offlineReason: params.reason })),
-    connected: assign({ connected: true }),
-    disconnected: assign({ connected: false }),
+    connected: assign(({ event }) => ({ connected: true, session: event.type === 'connect' ? (event.session ?? null) : null })),
+    disconnected: assign({ connected: false, session: null }),
     update: assign(({ context, event }) => {
       if (event.type !== 'update') return {};
       const heartbeatThresholdMs = event.heartbeatThresholdMs ?? context.heartbeatThresholdMs;
@@ -96,6 +114,7 @@ export const satelliteMachine = setup({
     offlineReason: null,
     registeredAt: 0,
     connected: false,
+    session: null,
   }),
   initial: 'absent',
   states: {
@@ -127,8 +146,9 @@ export const satelliteMachine = setup({
         connect: { actions: ['seen', 'connected'] },
         heartbeat: { actions: 'seen' },
         // The socket is gone, but the satellite was heard from recently: it stays online until its
-        // heartbeat deadline passes (then heartbeat_lost), or it reconnects before.
-        disconnect: { actions: 'disconnected' },
+        // heartbeat deadline passes (then heartbeat_lost), or it reconnects before. The close of
+        // a socket that is no longer the current one is refused.
+        disconnect: { guard: 'isCurrentSession', actions: 'disconnected' },
         heartbeat_timeout: { guard: 'isCurrentDeadline', target: 'offline', actions: { type: 'goOffline', params: { reason: 'heartbeat_lost' } } },
         remove: { target: 'removed', actions: assign({ heartbeatDueAt: null }) },
       },
@@ -139,7 +159,7 @@ export const satelliteMachine = setup({
         connect: { target: 'online', actions: ['seen', 'connected'] },
         heartbeat: { target: 'online', actions: 'seen' },
         // A self target, because XState treats an empty transition as forbidden.
-        disconnect: { target: 'offline', actions: 'disconnected' },
+        disconnect: { guard: 'isCurrentSession', target: 'offline', actions: 'disconnected' },
         remove: { target: 'removed' },
       },
     },
@@ -158,7 +178,7 @@ export const satelliteDefinition = defineEntity({
   toState: (snapshot) => {
     const status = snapshot.value;
     if (status === 'absent' || status === 'removed') return null;
-    return { ...snapshot.context, status };
+    return { ...snapshot.context, session: snapshot.context.session ?? null, status };
   },
   timers: (snapshot): DurableTimer[] => {
     const dueAt = snapshot.context.heartbeatDueAt;

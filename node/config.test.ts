@@ -75,6 +75,13 @@ describe('loadConfig', () => {
     writeFileSync(file, JSON.stringify({ dataDir: 'data-\u{1F680}', secrets: { TOKEN: '\ud83d\ude80' } }));
     expect(loadConfig({}, file)).toMatchObject({ dataDir: 'data-\u{1F680}', secrets: { TOKEN: '\u{1F680}' } });
   });
+
+  it('reads the satellite limits (defaults: 60 s ahead, one day old, re-checks every 30 s)', () => {
+    expect(loadConfig({}).satellites).toEqual({ maxClockAheadMs: 60_000, maxResultAgeMs: 86_400_000, credentialRecheckMs: 30_000, sessionSweepMs: 30_000 });
+    const config = loadConfig({ VIGIL_SATELLITE_MAX_CLOCK_AHEAD_MS: '5000', VIGIL_SATELLITE_MAX_RESULT_AGE_MS: '0', VIGIL_SATELLITE_CREDENTIAL_RECHECK_MS: '1000', VIGIL_SATELLITE_SESSION_SWEEP_MS: '2000' });
+    expect(config.satellites).toEqual({ maxClockAheadMs: 5000, maxResultAgeMs: 0, credentialRecheckMs: 1000, sessionSweepMs: 2000 });
+    expect(() => loadConfig({ VIGIL_SATELLITE_MAX_CLOCK_AHEAD_MS: '-1' })).toThrow('satellites.maxClockAheadMs (VIGIL_SATELLITE_MAX_CLOCK_AHEAD_MS)');
+  });
 });
 
 describe('loadConfig: NATS credentials and TLS', () => {

@@ -74,6 +74,20 @@ export const configSchema = z.object({
     /** How often each node looks for runs past their retention. */
     runPruneEveryMs: z.number().int().min(1000),
   }),
+  satellites: z.object({
+    /**
+     * A result whose `executedAt` is more than this ahead of the node's clock is refused
+     * (`EXECUTED_IN_FUTURE`): a satellite with a clock far ahead would otherwise make every later,
+     * correct result of its checks look stale.
+     */
+    maxClockAheadMs: z.number().int().min(0),
+    /** A result executed longer ago than this is refused (`EXECUTED_TOO_LONG_AGO`); 0 accepts any age. */
+    maxResultAgeMs: z.number().int().min(0),
+    /** How often each node compares its satellite sessions' credentials with the stored ones (the safety net when a rotation notice was lost). */
+    credentialRecheckMs: z.number().int().min(100),
+    /** How often each node looks for satellites still marked connected through a socket that no longer exists (a dead node's, or its own from before a crash). */
+    sessionSweepMs: z.number().int().min(100),
+  }),
   /** JetStream duplicate window of Vigil's streams (entity, trigger, parked), in ms. */
   duplicateWindowMs: z.number().int().min(1000),
   /** Stream replicas (1 on a single server, 3 on a 3-node cluster). */
@@ -127,6 +141,10 @@ const environmentVariables: Record<string, { path: string[]; type: 'string' | 'n
   VIGIL_PARTITIONS: { path: ['partitions'], type: 'number' },
   VIGIL_RUN_RETENTION_MS: { path: ['automations', 'runRetentionMs'], type: 'number' },
   VIGIL_RUN_PRUNE_EVERY_MS: { path: ['automations', 'runPruneEveryMs'], type: 'number' },
+  VIGIL_SATELLITE_MAX_CLOCK_AHEAD_MS: { path: ['satellites', 'maxClockAheadMs'], type: 'number' },
+  VIGIL_SATELLITE_MAX_RESULT_AGE_MS: { path: ['satellites', 'maxResultAgeMs'], type: 'number' },
+  VIGIL_SATELLITE_CREDENTIAL_RECHECK_MS: { path: ['satellites', 'credentialRecheckMs'], type: 'number' },
+  VIGIL_SATELLITE_SESSION_SWEEP_MS: { path: ['satellites', 'sessionSweepMs'], type: 'number' },
   VIGIL_DUPLICATE_WINDOW_MS: { path: ['duplicateWindowMs'], type: 'number' },
   VIGIL_STREAM_REPLICAS: { path: ['streamReplicas'], type: 'number' },
   VIGIL_LOG_LEVEL: { path: ['logLevel'], type: 'string' },
@@ -144,6 +162,7 @@ function defaults(): VigilConfig {
     timeouts: { passivateAfterMs: 60_000, commandMs: 10_000, timerPollMs: 1_000, outboxPollMs: 1_000, shutdownMs: 10_000, leaseTtlMs: 6_000 },
     partitions: 64,
     automations: { runRetentionMs: 30 * 24 * 60 * 60_000, runPruneEveryMs: 10 * 60_000 },
+    satellites: { maxClockAheadMs: 60_000, maxResultAgeMs: 24 * 60 * 60_000, credentialRecheckMs: 30_000, sessionSweepMs: 30_000 },
     duplicateWindowMs: 5 * 60_000,
     streamReplicas: 1,
     logLevel: 'info',

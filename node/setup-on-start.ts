@@ -1,4 +1,4 @@
-import type { CommandRouter, EntityRuntime } from '../actors/index.ts';
+import type { CommandRouter, EntityRuntime, SatelliteAccess } from '../actors/index.ts';
 import type { SatelliteCredentialStore } from '../persistence/index.ts';
 import { applySetup, type SetupEntryReport } from '../setup/apply-setup.ts';
 import type { SetupFile } from '../setup/setup-file.ts';
@@ -10,13 +10,14 @@ import type { Logger } from './logger.ts';
  */
 export async function applySetupOnStart(
   setup: SetupFile,
-  parts: { runtime: EntityRuntime; router: CommandRouter; credentials: SatelliteCredentialStore; log: Logger },
+  parts: { runtime: EntityRuntime; router: CommandRouter; access: SatelliteAccess; credentials: SatelliteCredentialStore; log: Logger },
 ): Promise<SetupEntryReport[]> {
-  const { runtime, router, credentials, log } = parts;
+  const { runtime, router, access, credentials, log } = parts;
   const report = await applySetup(setup, {
     read: async (kind, id) => (await runtime.get(kind, id)).state as Record<string, unknown> | null,
     send: (kind, id, event) => router.dispatch(kind, id, event, { actor: 'setup-file' }),
-    installToken: (satelliteId, secret) => credentials.install(satelliteId, secret),
+    // Through SatelliteAccess: a changed token also closes the sessions of the old one.
+    installToken: async (satelliteId, secret) => (await access.install(satelliteId, secret)).changed,
     hasToken: (satelliteId) => credentials.has(satelliteId),
   });
   const count = (outcome: SetupEntryReport['outcome']) => report.filter((entry) => entry.outcome === outcome).length;

@@ -8,12 +8,15 @@ import {
   partitionOf,
   Placement,
   RuntimeError,
+  SatelliteAccess,
+  satelliteCredentialNoticeSchema,
+  SatelliteSessionSweeper,
   TimerScheduler,
 } from '../actors/index.ts';
 import { ClusterBucket, connectBus, describeNatsAuth, ensureStreams, redactServers, type Bus, type NatsAuthSettings } from '../bus/index.ts';
 import { startHttpServer, type HttpServer } from '../gateway/index.ts';
 import { ensureAdminToken, TokenAdmin, TokenAuthenticator } from '../auth/index.ts';
-import { ApiTokenStore, AssignmentStore, Database, DataFolderLock, EntityListing, LeaseStore, OutboxStore, SatelliteCredentialStore, TimerStore, TransitionStore } from '../persistence/index.ts';
+import { ApiTokenStore, AssignmentStore, Database, DataFolderLock, EntityListing, LeaseStore, OutboxStore, SatelliteCredentialStore, SatelliteSessionStore, TimerStore, TransitionStore } from '../persistence/index.ts';
 import type { Assignment } from '../protocol/satellite-protocol.ts';
 import { z } from 'zod';
 import type { VigilConfig } from './config.ts';
@@ -49,6 +52,10 @@ export interface VigilNode {
   readonly http: HttpServer;
   /** Where the node can be reached (also in the `vigil node ready` log line and, with a data folder, in `<dataDir>/node.json`). */
   readonly endpoints: NodeEndpoints;
+  /** Changes satellite credentials and tells every node (rotate, remove, issue, install). */
+  readonly satelliteAccess: SatelliteAccess;
+  /** Finds satellites marked connected through sockets that no longer exist (see SatelliteSessionSweeper). */
+  readonly satelliteSessions: SatelliteSessionSweeper;
   /** Graceful stop: refuse new work, finish in-flight commands, hand partitions over, flush the outbox, close. */
   stop(): Promise<void>;
 }
@@ -142,6 +149,9 @@ export async function startNode(
     const listing = new EntityListing(database);
 
     const assignments = new AssignmentStore(database);
+    const credentials = new SatelliteCredentialStore(database);
+    const access = new SatelliteAccess(credentials, bus.nc, bus.subjects);
+    let sweeper: SatelliteSessionSweeper | undefined;
     let ready = false;
     let router: CommandRouter | undefined;
     // Assigned once everything runs; a fatal condition found earlier aborts the start instead.
@@ -162,12 +172,15 @@ export async function startNode(
       tokens: new TokenAdmin(apiTokens, authenticator),
       listEntities: (query) => listing.list(query),
       clusterStatus: () => readClusterStatus(database, bus, config),
-      satelliteCredentials: new SatelliteCredentialStore(database),
+      // Changes go through SatelliteAccess, which closes the satellite's sessions on every node.
+      satelliteCredentials: { issue: (id) => access.issue(id), install: (id, secret) => access.install(id, secret), remove: (id) => access.remove(id), has: (id) => credentials.has(id), list: () => credentials.list() },
       log,
       satellites: {
         announce: (satelliteId, session) => bus.nc.publish(bus.subjects.satelliteSession(satelliteId), JSON.stringify({ node: config.nodeId, ...session })),
-        credentials: new SatelliteCredentialStore(database),
+        credentials,
         assignments: async (satelliteId) => (await assignments.assignmentsFor(satelliteId)) as Assignment[],
+        resultTimeLimits: { maxClockAheadMs: config.satellites.maxClockAheadMs, maxAgeMs: config.satellites.maxResultAgeMs },
+        credentialRecheckMs: config.satellites.credentialRecheckMs,
       },
       readiness: [
         { name: 'node', check: () => ready },
@@ -198,6 +211,8 @@ export async function startNode(
           // Actors of this partition that survived from an earlier ownership may be stale.
           runtime.forgetPartition(partition);
           timers!.pollSoon();
+          // Its satellites may be marked connected through a node that died.
+          sweeper?.sweepSoon();
         },
         lost: (partition) => runtime.forgetPartition(partition),
         drain: (partition, timeoutMs) => runtime.drainPartition(partition, timeoutMs),
@@ -227,6 +242,25 @@ export async function startNode(
       },
     });
     cleanup.push(() => sessions.unsubscribe());
+    // A satellite's token was rotated or the satellite removed (SatelliteAccess, anywhere).
+    const credentialNotices = bus.nc.subscribe(bus.subjects.satelliteCredentialFilter(), {
+      callback: (error, msg) => {
+        if (error) return;
+        const parsed = satelliteCredentialNoticeSchema.safeParse(safeJson(msg.data));
+        if (parsed.success) http.satelliteCredentialChanged(parsed.data);
+      },
+    });
+    cleanup.push(() => credentialNotices.unsubscribe());
+    sweeper = new SatelliteSessionSweeper({
+      nodeId: config.nodeId,
+      sessions: new SatelliteSessionStore(database),
+      heldSession: (satelliteId) => http.satelliteSessionHeld(satelliteId),
+      ownsSatellite: (satelliteId) => placement!.owns(partitionOfEntity('satellite', satelliteId)),
+      isGone: (nodeId) => placement!.isGone(nodeId),
+      dispatch: (kind, id, event, options) => router!.dispatch(kind, id, event, options),
+      log,
+      everyMs: config.satellites.sessionSweepMs,
+    });
 
     runtime.start();
     relay.start();
@@ -235,7 +269,11 @@ export async function startNode(
     timers.start();
     cleanup.push(() => relay.stop(), () => timers!.stop());
     await placement.ready(config.timeouts.leaseTtlMs * 3);
-    if (setup) await applySetupOnStart(setup, { runtime, router, credentials: new SatelliteCredentialStore(database), log });
+    if (setup) await applySetupOnStart(setup, { runtime, router, access, credentials, log });
+    // Sessions this node held before it crashed (same node id) and sessions of nodes that died;
+    // first after one lease time, so agents that come straight back are not marked disconnected.
+    sweeper.start(config.timeouts.leaseTtlMs);
+    cleanup.push(() => sweeper!.stop());
     const automations = await startAutomationEngine({
       bus,
       database,
@@ -280,6 +318,7 @@ export async function startNode(
         // Partitions first: each is drained (its queued events committed) and released, so the
         // next owner takes it at once instead of after the lease time.
         await automations.stop();
+        await sweeper!.stop();
         await placement!.stop(config.timeouts.shutdownMs);
         await commands.stop();
         await runtime.stop(config.timeouts.shutdownMs);
@@ -289,7 +328,7 @@ export async function startNode(
         for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
         log.info('stopped');
       })());
-    return { config, runtime, router, placement, bus, database, relay, http, endpoints, stop };
+    return { config, runtime, router, placement, bus, database, relay, http, endpoints, satelliteAccess: access, satelliteSessions: sweeper, stop };
   } catch (error) {
     for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
     throw error;

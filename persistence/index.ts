@@ -9,5 +9,6 @@ export { AssignmentStore, type StoredAssignment } from './assignment-store.ts';
 export { PersistenceError, isDataRejected, DataFolderLockedError, DataFolderLockError, type PersistenceErrorCode, type DataFolderHolder } from './errors.ts';
 export { DataFolderLock, DATA_FOLDER_LOCK_FILE, readDataFolderLock, type DataFolderOwner } from './data-folder-lock.ts';
 export { identityOf, processState, processIdentitySchema, type ProcessIdentity, type ProcessState } from './process-identity.ts';
+export { SatelliteSessionStore, type ConnectedSatellite } from './satellite-session-store.ts';
 export * from './entities/index.ts';
 export { EntityListing, type EntityListQuery, type EntityPage } from './entity-listing.ts';

@@ -15,10 +15,15 @@ export const SATELLITE_PATH = '/satellite/v1';
 
 /** Close codes the gateway uses (4000-4999 are the application's range). */
 export enum SatelliteCloseCode {
-  /** Normal close: the node is shutting down or the satellite was removed. */
+  /** Normal close: the node is shutting down. */
   Shutdown = 4000,
   /** A frame was not valid JSON, or not a valid message of this protocol version. */
   ProtocolError = 4400,
+  /**
+   * The credential this connection authenticated with is no longer valid: the satellite's token
+   * was rotated or the satellite removed. Reconnecting with the old token gets 401.
+   */
+  Revoked = 4401,
   /** A newer connection of the same satellite took over. */
   Replaced = 4409,
   /** More frames per second than allowed. */
@@ -61,12 +66,28 @@ export const satelliteMessageSchema = storableInput(z.discriminatedUnion('type',
 ]));
 export type SatelliteMessage = z.infer<typeof satelliteMessageSchema>;
 
+/**
+ * Why a result was refused (never stored; the satellite drops it and does not send it again):
+ * - `CHECK_NOT_ASSIGNED`: no active check with this id is assigned to this satellite.
+ * - `SYSTEM_MISMATCH`: the check is assigned to it, but belongs to another system.
+ * - `EXECUTED_IN_FUTURE`: `executedAt` is further ahead of the node's clock than the node allows.
+ * - `EXECUTED_TOO_LONG_AGO`: `executedAt` is older than the node accepts.
+ */
+export const resultRefusalCodeSchema = z.enum(['CHECK_NOT_ASSIGNED', 'SYSTEM_MISMATCH', 'EXECUTED_IN_FUTURE', 'EXECUTED_TOO_LONG_AGO']);
+export type ResultRefusalCode = z.infer<typeof resultRefusalCodeSchema>;
+
+/** One refused result: its id, why, and a sentence for the satellite's log. */
+export const resultRefusalSchema = z.object({ resultId: z.string(), code: resultRefusalCodeSchema, message: z.string() });
+export type ResultRefusal = z.infer<typeof resultRefusalSchema>;
+
 /** Vigil → satellite. */
 export const gatewayMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('authenticated'), satelliteId, protocol: z.literal(SATELLITE_PROTOCOL_VERSION), assignments: z.array(assignmentSchema) }),
   z.object({ type: z.literal('assignments_updated'), assignments: z.array(assignmentSchema) }),
   /** These results are committed into health (or were duplicates): the satellite may forget them. */
   z.object({ type: z.literal('results_acked'), resultIds: z.array(z.string()) }),
+  /** These results were refused and are not stored: the satellite must drop them, not send them again. */
+  z.object({ type: z.literal('results_refused'), results: z.array(resultRefusalSchema) }),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
   z.object({ type: z.literal('shutdown'), reason: z.string() }),
 ]);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import {
   SATELLITE_PATH,
+  SatelliteCloseCode,
   gatewayMessageSchema,
   type Assignment,
   type SatelliteMessage,
@@ -33,7 +34,8 @@ export interface AgentOptions {
  * next gateway in the list) when the connection drops. Every result is kept (bounded) until
  * Vigil acknowledges it: results produced while disconnected, or sent but unacknowledged when a
  * connection dropped, are sent (again) after reconnecting, paced under the gateway's frame rate.
- * Vigil applies each result at most once, so sending one twice is harmless.
+ * Vigil applies each result at most once, so sending one twice is harmless. A result Vigil
+ * refuses (`results_refused`: a check not assigned to it, a clock far off) is logged and dropped.
  */
 export class SatelliteAgent {
   private socket: WebSocket | undefined;
@@ -50,7 +52,7 @@ export class SatelliteAgent {
   private stopped = false;
   private readonly startedAt = Date.now();
   /** Counters for logs and tests. */
-  readonly stats: { connections: number; resultsSent: number; resultsAcked: number; resultsResent: number; readonly resultsDropped: number };
+  readonly stats: { connections: number; resultsSent: number; resultsAcked: number; resultsRefused: number; resultsResent: number; readonly resultsDropped: number };
 
   constructor(private readonly options: AgentOptions) {
     const results = (this.results = new ResultOutbox(options.maxBufferedResults));
@@ -58,6 +60,7 @@ export class SatelliteAgent {
       connections: 0,
       resultsSent: 0,
       resultsAcked: 0,
+      resultsRefused: 0,
       resultsResent: 0,
       get resultsDropped() {
         return results.dropped;
@@ -128,6 +131,7 @@ export class SatelliteAgent {
       this.gatewayIndex++;
       const ceiling = Math.min(30_000, 500 * 2 ** Math.min(this.attempt++, 6));
       const delay = Math.round(Math.random() * ceiling);
+      if (code === SatelliteCloseCode.Revoked) this.options.log('warn', 'this token was rotated or the satellite removed: reconnecting will be refused until the agent gets a new token', { gateway: base });
       this.options.log('warn', 'disconnected', { gateway: base, code, retryInMs: delay });
       this.reconnect = setTimeout(() => this.connect(), delay);
     });
@@ -149,6 +153,10 @@ export class SatelliteAgent {
     } else if (message.type === 'results_acked') {
       this.results.acknowledge(message.resultIds);
       this.stats.resultsAcked += message.resultIds.length;
+    } else if (message.type === 'results_refused') {
+      // Refused results are never stored: keeping or re-sending them would only repeat the refusal.
+      this.stats.resultsRefused += this.results.refuse(message.results.map((refusal) => refusal.resultId));
+      for (const refusal of message.results) this.options.log('warn', 'result refused by Vigil; dropped', { resultId: refusal.resultId, code: refusal.code, reason: refusal.message });
     } else if (message.type === 'error') {
       this.options.log('warn', 'gateway error', { code: message.code, message: message.message });
     } else if (message.type === 'shutdown') {

@@ -52,4 +52,17 @@ describe('the agent\'s result outbox', () => {
     outbox.resend();
     expect(drain(outbox)).toEqual(['r3', 'r4', 'r5']);
   });
+
+  it('forgets refused results, sent or waiting, so they are never sent again', () => {
+    const outbox = new ResultOutbox(10);
+    [1, 2, 3, 4].forEach((n) => outbox.add(result(n)));
+    expect(drain(outbox).slice(0, 2)).toEqual(['r1', 'r2']);
+    outbox.resend(); // r1..r4 all waiting again
+    outbox.takeNext(0); // r1 sent again
+    expect(outbox.refuse(['r1', 'r3', 'unknown'])).toBe(2);
+    expect(outbox.size).toBe(2);
+    outbox.resend();
+    expect(drain(outbox)).toEqual(['r2', 'r4']);
+  });
 });
+

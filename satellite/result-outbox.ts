@@ -52,6 +52,19 @@ export class ResultOutbox {
   }
 
   /**
+   * Forgets results Vigil refused (`results_refused`): they will never be accepted, so they are
+   * neither kept nor sent again, whether sent or back in line. Resolves how many were held.
+   */
+  refuse(resultIds: Iterable<string>): number {
+    const refused = new Set(resultIds);
+    let forgotten = 0;
+    for (const id of refused) if (this.unacked.delete(id)) forgotten++;
+    const before = this.waiting.length;
+    if (before > 0) this.waiting = this.waiting.filter((message) => !refused.has(message.resultId));
+    return forgotten + before - this.waiting.length;
+  }
+
+  /**
    * Puts sent results back in front of the waiting ones, oldest first: all of them (a new
    * connection) or those sent before `sentBefore` (their acknowledgement is overdue).
    */

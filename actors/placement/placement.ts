@@ -133,6 +133,24 @@ export class Placement {
     return lease.owner;
   }
 
+  /**
+   * True when `nodeId` is known not to be a live member: its member heartbeat was not seen for
+   * longer than the lease time (it crashed, or left), while this node's view is current (its own
+   * heartbeats come back through the watch) and has been watched for longer than the lease time.
+   * False when in doubt — NATS unreachable, the view stale, this node just started — and always
+   * for this node itself. A node restarted with the same id counts as live.
+   */
+  isGone(nodeId: string): boolean {
+    if (nodeId === this.options.nodeId || !this.options.isConnected()) return false;
+    const now = this.clock();
+    if (now - this.startedAt <= this.options.leaseTtlMs) return false;
+    const { members } = this.view.getSnapshot().context;
+    const self = members[this.options.nodeId];
+    if (!self || now - self.seenAt > Math.max(2 * this.tickMs, this.options.leaseTtlMs / 2)) return false;
+    const member = members[nodeId];
+    return member === undefined || now - member.seenAt > this.options.leaseTtlMs;
+  }
+
   /** The epochs to fence commits with. */
   fence(): LeaseFence {
     const epochs = new Map<number, number>();

@@ -31,7 +31,7 @@ export const satelliteDisconnected = defineTrigger({
   id: 'satellite.disconnected',
   displayName: 'Satellite disconnected',
   category,
-  description: 'A connected satellite lost its connection (socket closed). It stays online until its heartbeat deadline: satellite.heartbeat_lost follows if it does not come back in time.',
+  description: 'A connected satellite lost its connection (its socket closed, or the node holding it died). It stays online until its heartbeat deadline: satellite.heartbeat_lost follows if it does not come back in time.',
   contextKey: 'satelliteId',
   payloadSchema: satellitePayloadSchema,
   lasting: { kind: 'satellite', description: 'while the satellite stays disconnected', holds: (_payload, state) => state !== null && state.connected === false },

@@ -6,6 +6,8 @@ export interface SatelliteCredentialRow {
   tokenHash: string;
   createdAt: number;
   rotatedAt: number;
+  /** From the sequence `satellite_credential_generations`: new on every change, never reused. */
+  generation: number;
 }
 
 export const SatelliteCredentialSchema = new EntitySchema<SatelliteCredentialRow>({
@@ -16,5 +18,6 @@ export const SatelliteCredentialSchema = new EntitySchema<SatelliteCredentialRow
     tokenHash: { type: 'string', length: 255 },
     createdAt: { type: new BigIntType('number') },
     rotatedAt: { type: new BigIntType('number') },
+    generation: { type: new BigIntType('number') },
   },
 });

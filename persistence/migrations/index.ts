@@ -4,6 +4,7 @@ import { Migration20261122020000_command_ids } from './Migration20261122020000_c
 import { Migration20261122030000_satellite_credentials } from './Migration20261122030000_satellite_credentials.ts';
 import { Migration20261122040000_outbox_by_reference } from './Migration20261122040000_outbox_by_reference.ts';
 import { Migration20261122050000_waiting_runs } from './Migration20261122050000_waiting_runs.ts';
+import { Migration20261122060000_satellite_credential_generations } from './Migration20261122060000_satellite_credential_generations.ts';
 import { Migration20261206000000_api_tokens } from './Migration20261206000000_api_tokens.ts';
 
 /** Every migration, oldest first. Listed explicitly so they run the same from source and from a bundle. */
@@ -14,5 +15,6 @@ export const migrationsList = [
   { name: 'Migration20261122030000_satellite_credentials', class: Migration20261122030000_satellite_credentials },
   { name: 'Migration20261122040000_outbox_by_reference', class: Migration20261122040000_outbox_by_reference },
   { name: 'Migration20261122050000_waiting_runs', class: Migration20261122050000_waiting_runs },
+  { name: 'Migration20261122060000_satellite_credential_generations', class: Migration20261122060000_satellite_credential_generations },
   { name: 'Migration20261206000000_api_tokens', class: Migration20261206000000_api_tokens },
 ];

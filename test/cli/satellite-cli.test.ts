@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
-import { SATELLITE_PATH } from '../../protocol/satellite-protocol.ts';
+import { SATELLITE_PATH, SatelliteCloseCode } from '../../protocol/satellite-protocol.ts';
 import { useTestNode } from '../support/fixtures.ts';
 import { runVigil } from '../support/vigil-cli.ts';
 
@@ -31,8 +31,13 @@ describe('vigil satellite', () => {
     const listed = JSON.parse((await run('satellite', 'list', '--json')).stdout);
     expect(listed).toContainEqual(expect.objectContaining({ satelliteId: 'edge-1' }));
 
+    // A live session of the old token is closed when the token is rotated (4401 Revoked).
+    const live = new WebSocket(`ws://127.0.0.1:${fixture.node.http.port}${SATELLITE_PATH}`, { headers: { authorization: `Bearer ${token}` } });
+    const liveClosed = new Promise<number>((resolve) => live.on('close', (code) => resolve(code)));
+    await new Promise((resolve) => live.on('message', resolve)); // authenticated
     const rotated = (await run('satellite', 'rotate-token', 'edge-1')).stdout;
     expect(rotated).not.toBe(token);
+    expect(await liveClosed).toBe(SatelliteCloseCode.Revoked);
     expect(await upgradeStatus(token)).toBe(401);
     expect(await upgradeStatus(rotated)).toBe(101);
 
@@ -40,5 +45,6 @@ describe('vigil satellite', () => {
     expect(await upgradeStatus(rotated)).toBe(401);
     expect((await fixture.node.runtime.get('satellite', 'edge-1')).stateValue).toBe('removed');
     expect((await run('satellite', 'add', 'x')).code).toBe(2);
+    expect((await run('satellite', 'rotate-token', 'nobody')).code).toBe(1);
   });
 });

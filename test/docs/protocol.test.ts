@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RuntimeError } from '../../actors/errors.ts';
 import { partitionOf } from '../../actors/placement/partitioning.ts';
 import { Placement, type PlacementOptions } from '../../actors/placement/placement.ts';
-import { gatewayMessageSchema } from '../../protocol/satellite-protocol.ts';
+import { gatewayMessageSchema, resultRefusalCodeSchema, SatelliteCloseCode } from '../../protocol/satellite-protocol.ts';
 import { leaseValueSchema, memberValueSchema } from '../../bus/cluster-bucket.ts';
 import { subjectsFor } from '../../bus/subjects.ts';
 import {
@@ -259,6 +259,15 @@ describe('docs/PROTOCOL.md covers the wire names in the code', () => {
     }
   });
 
+  it('has every satellite close code and result refusal code', () => {
+    const closeCodes = Object.entries(SatelliteCloseCode).filter(([, value]) => typeof value === 'number');
+    expect(closeCodes.length).toBeGreaterThan(0);
+    for (const [name, value] of closeCodes) expect(tableRow(String(value)), `close code ${value}`).toContain(code(name));
+    for (const refusal of resultRefusalCodeSchema.options) expect(tableRow(code(refusal)), `refusal code ${refusal}`).toBeDefined();
+    expect(doc).toContain(code(subjectsFor('vigil').satelliteCredential('<satelliteId>')));
+    expect(doc).toContain(code(subjectsFor('vigil').satelliteSession('<satelliteId>')));
+  });
+
   it('gives partition examples that partitionOf computes', () => {
     const examples = [...doc.matchAll(/`partitionOf\("([^"]+)", "([^"]+)", (\d+)\)` = (\d+)/g)];
     expect(examples.length).toBeGreaterThan(0);
@@ -423,7 +432,7 @@ describe('docs/PROTOCOL.md examples match the contract', () => {
         expect(leaseValueSchema.strict().parse(value), 'partitions.<n> value').toEqual(value);
       } else if ('status' in value && 'node' in value) {
         // healthz / readyz
-      } else if (value.type === 'authenticated') {
+      } else if (value.type === 'authenticated' || value.type === 'results_refused') {
         expect(gatewayMessageSchema.parse(value), 'satellite gateway frame').toEqual(value);
       } else {
         throw new Error(`unrecognised json example:\n${block}`);

@@ -22,9 +22,10 @@ const tokens: Record<string, string> = {};
 beforeAll(async () => {
   const credentials = new SatelliteCredentialStore(fixture.node.database);
   for (const id of ['slow', 'good', 'churn']) {
-    tokens[id] = await credentials.issue(id);
+    tokens[id] = (await credentials.issue(id)).token;
     await fixture.node.router.dispatch('satellite', id, { type: 'register', name: id, region: 'test' });
   }
+  await fixture.node.router.dispatch('check', 'ping', { type: 'create', systemId: 'good-system', strategy: { kind: 'tcp', host: '127.0.0.1', port: 9 }, satelliteIds: ['good'] });
 });
 
 function open(id: string): Promise<WebSocket> {

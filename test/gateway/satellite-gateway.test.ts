@@ -10,7 +10,7 @@ const fixture = useTestNode();
 let token: string;
 
 beforeAll(async () => {
-  token = await new SatelliteCredentialStore(fixture.node.database).issue('sat-1');
+  ({ token } = await new SatelliteCredentialStore(fixture.node.database).issue('sat-1'));
   await fixture.node.router.dispatch('satellite', 'sat-1', { type: 'register', name: 'Satellite 1', region: 'eu' });
 });
 
@@ -38,10 +38,13 @@ describe('satellite gateway', () => {
   });
 
   it('authenticates, marks the satellite online, feeds heartbeats and results into the actors', async () => {
+    await fixture.node.router.dispatch('check', 'http-home', { type: 'create', systemId: 'shop', strategy: { kind: 'http', url: 'http://shop.test/' }, satelliteIds: ['sat-1'] });
     const { ws, frames } = await connect(`Bearer ${token}`);
     await waitFor(() => frames.find((frame) => frame.type === 'authenticated'), 5_000, 'authenticated');
     expect(frames[0]).toMatchObject({ type: 'authenticated', satelliteId: 'sat-1', protocol: 1 });
     expect((await fixture.node.runtime.get('satellite', 'sat-1')).stateValue).toBe('online');
+    // The connection is recorded with the node holding it.
+    expect((await fixture.node.runtime.get('satellite', 'sat-1')).state).toMatchObject({ connected: true, session: { node: 'test-node', id: expect.any(String) } });
 
     ws.send(JSON.stringify({ type: 'heartbeat', agentVersion: '0.1.0', uptimeSeconds: 5 }));
     let executedAt = Date.now();
@@ -63,7 +66,8 @@ describe('satellite gateway', () => {
     ws.close();
     // Disconnected, but heard from recently: online until its heartbeat deadline.
     await waitFor(async () => ((await fixture.node.runtime.get('satellite', 'sat-1')).state as { connected: boolean }).connected === false, 5_000, 'disconnected after close');
-    expect((await fixture.node.runtime.get('satellite', 'sat-1')).state).toMatchObject({ status: 'online', connected: false });
+    expect((await fixture.node.runtime.get('satellite', 'sat-1')).state).toMatchObject({ status: 'online', connected: false, session: null });
+    await fixture.node.router.dispatch('check', 'http-home', { type: 'delete' });
   });
 
   it('sends the satellite its checks, and the new set when they change', async () => {
@@ -116,7 +120,7 @@ describe('a burst of upgrades', () => {
     const ids = Array.from({ length: 400 }, (_, index) => `burst-${index}`);
     const tokens = await Promise.all(ids.map(async (id) => {
       await fixture.node.router.dispatch('satellite', id, { type: 'register', name: id, region: 'eu' });
-      return store.issue(id);
+      return (await store.issue(id)).token;
     }));
     const open = (token: string) => new Promise<string>((resolve) => {
       const ws = new WebSocket(url(), { headers: { authorization: `Bearer ${token}` } });
@@ -162,6 +166,7 @@ describe('a satellite connecting to a second node', () => {
   });
 
   it('counts results re-sent through another node once (the first node\'s acknowledgements were lost)', async () => {
+    await fixture.node.router.dispatch('check', 'http-depot', { type: 'create', systemId: 'depot', strategy: { kind: 'http', url: 'http://depot.test/' }, satelliteIds: ['sat-1'] });
     const second = await startTestNode({ databaseUrl: fixture.databaseUrl, namespace: fixture.namespace, nodeId: 'second' });
     try {
       const failure = (resultId: string, executedAt: number) =>

@@ -30,7 +30,7 @@ const UNSTORABLE = [
 beforeAll(async () => {
   const credentials = new SatelliteCredentialStore(fixture.node.database);
   for (const id of ['sat-good', 'sat-bad']) {
-    tokens[id] = await credentials.issue(id);
+    tokens[id] = (await credentials.issue(id)).token;
     await fixture.node.router.dispatch('satellite', id, { type: 'register', name: id, region: 'test' });
   }
   await fixture.node.router.dispatch('system', 'shop', { type: 'create', name: 'Shop' });

@@ -29,9 +29,9 @@ afterAll(async () => {
 });
 
 /** Starts the real `vigil-satellite` program against one gateway, heartbeating every second. */
-function startAgent(token: string, port: number): { child: ChildProcess; readonly output: string } {
-  const child = spawn(process.execPath, [agentBin], {
-    env: { ...process.env, VIGIL_SATELLITE_TOKEN: token, VIGIL_GATEWAYS: `ws://127.0.0.1:${port}`, VIGIL_SATELLITE_HEARTBEAT_MS: '1000' },
+function startAgent(token: string, port: number, extra: { env?: Record<string, string>; nodeArguments?: string[] } = {}): { child: ChildProcess; readonly output: string } {
+  const child = spawn(process.execPath, [...(extra.nodeArguments ?? []), agentBin], {
+    env: { ...process.env, VIGIL_SATELLITE_TOKEN: token, VIGIL_GATEWAYS: `ws://127.0.0.1:${port}`, VIGIL_SATELLITE_HEARTBEAT_MS: '1000', ...extra.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const started = { child, output: '' };
@@ -44,7 +44,7 @@ const healthStatus = async () => ((await fixture.node.runtime.get('health', 'sho
 
 describe('the vigil-satellite agent against a real node', () => {
   it('runs its assigned HTTP check; health follows the site down and up; killing it disconnects the satellite', async () => {
-    const token = await new SatelliteCredentialStore(fixture.node.database).issue('edge-1');
+    const { token } = await new SatelliteCredentialStore(fixture.node.database).issue('edge-1');
     await fixture.node.router.dispatch('satellite', 'edge-1', { type: 'register', name: 'Edge 1', region: 'local', heartbeatThresholdMs: 5_000 });
     await fixture.node.router.dispatch('check', 'home', {
       type: 'create',
@@ -87,7 +87,7 @@ describe('the vigil-satellite agent against a real node', () => {
   }, 90_000);
 
   it('keeps the results it ran while no node was reachable and delivers them after reconnecting', async () => {
-    const token = await new SatelliteCredentialStore(fixture.node.database).issue('edge-2');
+    const { token } = await new SatelliteCredentialStore(fixture.node.database).issue('edge-2');
     await fixture.node.router.dispatch('satellite', 'edge-2', { type: 'register', name: 'Edge 2', region: 'local' });
     await fixture.node.router.dispatch('check', 'api-home', {
       type: 'create',
@@ -126,5 +126,39 @@ describe('the vigil-satellite agent against a real node', () => {
       await gateway.stop();
     }
   }, 90_000);
+
+  it('drops the results Vigil refuses (its clock an hour ahead) instead of sending them again', async () => {
+    const { token } = await new SatelliteCredentialStore(fixture.node.database).issue('edge-3');
+    await fixture.node.router.dispatch('satellite', 'edge-3', { type: 'register', name: 'Edge 3', region: 'local' });
+    await fixture.node.router.dispatch('check', 'ahead-home', {
+      type: 'create',
+      systemId: 'ahead',
+      strategy: { kind: 'http', url: `http://127.0.0.1:${sitePort}/`, timeoutMs: 1_000 },
+      intervalMs: 1_000,
+      satelliteIds: ['edge-3'],
+    });
+    // The agent's clock runs an hour ahead; unacknowledged results would be sent again after 1 s.
+    const started = startAgent(token, fixture.node.http.port, {
+      env: { VIGIL_SATELLITE_ACK_TIMEOUT_MS: '1000' },
+      nodeArguments: ['--import', 'data:text/javascript,const now = Date.now; Date.now = () => now() + 3600000;'],
+    });
+    agent = started.child;
+    const refusals = () =>
+      started.output
+        .split('\n')
+        .filter((line) => line.includes('result refused by Vigil'))
+        .map((line) => JSON.parse(line) as { resultId: string; code: string });
+    try {
+      // Enough checks ran that a result kept after its refusal would have been re-sent (and refused again) meanwhile.
+      await waitFor(() => refusals().length >= 6, 30_000, `six refusals\n${started.output}`);
+      const ids = refusals().map((refusal) => refusal.resultId);
+      expect(new Set(ids).size).toBe(ids.length); // each refused once: dropped, never re-sent
+      expect(new Set(refusals().map((refusal) => refusal.code))).toEqual(new Set(['EXECUTED_IN_FUTURE']));
+      expect(started.output).not.toContain('sending them again');
+      expect((await fixture.node.runtime.get('health', 'ahead')).version).toBe(0); // nothing stored
+    } finally {
+      agent.kill('SIGKILL');
+    }
+  }, 60_000);
 });
 

@@ -17,8 +17,14 @@ export async function startCluster(options: { databaseUrl: string; namespace: st
       env: { VIGIL_LEASE_TTL_MS: String(options.leaseTtlMs), VIGIL_PARTITIONS: '32', VIGIL_COMMAND_TIMEOUT_MS: '15000', ...options.env },
     }),
   );
-  await Promise.all(nodes.map((node) => node.start()));
-  await waitForBalance(options.databaseUrl, nodes.map((_, index) => `node-${index + 1}`), 32);
+  try {
+    await Promise.all(nodes.map((node) => node.start()));
+    await waitForBalance(options.databaseUrl, nodes.map((_, index) => `node-${index + 1}`), 32);
+  } catch (error) {
+    // The caller registers its teardown only once this resolves: do not leave processes behind.
+    await Promise.all(nodes.map((node) => node.kill('SIGKILL')));
+    throw error;
+  }
   return nodes;
 }
 

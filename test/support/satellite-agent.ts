@@ -1,0 +1,35 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const agentBin = fileURLToPath(new URL('../../bin/vigil-satellite.js', import.meta.url));
+
+/** A real `vigil-satellite` process (heartbeat every second), with its output so far. */
+export interface AgentProcess {
+  readonly child: ChildProcess;
+  readonly output: string;
+  /** SIGKILL; resolves when it is gone. */
+  kill(): Promise<void>;
+}
+
+/** Starts the agent with `token` against `ports` (tried in order, as `VIGIL_GATEWAYS`). */
+export function startAgentProcess(token: string, ports: number[], env: Record<string, string> = {}): AgentProcess {
+  const child = spawn(process.execPath, [agentBin], {
+    env: { ...process.env, VIGIL_SATELLITE_TOKEN: token, VIGIL_GATEWAYS: ports.map((port) => `ws://127.0.0.1:${port}`).join(','), VIGIL_SATELLITE_HEARTBEAT_MS: '1000', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+  return {
+    child,
+    get output() {
+      return output;
+    },
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
