@@ -17,6 +17,8 @@ export interface ResultIngestOptions {
   dispatch: (kind: string, id: string, event: unknown, options: DispatchOptions) => Promise<EntityChange | null>;
   /** Called once results are committed into health (or found to be duplicates): tell their satellite. */
   acknowledge: (satelliteId: string, resultIds: string[]) => void;
+  /** `cause.actor` of the health changes: the node (`node:<id>`) that checked the results' satellites and assignments. */
+  actor: string;
   log: Logger;
   /** Results accepted but not yet committed, over all systems; beyond it new ones are refused. Default 50,000. */
   maxPending?: number;
@@ -124,7 +126,7 @@ export class ResultIngest {
       })),
     };
     try {
-      await this.options.dispatch('health', systemId, event, { actor: 'satellite-gateway' });
+      await this.options.dispatch('health', systemId, event, { actor: this.options.actor });
       queue.failures = 0;
       this.settle(batch, true);
     } catch (error) {

@@ -128,6 +128,7 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
     reject(ws, SatelliteCloseCode.Revoked, 'REVOKED', "this satellite's token was rotated or the satellite removed");
   const results = new ResultIngest({
     dispatch,
+    actor: `node:${options.nodeId}`,
     log,
     ...(options.maxPendingResults !== undefined ? { maxPending: options.maxPendingResults } : {}),
     // The satellite may have moved to another node meanwhile: it then re-sends these, and the
