@@ -32,8 +32,8 @@ export interface Announced {
  * `<ns>.satellite.<id>.credential`, so every node closes, at once, the live sessions that
  * authenticated with the previous credential. The announcement is core NATS (fire and forget): if
  * it is lost, each node's periodic re-check of its sessions' credential generations
- * (`VIGIL_SATELLITE_CREDENTIAL_RECHECK_MS`) closes them within that time. Used by the CLI and
- * by nodes (setup file); an HTTP admin endpoint should call the same methods.
+ * (`VIGIL_SATELLITE_CREDENTIAL_RECHECK_MS`) closes them within that time. Used by the node's
+ * satellite token routes (`/satellites/<id>/token`, which the CLI calls) and its setup file.
  *
  * Removing the satellite *entity* (the `remove` event) is the caller's second step; do it after
  * `remove` here, so no new connection can authenticate meanwhile.

@@ -10,12 +10,13 @@ import type { Logger } from './logger.ts';
  */
 export async function applySetupOnStart(
   setup: SetupFile,
-  parts: { runtime: EntityRuntime; router: CommandRouter; access: SatelliteAccess; credentials: SatelliteCredentialStore; log: Logger },
+  parts: { runtime: EntityRuntime; router: CommandRouter; access: SatelliteAccess; credentials: SatelliteCredentialStore; log: Logger; nodeId: string },
 ): Promise<SetupEntryReport[]> {
-  const { runtime, router, access, credentials, log } = parts;
+  const { runtime, router, access, credentials, log, nodeId } = parts;
   const report = await applySetup(setup, {
     read: async (kind, id) => (await runtime.get(kind, id)).state as Record<string, unknown> | null,
-    send: (kind, id, event) => router.dispatch(kind, id, event, { actor: 'setup-file' }),
+    // The node applies its own setup file: its changes name the node (`node:<id>`).
+    send: (kind, id, event) => router.dispatch(kind, id, event, { actor: `node:${nodeId}` }),
     // Through SatelliteAccess: a changed token also closes the sessions of the old one.
     installToken: async (satelliteId, secret) => (await access.install(satelliteId, secret)).changed,
     hasToken: (satelliteId) => credentials.has(satelliteId),

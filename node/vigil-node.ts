@@ -269,7 +269,7 @@ export async function startNode(
     timers.start();
     cleanup.push(() => relay.stop(), () => timers!.stop());
     await placement.ready(config.timeouts.leaseTtlMs * 3);
-    if (setup) await applySetupOnStart(setup, { runtime, router, access, credentials, log });
+    if (setup) await applySetupOnStart(setup, { runtime, router, access, credentials, log, nodeId: config.nodeId });
     // Sessions this node held before it crashed (same node id) and sessions of nodes that died;
     // first after one lease time, so agents that come straight back are not marked disconnected.
     sweeper.start(config.timeouts.leaseTtlMs);
