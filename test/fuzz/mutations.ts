@@ -64,9 +64,12 @@ function deepNesting(depth: number, asArray: boolean): unknown {
   return value;
 }
 
-/** Paths to every value in `value` (objects and arrays), for choosing what to mutate. */
+/**
+ * Paths to the values in `value` (objects and arrays) down to 6 levels, for choosing what to
+ * mutate; an earlier mutation's deep nesting is not walked again (that would cost depth² per body).
+ */
 function paths(value: unknown, prefix: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
-  if (value !== null && typeof value === 'object') {
+  if (value !== null && typeof value === 'object' && prefix.length < 6) {
     for (const [key, child] of Object.entries(value)) {
       const path = [...prefix, Array.isArray(value) ? Number(key) : key];
       out.push(path);
