@@ -84,7 +84,8 @@ try {
         const { id, system } = checkIds[next++]!;
         const satelliteIds = ids.filter((_, index) => index % 1000 === system);
         const event = { type: 'create', systemId: `sys${system}`, strategy: { kind: 'tcp', host: '127.0.0.1', port: 9 }, intervalMs: 1_000, satelliteIds };
-        await nc.request(subjects.command('check', id), JSON.stringify(event), { timeout: 30_000 });
+        const reply = (await nc.request(subjects.command('check', id), JSON.stringify(event), { timeout: 30_000, headers: commandHeaders() })).json<{ ok: boolean; error?: unknown }>();
+        if (!reply.ok) throw new Error(`check ${id} not created: ${JSON.stringify(reply.error)}`);
       }
     }),
   );
