@@ -45,7 +45,7 @@ async function startNode(cwd: string, nodeId: string) {
 const natsRecord = (dataDir: string) => JSON.parse(readFileSync(join(dataDir, 'nats-server.json'), 'utf8')) as ProcessIdentity;
 
 describe('the embedded data folder', () => {
-  it('belongs to one process: a second node and CLI commands are refused; a kill -9 leaves nothing that blocks the restart', async () => {
+  it('belongs to one process: a second node is refused, the CLI beside it works over HTTP while it writes; a kill -9 leaves nothing that blocks the restart', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'vigil-embedded-'));
     const dataDir = join(cwd, '.vigil');
     const first = await startNode(cwd, 'solo');
@@ -66,12 +66,34 @@ describe('the embedded data folder', () => {
     expect(second.output()).toContain(`serves HTTP at http://127.0.0.1:${first.port}`);
     expect(second.output()).not.toContain('started embedded nats-server');
 
-    // The CLI next to it talks to it over HTTP (found through node.json, with the admin token file).
-    for (const args of [['check', 'list'], ['satellite', 'list'], ['automation', 'list'], ['runs', 'list'], ['status']]) {
+    // The CLI next to it talks to it over HTTP (found through node.json, with the admin token file),
+    // while the node keeps writing: a client renames `web` again and again meanwhile.
+    let writing = true;
+    let acknowledged = 1;
+    const writer = (async () => {
+      while (writing) {
+        const answer = await fetch(`${local!.httpUrl}/entities/system/web/events`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ type: 'update', name: `Web ${acknowledged}` }) });
+        if (answer.status === 200) acknowledged++;
+      }
+    })();
+    for (const args of [
+      ['check', 'add', 'web-home', '--system', 'web', '--http', 'http://127.0.0.1:9/health'],
+      ['satellite', 'add', 'edge-1', '--name', 'Edge 1', '--region', 'local'],
+      ['check', 'list'],
+      ['satellite', 'list'],
+      ['maintenance', 'list'],
+      ['automation', 'list'],
+      ['runs', 'list'],
+      ['token', 'list'],
+      ['status'],
+    ]) {
       const command = run(args, cwd);
       expect(await command.exited, `${args.join(' ')}: ${command.output()}`).toBe(0);
       expect(command.output()).not.toMatch(/Aborted|PersistenceError|at .*\.ts:\d+/);
     }
+    writing = false;
+    await writer;
+    expect(acknowledged).toBeGreaterThan(10);
     // The one command that opens the embedded database itself is refused, no crash.
     const migrate = run(['migrate'], cwd);
     expect(await migrate.exited).toBe(2);
@@ -91,8 +113,11 @@ describe('the embedded data folder', () => {
     expect(restarted.output()).not.toContain('DATA_FOLDER_LOCKED');
     expect(processState(leftoverNats)).toBe('gone');
     expect(findLocalNode(dataDir)).toMatchObject({ nodeId: 'solo', pid: restarted.child.pid });
-    const web = await (await fetch(`http://127.0.0.1:${restarted.port}/entities/system/web`, { headers: { authorization: `Bearer ${token}` } })).json();
-    expect(web).toMatchObject({ kind: 'system', id: 'web', version: 1 });
+    // Everything acknowledged before the kill is there.
+    const read = async (port: number, kind: string, id: string) => (await fetch(`http://127.0.0.1:${port}/entities/${kind}/${id}`, { headers: { authorization: `Bearer ${token}` } })).json();
+    expect(await read(restarted.port, 'system', 'web')).toMatchObject({ kind: 'system', id: 'web', version: acknowledged, state: { name: `Web ${acknowledged - 1}` } });
+    expect(await read(restarted.port, 'check', 'web-home')).toMatchObject({ version: 1, state: { systemId: 'web' } });
+    expect(await read(restarted.port, 'satellite', 'edge-1')).toMatchObject({ stateValue: 'registered' });
 
     // A graceful stop removes node.json, the lock and its nats-server.
     const nats = natsRecord(dataDir);
@@ -106,5 +131,12 @@ describe('the embedded data folder', () => {
     // And the folder opens for the command that opens it once no node holds it.
     const after = run(['migrate'], cwd);
     expect(await after.exited, after.output()).toBe(0);
+
+    // Stopped gracefully, started again: ready, with all its data.
+    const third = await startNode(cwd, 'solo');
+    expect(await read(third.port, 'system', 'web')).toMatchObject({ version: acknowledged });
+    expect(await read(third.port, 'check', 'web-home')).toMatchObject({ version: 1 });
+    third.child.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
   }, 240_000);
 });
