@@ -135,6 +135,13 @@ describe('HTTP: every route but /healthz and /readyz needs a token with the righ
       const answer = await http('POST', `/entities/${kind}/x/events`, TEST_ADMIN_TOKEN, event);
       expect([400, 403], `${kind}: ${JSON.stringify(answer.body)}`).toContain(answer.status);
     }
+    // A run's steps come from the engine only; cancelling it is the operator's documented command
+    // (this run does not exist, so nothing changes: what matters is that it is not refused).
+    const cancel = await http('POST', '/entities/automation_run/no-such-run/events', tokens.operator, { type: 'cancel', reason: 'by hand' });
+    expect([200, 409], JSON.stringify(cancel.body)).toContain(cancel.status);
+    const forgedStep = await http('POST', '/entities/automation_run/no-such-run/events', TEST_ADMIN_TOKEN, { type: 'resume', seq: 1 });
+    expect(forgedStep.status).toBe(403);
+    expect(forgedStep.body.error.message).toContain('automation engine');
     // A satellite's connection events come from the gateway only; registering is an operator's.
     expect((await http('POST', '/entities/satellite/sat-x/events', tokens.operator, { type: 'register', name: 'X', region: 'eu' })).status).toBe(200);
     const connect = await http('POST', '/entities/satellite/sat-x/events', TEST_ADMIN_TOKEN, { type: 'connect' });
