@@ -24,6 +24,16 @@ export class SafeResponse {
     });
   }
 
+  private discarding = false;
+
+  /**
+   * Stops keeping the body being read (the request was refused before it was needed, e.g. 401):
+   * its remaining chunks are dropped as they arrive and `readBody` resolves null.
+   */
+  discardBody(): void {
+    this.discarding = true;
+  }
+
   /** Collects the request body (at most `limit` bytes); resolves null if the client went away or sent too much. */
   readBody(limit = 1 << 20): Promise<Buffer | null> {
     return new Promise((resolve) => {
@@ -31,6 +41,10 @@ export class SafeResponse {
       let size = 0;
       this.res.onData((chunk, isLast) => {
         size += chunk.byteLength;
+        if (this.discarding) {
+          chunks.length = 0;
+          return resolve(null);
+        }
         if (size > limit) return resolve(null);
         // uWS reuses the chunk's memory after this callback: copy it.
         chunks.push(Buffer.from(chunk.slice(0)));

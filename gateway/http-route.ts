@@ -57,6 +57,8 @@ export function serveRoute(app: uWS.TemplatedApp, method: 'get' | 'post' | 'put'
         const result = await spec.handle({ principal, params, query, body: parsed, headers });
         response.json(result.status ?? 200, result.body);
       } catch (error) {
+        // A refused caller's body (up to 1 MiB) is not kept while it finishes arriving.
+        response.discardBody();
         answerError(response, context.log, error);
       }
     })();
