@@ -47,6 +47,8 @@ commands:
 Every command but start, migrate and nats-accounts talks to a node over HTTP: VIGIL_URL (default:
 a node on this machine, http://127.0.0.1:<VIGIL_HTTP_PORT>), with the API token in VIGIL_TOKEN
 (default: the admin token a node on embedded defaults wrote to <VIGIL_DATA_DIR>/admin-token).
+exit codes: 0 done, 1 failed (the reason on stderr), 2 bad usage or configuration; --debug prints the
+stack trace of an unexpected error.
 configuration: environment variables (DATABASE_URL, NATS_URL, NATS_USER, NATS_PASSWORD, VIGIL_NODE_ID, ...)
 and an optional JSON file (VIGIL_CONFIG or --config); see README.md.`;
 
@@ -81,15 +83,21 @@ const options = {
   set: { type: 'string', multiple: true },
   id: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  /** Print the stack trace of an unexpected error (a bug, not a mistake of the user's). */
+  debug: { type: 'boolean' },
 } as const;
 
 /** Entry point of the `vigil` command. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or config. */
 export async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options,
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options });
+  } catch (error) {
+    // A mistyped or misused flag is the user's mistake: say which, never a stack trace.
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return usageError((error as Error).message);
+    throw error;
+  }
+  const { positionals, values } = parsed;
   const command = positionals[0];
   if (values.help || !command) {
     console.log(usage);
@@ -198,4 +206,10 @@ async function run(command: string, positionals: string[], values: Values, confi
 function describeLockedFolder(error: DataFolderLockedError): string {
   const node = findLocalNode(error.folder);
   return node && node.pid === error.holder?.pid ? `${error.message}\nThat node (${node.nodeId}) serves HTTP at ${node.httpUrl}.` : error.message;
+}
+
+/** A usage mistake: the reason and where to read the usage; exit code 2. */
+function usageError(reason: string): number {
+  console.error(`vigil: ${reason}\n(vigil --help lists the commands and their options)`);
+  return 2;
 }
