@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { SummaryReporter } from './test/support/summary-reporter.ts';
+import { scaled } from './test/support/time-scale.ts';
 
 export default defineConfig({
   test: {
@@ -7,8 +8,9 @@ export default defineConfig({
     include: ['**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '.git/**'],
     // Integration tests start real processes and servers; give them room but keep a ceiling.
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // VIGIL_TEST_TIME_SCALE stretches these and every wait in test/support (see time-scale.ts).
+    testTimeout: scaled(60_000),
+    hookTimeout: scaled(60_000),
     // Two cores: files run in parallel two at a time; every file isolates itself (own database, own namespace).
     reporters: ['default', new SummaryReporter()],
     pool: 'forks',

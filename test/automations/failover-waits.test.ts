@@ -4,6 +4,7 @@ import { dwellIdFor } from '../../automations/engine/scope-id.ts';
 import { auditFencing, idsOwnedBy, startClusterWithClients } from '../support/cluster.ts';
 import { useIsolation } from '../support/fixtures.ts';
 import { waitFor } from '../support/stream-reader.ts';
+import { scaled } from '../support/time-scale.ts';
 
 const isolation = useIsolation();
 const LEASE_TTL_MS = 2000;
@@ -97,5 +98,5 @@ describe('for: deadlines and wait_until runs when the node holding them is kille
     const resumes = (await db.query(`select committed_by from entity_transitions where kind = 'automation_run' and event->>'type' = 'resume'`)).rows;
     expect(resumes.map((row) => row.committed_by)).toEqual(waitingIncidents.map(() => 'node-2'));
     expect(await auditFencing(isolation.databaseUrl, 32)).toEqual([]);
-  }, 120_000);
+  }, scaled(120_000));
 });

@@ -3,6 +3,7 @@ import type { AutomationRunState } from '../../machines/index.ts';
 import { auditFencing, idsOwnedBy, startClusterWithClients } from '../support/cluster.ts';
 import { useIsolation } from '../support/fixtures.ts';
 import { waitFor } from '../support/stream-reader.ts';
+import { scaled } from '../support/time-scale.ts';
 
 const isolation = useIsolation();
 const LEASE_TTL_MS = 2000;
@@ -62,5 +63,5 @@ describe('automation runs when the node holding them is killed', () => {
     const incidents = (await db.query(`select id, state from entity_state where kind = 'incident'`)).rows;
     expect(incidents.map((row) => row.state.systemIds[0]).sort()).toEqual([...systems].sort());
     expect(await auditFencing(isolation.databaseUrl, 32)).toEqual([]);
-  }, 120_000);
+  }, scaled(120_000));
 });

@@ -3,6 +3,7 @@ import type { AutomationRunState, AutomationScheduleState } from '../../machines
 import { connectClients, startCluster } from '../support/cluster.ts';
 import { useIsolation } from '../support/fixtures.ts';
 import { waitFor } from '../support/stream-reader.ts';
+import { scaled } from '../support/time-scale.ts';
 
 const isolation = useIsolation();
 const log = { action: 'automation.log', config: { message: 'tick {{ trigger.payload.scheduledAt }}' } };
@@ -88,5 +89,5 @@ describe('schedule triggers on a 2-node cluster', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect([...(await schedules()).values()].map((schedule) => schedule.fired)).toEqual([...stopped.values()].map((schedule) => schedule.fired));
     expect(await runs()).toHaveLength(settled.length);
-  }, 60_000);
+  }, scaled(60_000));
 });

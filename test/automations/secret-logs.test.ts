@@ -6,6 +6,7 @@ import type { AutomationRunState } from '../../machines/index.ts';
 import { startClusterWithClients } from '../support/cluster.ts';
 import { useIsolation } from '../support/fixtures.ts';
 import { waitFor } from '../support/stream-reader.ts';
+import { scaled } from '../support/time-scale.ts';
 
 const isolation = useIsolation();
 const SECRET = 'sk-live-93b1f0c6e2a4';
@@ -66,5 +67,5 @@ describe('secrets in a real node process', () => {
     expect(log).toContain('the token is ***'); // the action's own log line, masked
     expect(log).toMatch(/HTTP 500[^\n]*it is retried|it is retried[^\n]*HTTP 500/); // the retried failures were logged
     for (const leak of leaks) expect(log, leak).not.toContain(leak);
-  }, 60_000);
+  }, scaled(60_000));
 });

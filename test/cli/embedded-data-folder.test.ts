@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findLocalNode } from '../../node/index.ts';
 import { processState, type ProcessIdentity } from '../../persistence/index.ts';
+import { scaled } from '../support/time-scale.ts';
 
 const vigilBin = fileURLToPath(new URL('../../bin/vigil.js', import.meta.url));
 const started: ChildProcess[] = [];
@@ -138,5 +139,5 @@ describe('the embedded data folder', () => {
     expect(await read(third.port, 'check', 'web-home')).toMatchObject({ version: 1 });
     third.child.kill('SIGTERM');
     expect(await third.exited).toBe(0);
-  }, 240_000);
+  }, scaled(240_000));
 });

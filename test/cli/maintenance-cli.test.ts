@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestNode } from '../support/fixtures.ts';
 import { runVigil } from '../support/vigil-cli.ts';
 import { waitFor } from '../support/stream-reader.ts';
+import { scaled } from '../support/time-scale.ts';
 
 const fixture = useTestNode();
 const run = (...args: string[]) => runVigil(fixture, args);
@@ -57,5 +58,5 @@ describe('vigil maintenance', () => {
     expect((await fixture.node.runtime.get('maintenance', 'x')).state).toBeNull();
     expect((await run('maintenance', 'add', 'mnt-soon', '--title', 'T', '--systems', 'a', '--start', '1', '--end', '2')).stderr).toContain('exists');
     // Fourteen CLI processes, each a TypeScript start: on a busy machine that alone can take a minute.
-  }, 180_000);
+  }, scaled(180_000));
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useIsolation } from '../support/fixtures.ts';
 import { NodeProcess } from '../support/node-process.ts';
+import { scaled } from '../support/time-scale.ts';
 
 const isolation = useIsolation();
 
@@ -15,5 +16,5 @@ describe('two live processes with the same VIGIL_NODE_ID', () => {
     const code = await Promise.race([firstExit, new Promise((resolve) => setTimeout(() => resolve('still running'), 10_000))]);
     expect(code).toBe(2);
     expect(first.output).toContain('another live process uses node id twin');
-  }, 60_000);
+  }, scaled(60_000));
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { partitionOf } from '../../actors/index.ts';
 import { auditCommittedCommands, auditFencing, CommandLoad, startCluster } from '../support/cluster.ts';
 import { useIsolation } from '../support/fixtures.ts';
+import { scaled } from '../support/time-scale.ts';
 
 const isolation = useIsolation();
 const LEASE_TTL_MS = 2000;
@@ -57,5 +58,5 @@ describe('a node frozen (SIGSTOP) past its lease, then resumed', () => {
       [new Date(frozenAt)],
     );
     expect(lateCommits.rows[0].n).toBe(0);
-  }, 120_000);
+  }, scaled(120_000));
 });

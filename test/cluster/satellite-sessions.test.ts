@@ -7,6 +7,7 @@ import { useIsolation, type Isolation } from '../support/fixtures.ts';
 import { NATS_URL } from '../support/isolation.ts';
 import { startAgentProcess, type AgentProcess } from '../support/satellite-agent.ts';
 import { readStream, waitFor } from '../support/stream-reader.ts';
+import { scaled } from '../support/time-scale.ts';
 
 /**
  * `connected` follows the sockets that exist, even when the node holding them dies: the new
@@ -98,7 +99,7 @@ describe('satellite sessions of a node that dies', () => {
     expect(after.filter((row) => row.event.type === 'disconnect')).toEqual([]);
     expect(await stateOf('mover')).toMatchObject({ connected: true, session: { node: 'node-2', id: moved.id } });
     expect(await audit()).toEqual([]);
-  }, 180_000);
+  }, scaled(180_000));
 });
 
 describe('satellite sessions of a node restarted with the same id', () => {
@@ -129,5 +130,5 @@ describe('satellite sessions of a node restarted with the same id', () => {
     await waitFor(async () => (await transitions('back')).filter((row) => row.version > backAt && row.event.type === 'heartbeat').length >= 5, 30_000, 'five heartbeats after reconnecting');
     expect((await transitions('back')).filter((row) => row.version > backAt && row.event.type === 'disconnect')).toEqual([]);
     expect(await stateOf('back')).toMatchObject({ connected: true, session: { node: 'node-1', id: back.id } });
-  }, 120_000);
+  }, scaled(120_000));
 });

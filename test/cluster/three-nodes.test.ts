@@ -7,6 +7,7 @@ import { useIsolation } from '../support/fixtures.ts';
 import { TEST_ADMIN_TOKEN } from '../support/isolation.ts';
 import { waitFor, waitForCount } from '../support/stream-reader.ts';
 import { startSubscriber } from '../support/subscriber-process.ts';
+import { scaled } from '../support/time-scale.ts';
 
 const isolation = useIsolation();
 
@@ -80,5 +81,5 @@ describe('3 nodes, 1,000 entities, 10,000 commands through all of them', () => {
     }, 10_000, 'partitions of the stopped node taken over');
     console.log(`graceful stop of node-3: partitions owned elsewhere ${handedOver - stoppedAt} ms after SIGTERM (lease ${3000} ms)`);
     expect(await auditFencing(isolation.databaseUrl, 32)).toEqual([]);
-  }, 180_000);
+  }, scaled(180_000));
 });

@@ -5,6 +5,7 @@ import { auditFencing, connectClients, idsOwnedBy, startCluster } from '../suppo
 import { useIsolation } from '../support/fixtures.ts';
 import { NATS_URL } from '../support/isolation.ts';
 import { readStream, waitFor } from '../support/stream-reader.ts';
+import { scaled } from '../support/time-scale.ts';
 
 const isolation = useIsolation();
 const LEASE_TTL_MS = 2000;
@@ -47,5 +48,5 @@ describe('durable timers when their owner dies', () => {
     const lost = await readStream(bus, bus.subjects.streams.trigger, bus.subjects.trigger('satellite.heartbeat_lost'));
     expect(lost.length).toBe(ids.length); // once each
     expect(await auditFencing(isolation.databaseUrl, 32)).toEqual([]);
-  }, 120_000);
+  }, scaled(120_000));
 });

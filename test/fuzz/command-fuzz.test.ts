@@ -7,6 +7,7 @@ import { useIsolation } from '../support/fixtures.ts';
 import { authorization, NATS_URL, TEST_ADMIN_TOKEN } from '../support/isolation.ts';
 import { NodeProcess } from '../support/node-process.ts';
 import { fuzzBody, randomSource } from './mutations.ts';
+import { scaled } from '../support/time-scale.ts';
 
 /**
  * Mutated and random command bodies against a real node process, over HTTP and NATS, while a
@@ -126,5 +127,5 @@ describe(`fuzzing the HTTP API and NATS commands (seed ${SEED})`, () => {
     for (const [id, versions] of bystanderVersions) expect(versions, id).toEqual(versions.map((_, index) => index + 1));
     // Memory bounded: the node's resident set does not grow without limit (bodies are at most 1 MiB each, 32 in flight).
     expect(rssPeak - rssBefore).toBeLessThan(400 * 2 ** 20);
-  }, 900_000);
+  }, scaled(900_000));
 });

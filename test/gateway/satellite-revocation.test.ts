@@ -6,6 +6,7 @@ import { useIsolation } from '../support/fixtures.ts';
 import { connectSatellite } from '../support/satellite-client.ts';
 import { waitFor } from '../support/stream-reader.ts';
 import { startTestNode } from '../support/test-node.ts';
+import { scaled } from '../support/time-scale.ts';
 
 /**
  * Rotating or removing a satellite's credential closes its live sessions on every node: at once
@@ -26,7 +27,7 @@ beforeAll(async () => {
   second = await startTestNode({ databaseUrl: isolation.databaseUrl, namespace: isolation.namespace, nodeId: 'second', env: slow });
   checking = await startTestNode({ databaseUrl: isolation.databaseUrl, namespace: isolation.namespace, nodeId: 'checking', env: { VIGIL_SATELLITE_CREDENTIAL_RECHECK_MS: '300' } });
   for (const id of ['sat-r', 'sat-x', 'sat-q', 'sat-g']) await first.router.dispatch('satellite', id, { type: 'register', name: id, region: 'eu' });
-}, 60_000);
+}, scaled(60_000));
 
 afterAll(async () => {
   await Promise.all([first, second, checking].map((node) => node?.stop()));

@@ -5,6 +5,7 @@ import { createTestDatabase } from '../support/isolation.ts';
 import { NatsProcess } from '../support/nats-process.ts';
 import { readStream, waitFor } from '../support/stream-reader.ts';
 import { startTestNode } from '../support/test-node.ts';
+import { scaled } from '../support/time-scale.ts';
 
 let node: VigilNode;
 let nats: NatsProcess;
@@ -62,5 +63,5 @@ describe('NATS outage', () => {
     } finally {
       await reader.close();
     }
-  }, 90_000);
+  }, scaled(90_000));
 });

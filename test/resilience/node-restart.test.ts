@@ -8,6 +8,7 @@ import { useIsolation } from '../support/fixtures.ts';
 import { commandHeaders, NATS_URL } from '../support/isolation.ts';
 import { NodeProcess } from '../support/node-process.ts';
 import { waitFor } from '../support/stream-reader.ts';
+import { scaled } from '../support/time-scale.ts';
 
 const isolation = useIsolation();
 let nc: NatsConnection;
@@ -76,5 +77,5 @@ describe('a node killed with kill -9 mid-stream', () => {
       await db.end();
       await node.kill('SIGTERM');
     }
-  }, 90_000);
+  }, scaled(90_000));
 });

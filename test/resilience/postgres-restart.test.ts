@@ -5,6 +5,7 @@ import { createTestNamespace } from '../support/isolation.ts';
 import { PostgresProcess } from '../support/postgres-process.ts';
 import { readStream, waitFor } from '../support/stream-reader.ts';
 import { startTestNode } from '../support/test-node.ts';
+import { scaled } from '../support/time-scale.ts';
 
 let postgres: PostgresProcess;
 let node: VigilNode;
@@ -77,7 +78,7 @@ describe('PostgreSQL crashing and coming back', () => {
     } finally {
       await db.end();
     }
-  }, 90_000);
+  }, scaled(90_000));
 
   it('an automation in flight loses no fire, no step and no delay while PostgreSQL is down for 10 s, and runs each once', async () => {
     const systems = Array.from({ length: 10 }, (_, index) => `outage-${index}`);
@@ -110,5 +111,5 @@ describe('PostgreSQL crashing and coming back', () => {
     } finally {
       await db.end();
     }
-  }, 120_000);
+  }, scaled(120_000));
 });

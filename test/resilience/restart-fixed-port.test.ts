@@ -7,6 +7,7 @@ import { freePort } from '../../node/index.ts';
 import { SATELLITE_PATH } from '../../protocol/satellite-protocol.ts';
 import { useIsolation } from '../support/fixtures.ts';
 import { NodeProcess } from '../support/node-process.ts';
+import { scaled } from '../support/time-scale.ts';
 
 const isolation = useIsolation();
 const satelliteIds = ['edge-1', 'edge-2', 'edge-3'];
@@ -72,5 +73,5 @@ describe('a node restarted on its fixed HTTP port with satellites connected', ()
     expect((await node.url('/readyz')).status).toBe(200);
     for (const ws of satellites) ws.terminate();
     console.info(`restart on fixed port ${port} with 3 satellites connected, spawn to ready: after SIGTERM ${readyTimes.SIGTERM} ms, after kill -9 ${readyTimes.SIGKILL} ms`);
-  }, 180_000);
+  }, scaled(180_000));
 });

@@ -7,6 +7,7 @@ import { SatelliteCredentialStore } from '../../persistence/index.ts';
 import { useTestNode } from '../support/fixtures.ts';
 import { startTestNode } from '../support/test-node.ts';
 import { readStream, waitFor } from '../support/stream-reader.ts';
+import { scaled } from '../support/time-scale.ts';
 
 const fixture = useTestNode();
 const agentBin = fileURLToPath(new URL('../../bin/vigil-satellite.js', import.meta.url));
@@ -84,7 +85,7 @@ describe('the vigil-satellite agent against a real node', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await triggers('satellite.heartbeat_lost')).toBe(1);
     expect(await triggers('satellite.disconnected')).toBe(1);
-  }, 90_000);
+  }, scaled(90_000));
 
   it('keeps the results it ran while no node was reachable and delivers them after reconnecting', async () => {
     const { token } = await new SatelliteCredentialStore(fixture.node.database).issue('edge-2');
@@ -125,7 +126,7 @@ describe('the vigil-satellite agent against a real node', () => {
       agent.kill('SIGKILL');
       await gateway.stop();
     }
-  }, 90_000);
+  }, scaled(90_000));
 
   it('drops the results Vigil refuses (its clock an hour ahead) instead of sending them again', async () => {
     const { token } = await new SatelliteCredentialStore(fixture.node.database).issue('edge-3');
@@ -159,6 +160,6 @@ describe('the vigil-satellite agent against a real node', () => {
     } finally {
       agent.kill('SIGKILL');
     }
-  }, 60_000);
+  }, scaled(60_000));
 });
 

@@ -5,6 +5,7 @@ import { desiredOwner, partitionOf } from '../../actors/index.ts';
 import { subjectsFor } from '../../bus/index.ts';
 import type { Isolation } from './fixtures.ts';
 import { commandHeaders, NATS_URL } from './isolation.ts';
+import { scaled } from './time-scale.ts';
 import { NodeProcess } from './node-process.ts';
 
 /** Node processes sharing one database and namespace, with short leases so failover is quick. */
@@ -29,7 +30,8 @@ export async function startCluster(options: { databaseUrl: string; namespace: st
 }
 
 /** Waits until every partition is held by its rendezvous-hashed owner among `members`. */
-export async function waitForBalance(databaseUrl: string, members: string[], partitionCount: number, timeoutMs = 30_000): Promise<void> {
+export async function waitForBalance(databaseUrl: string, members: string[], partitionCount: number, unscaledTimeoutMs = 30_000): Promise<void> {
+  const timeoutMs = scaled(unscaledTimeoutMs);
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   try {

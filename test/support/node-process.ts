@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { authorization } from './isolation.ts';
+import { scaled } from './time-scale.ts';
 import { testNodeEnvironment, type TestNodeOptions } from './test-node.ts';
 
 const vigilBin = fileURLToPath(new URL('../../bin/vigil.js', import.meta.url));
@@ -28,7 +29,8 @@ export class NodeProcess {
     return this.child?.pid;
   }
 
-  async start(timeoutMs = 30_000): Promise<void> {
+  async start(unscaledTimeoutMs = 30_000): Promise<void> {
+    const timeoutMs = scaled(unscaledTimeoutMs);
     const child = spawn(process.execPath, [...this.nodeArguments, vigilBin, 'start'], {
       env: { ...process.env, ...this.environment },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,3 +1,4 @@
+import { scaled } from './time-scale.ts';
 import { DeliverPolicy } from '@nats-io/jetstream';
 import type { Bus } from '../../bus/index.ts';
 
@@ -16,7 +17,8 @@ export async function readStream(bus: Bus, stream: string, filter: string): Prom
   return out;
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, unscaledTimeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const timeoutMs = scaled(unscaledTimeoutMs);
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -44,7 +46,7 @@ export async function waitForCount(count: () => Promise<number>, target: number,
     if (current !== last) {
       last = current;
       movedAt = Date.now();
-    } else if (Date.now() - movedAt > stallMs) {
+    } else if (Date.now() - movedAt > scaled(stallMs)) {
       throw new Error(`${what}: stuck at ${current} of ${target} for ${stallMs} ms`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -7,6 +7,7 @@ import { useIsolation, useTestNode } from '../support/fixtures.ts';
 import { commandHeaders, NATS_URL } from '../support/isolation.ts';
 import { NodeProcess } from '../support/node-process.ts';
 import { readStream, waitFor } from '../support/stream-reader.ts';
+import { scaled } from '../support/time-scale.ts';
 
 describe('satellite heartbeat timer', () => {
   const fixture = useTestNode();
@@ -85,5 +86,5 @@ describe('satellite heartbeat timer across a node restart', () => {
     const lost = await readStream(bus, bus.subjects.streams.trigger, bus.subjects.trigger('satellite.heartbeat_lost'));
     expect(lost).toHaveLength(1);
     await node.kill('SIGTERM');
-  }, 60_000);
+  }, scaled(60_000));
 });
