@@ -13,6 +13,8 @@ export default defineConfig({
     hookTimeout: scaled(60_000),
     // Two cores: files run in parallel two at a time; every file isolates itself (own database, own namespace).
     reporters: ['default', new SummaryReporter()],
+    // The bins run dist/: build it from the sources under test first.
+    globalSetup: ['test/support/build-once.ts'],
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
   },

@@ -1,9 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx's ESM loader): no build step between a clone and a node.
-import { register } from 'tsx/esm/api';
-
-register();
-const { main } = await import('../cli/main.ts');
+// The `vigil` command. Runs the built JavaScript in dist/ (`npm run build`; `npm install` and
+// `npm start` build it): no TypeScript at run time.
+let main;
+try {
+  ({ main } = await import('../dist/cli/main.js'));
+} catch (error) {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('dist/cli/main.js')) throw error;
+  console.error('vigil: dist/ is missing: run `npm run build` in the checkout (npm install does it)');
+  process.exit(2);
+}
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {

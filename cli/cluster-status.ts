@@ -1,4 +1,17 @@
-import type { ClusterStatus } from '../node/index.ts';
+import type { ClusterStatus, VigilConfig } from '../node/index.ts';
+import { fail } from './exit.ts';
+import { NodeClient } from './node-client.ts';
+
+/** `vigil status [--json]`: what a node reads of the cluster (`GET /cluster/status`). */
+export async function statusCommand(config: VigilConfig, json: boolean): Promise<number> {
+  try {
+    const status = await NodeClient.connect(config).request<ClusterStatus>('GET', '/cluster/status');
+    console.log(json ? JSON.stringify(status, null, 2) : formatClusterStatus(status));
+    return 0;
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+}
 
 /** The status as a short human-readable report. */
 export function formatClusterStatus(status: ClusterStatus): string {

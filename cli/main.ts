@@ -1,18 +1,8 @@
 import { parseArgs } from 'node:util';
-import { Database, DataFolderLockedError } from '../persistence/index.ts';
-import { ConfigError, createLogger, EmbeddedNatsError, findLocalNode, formatReadyBanner, loadConfig, startNode, type ClusterStatus, type VigilConfig } from '../node/index.ts';
-import { HttpListenError } from '../gateway/index.ts';
-import { renderNatsAccounts } from '../bus/index.ts';
-import { formatClusterStatus } from './cluster-status.ts';
-import { NodeClient } from './node-client.ts';
-import { tokenCommand } from './token-commands.ts';
-import { fail } from './exit.ts';
-import { satelliteCommand } from './satellite-commands.ts';
-import { checkCommand } from './check-commands.ts';
-import { applyCommand } from './apply-command.ts';
-import { maintenanceCommand } from './maintenance-commands.ts';
-import { automationCommand, catalogCommand, runsCommand } from './automation-commands.ts';
-import { SetupFileError } from '../setup/setup-file.ts';
+import type { VigilConfig } from '../node/config.ts';
+
+// Command modules are imported when their command runs, so `vigil --help` and the HTTP commands
+// do not load the node (MikroORM, NATS, uWebSockets.js).
 
 const usage = `usage: vigil <command> [--config file.json]
 
@@ -103,6 +93,8 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return command || values.help ? 0 : 2;
   }
+  // Configuration errors are the user's to fix: exit code 2 with what is wrong.
+  const { ConfigError, loadConfig } = await import('../node/config.ts');
   let config;
   try {
     config = loadConfig(process.env, values.config ?? process.env.VIGIL_CONFIG);
@@ -113,99 +105,42 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  try {
-    return await run(command, positionals, values, config);
-  } catch (error) {
-    // Another process holds the embedded database: never a crash, never a second opener.
-    if (error instanceof DataFolderLockedError) {
-      console.error(`vigil: ${describeLockedFolder(error)}`);
-      return 2;
-    }
-    throw error;
-  }
+  return run(command, positionals, values, config);
 }
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
 
 async function run(command: string, positionals: string[], values: Values, config: VigilConfig): Promise<number> {
-  const log = createLogger(config.nodeId, config.logLevel);
-
+  const args = positionals.slice(1);
   switch (command) {
-    case 'migrate': {
-      const database = await Database.open({ url: config.databaseUrl, dataDir: config.dataDir, owner: { command: 'vigil migrate' } });
-      try {
-        const applied = await database.migrate();
-        log.info({ applied }, applied.length > 0 ? 'migrations applied' : 'database is up to date');
-        return 0;
-      } finally {
-        await database.close();
-      }
-    }
-    case 'start': {
-      let node;
-      let fatal: ((reason: string) => void) | undefined;
-      try {
-        node = await startNode(config, log, (reason) => fatal?.(reason));
-      } catch (error) {
-        if (error instanceof DataFolderLockedError) throw error; // exit code 2, said once below
-        if (error instanceof EmbeddedNatsError || error instanceof SetupFileError || error instanceof HttpListenError) {
-          console.error(`vigil: ${error.message}`);
-          return 2;
-        }
-        log.fatal({ err: error }, 'node failed to start');
-        return 1;
-      }
-      // For a person at a terminal; programs read the `vigil node ready` log line or node.json.
-      if (process.stderr.isTTY) process.stderr.write(formatReadyBanner(node.endpoints));
-      const exitCode = await new Promise<number>((resolve) => {
-        const shutdown = (signal: string) => {
-          log.info({ signal }, 'shutdown requested');
-          void node.stop().then(() => resolve(0));
-        };
-        fatal = () => void node.stop().then(() => resolve(2));
-        process.once('SIGTERM', () => shutdown('SIGTERM'));
-        process.once('SIGINT', () => shutdown('SIGINT'));
-      });
-      return exitCode;
-    }
+    case 'start':
+    case 'migrate':
+      return (await import('./node-commands.ts')).nodeCommand(command, config);
     case 'satellite':
-      return satelliteCommand(config, positionals.slice(1), { name: values.name, region: values.region, json: values.json });
+      return (await import('./satellite-commands.ts')).satelliteCommand(config, args, { name: values.name, region: values.region, json: values.json });
     case 'check':
-      return checkCommand(config, positionals.slice(1), values);
+      return (await import('./check-commands.ts')).checkCommand(config, args, values);
     case 'maintenance':
-      return maintenanceCommand(config, positionals.slice(1), values);
+      return (await import('./maintenance-commands.ts')).maintenanceCommand(config, args, values);
     case 'apply':
-      return applyCommand(config, values.file, values.json === true);
+      return (await import('./apply-command.ts')).applyCommand(config, values.file, values.json === true);
     case 'automation':
-      return automationCommand(config, positionals.slice(1), values);
+      return (await import('./automation-commands.ts')).automationCommand(config, args, values);
     case 'runs':
-      return runsCommand(config, positionals.slice(1), values);
+      return (await import('./automation-commands.ts')).runsCommand(config, args, values);
     case 'catalog':
-      return catalogCommand(values);
+      return (await import('./automation-commands.ts')).catalogCommand(values);
     case 'token':
-      return tokenCommand(config, positionals.slice(1), values);
+      return (await import('./token-commands.ts')).tokenCommand(config, args, values);
     case 'nats-accounts':
-      process.stdout.write(renderNatsAccounts({ namespace: config.namespace }));
+      process.stdout.write((await import('../bus/index.ts')).renderNatsAccounts({ namespace: config.namespace }));
       return 0;
-    case 'status': {
-      try {
-        const status = await NodeClient.connect(config).request<ClusterStatus>('GET', '/cluster/status');
-        console.log(values.json ? JSON.stringify(status, null, 2) : formatClusterStatus(status));
-        return 0;
-      } catch (error) {
-        return fail((error as Error).message);
-      }
-    }
+    case 'status':
+      return (await import('./cluster-status.ts')).statusCommand(config, values.json === true);
     default:
       console.error(`vigil: unknown command "${command}"\n\n${usage}`);
       return 2;
   }
-}
-
-/** The lock error's message, plus the HTTP address of the node that holds the folder when it is one. */
-function describeLockedFolder(error: DataFolderLockedError): string {
-  const node = findLocalNode(error.folder);
-  return node && node.pid === error.holder?.pid ? `${error.message}\nThat node (${node.nodeId}) serves HTTP at ${node.httpUrl}.` : error.message;
 }
 
 /** A usage mistake: the reason and where to read the usage; exit code 2. */

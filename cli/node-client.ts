@@ -1,5 +1,7 @@
 import type { EntityChange } from '../machines/index.ts';
-import { findLocalNode, type VigilConfig } from '../node/index.ts';
+// Straight from its file, not node/index.ts: that one loads the whole node, and the CLI must start fast.
+import { findLocalNode } from '../node/local-node.ts';
+import type { VigilConfig } from '../node/index.ts';
 import { cliToken } from './cli-token.ts';
 
 /** A request a node refused, with its error code (docs/PROTOCOL.md, "Error codes"). */

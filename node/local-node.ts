@@ -1,7 +1,8 @@
 import { chmodSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { identityOf, processIdentitySchema, processState } from '../persistence/index.ts';
+// From its own file, not persistence/index.ts (MikroORM): the CLI reads node.json and must start fast.
+import { identityOf, processIdentitySchema, processState } from '../persistence/process-identity.ts';
 import type { NodeEndpoints } from './endpoints.ts';
 
 /** The discovery file's name inside the data folder. */

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { credsAuthenticator, nkeys } from '@nats-io/transport-node';
 import { z } from 'zod';
-import { nkeySeedBytes, Secret, type NatsAuthSettings } from '../bus/index.ts';
+// From their files, not bus/index.ts (JetStream, KV): the config is read by every CLI command, which must start fast.
+import { nkeySeedBytes, type NatsAuthSettings } from '../bus/connection-options.ts';
+import { Secret } from '../bus/secret.ts';
 
 /**
  * The `nats` part of a node's (or the CLI's) configuration: how to authenticate to NATS, TLS, and
