@@ -57,6 +57,5 @@ describe('vigil maintenance', () => {
     expect(badZone.stderr).toContain('INVALID_EVENT');
     expect((await fixture.node.runtime.get('maintenance', 'x')).state).toBeNull();
     expect((await run('maintenance', 'add', 'mnt-soon', '--title', 'T', '--systems', 'a', '--start', '1', '--end', '2')).stderr).toContain('exists');
-    // Fourteen CLI processes, each a TypeScript start: on a busy machine that alone can take a minute.
-  }, scaled(180_000));
+  }, scaled(180_000)); // fourteen CLI processes: on a busy machine their start-ups alone can take a minute
 });
