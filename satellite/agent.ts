@@ -25,6 +25,13 @@ export interface AgentOptions {
   /** A sent result not acknowledged within this long is sent again. Default 30 s. */
   ackTimeoutMs?: number;
   agentVersion: string;
+  /**
+   * Consecutive refusals of the token (HTTP 401 on connecting, or close 4401 `Revoked`) after
+   * which the agent gives up: retrying a token Vigil does not accept only fills logs. Default 5.
+   */
+  maxAuthFailures?: number;
+  /** Called once when the agent gives up (see `maxAuthFailures`); the agent has stopped by then. */
+  onFatal?: (message: string) => void;
   log: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -48,6 +55,8 @@ export class SatelliteAgent {
   private heartbeat: NodeJS.Timeout | undefined;
   private reconnect: NodeJS.Timeout | undefined;
   private attempt = 0;
+  /** Token refusals in a row, on any gateway; a connection that opens resets it. */
+  private authFailures = 0;
   private gatewayIndex = 0;
   private stopped = false;
   private readonly startedAt = Date.now();
@@ -107,8 +116,10 @@ export class SatelliteAgent {
     const base = this.options.gateways[this.gatewayIndex % this.options.gateways.length]!;
     const socket = new WebSocket(`${base.replace(/\/$/, '')}${SATELLITE_PATH}`, { headers: { authorization: `Bearer ${this.options.token}` }, handshakeTimeout: 10_000 });
     this.socket = socket;
+    let refused = false;
     socket.on('open', () => {
       this.attempt = 0;
+      this.authFailures = 0;
       this.stats.connections++;
       this.options.log('info', 'connected', { gateway: base, resultsToSend: this.results.size, resultsDropped: this.results.dropped });
       this.sendHeartbeat();
@@ -119,20 +130,36 @@ export class SatelliteAgent {
     });
     socket.on('message', (data) => this.onMessage(String(data)));
     socket.on('unexpected-response', (_request, response) => {
-      this.options.log('warn', 'gateway refused the connection', { gateway: base, status: response.statusCode });
+      refused = response.statusCode === 401;
+      if (!refused) this.options.log('warn', 'gateway refused the connection', { gateway: base, status: response.statusCode });
       socket.terminate();
     });
-    socket.on('error', (error) => this.options.log('warn', 'connection error', { gateway: base, error: error.message }));
+    socket.on('error', (error) => {
+      if (!refused) this.options.log('warn', 'connection error', { gateway: base, error: error.message });
+    });
     socket.on('close', (code) => {
       clearInterval(this.heartbeat);
       if (this.socket === socket) this.socket = undefined;
       if (this.stopped) return;
+      if (refused || code === SatelliteCloseCode.Revoked) {
+        const maxAuthFailures = this.options.maxAuthFailures ?? 5;
+        if (++this.authFailures >= maxAuthFailures) {
+          void this.stop().then(() =>
+            this.options.onFatal?.(
+              `the gateways refused this satellite's token ${this.authFailures} times in a row (unknown, rotated or removed): ` +
+                'give the agent a new one (vigil satellite rotate-token <id>) in VIGIL_SATELLITE_TOKEN',
+            ),
+          );
+          return;
+        }
+      }
       // Back off exponentially (0.5 s … 30 s) with full jitter, and try the next gateway.
       this.gatewayIndex++;
       const ceiling = Math.min(30_000, 500 * 2 ** Math.min(this.attempt++, 6));
       const delay = Math.round(Math.random() * ceiling);
-      if (code === SatelliteCloseCode.Revoked) this.options.log('warn', 'this token was rotated or the satellite removed: reconnecting will be refused until the agent gets a new token', { gateway: base });
-      this.options.log('warn', 'disconnected', { gateway: base, code, retryInMs: delay });
+      if (refused) this.options.log('warn', 'gateway refused the token (401)', { gateway: base, refusals: this.authFailures, retryInMs: delay });
+      else if (code === SatelliteCloseCode.Revoked) this.options.log('warn', 'this token was rotated or the satellite removed: reconnecting will be refused until the agent gets a new token', { gateway: base, retryInMs: delay });
+      else this.options.log('warn', 'disconnected', { gateway: base, code, retryInMs: delay });
       this.reconnect = setTimeout(() => this.connect(), delay);
     });
   }
