@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { Msg, Subscription } from '@nats-io/transport-node';
-import { AuthError, actorOf, authorizeCommand, type Principal, type TokenAuthenticator } from '../auth/index.ts';
+import { AuthError, type Principal, type TokenAuthenticator } from '../auth/index.ts';
 import type { Bus } from '../bus/index.ts';
 import { commandIdSchema } from '../machines/index.ts';
 import type { DispatchOptions, EntityRuntime } from './entity-runtime.ts';
 import { RuntimeError } from './errors.ts';
-import type { CommandReply, CommandRouter, Placement } from './placement/index.ts';
+import type { CommandReply, CommandRouter, Placement, RoutedDispatchOptions } from './placement/index.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -98,18 +98,9 @@ export class CommandListener {
     } catch {
       return failure('INVALID_EVENT', 'the request body is not JSON');
     }
-    if (principal) {
-      try {
-        const { type } = this.runtime.validate(kind, id, event);
-        authorizeCommand(principal, kind, type);
-        actor = actorOf(principal);
-      } catch (error) {
-        if (error instanceof AuthError) return failure(error.code, error.message);
-        if (error instanceof RuntimeError) return failure(error.code, error.message, error.details);
-        this.log.error({ err: error, subject: msg.subject }, 'command check failed unexpectedly');
-        return failure('INTERNAL', 'internal error; see the node log');
-      }
-    } else {
+    // From outside, the router authorizes the caller and makes it the cause; between nodes, the
+    // forwarding node already did and says who in the headers.
+    if (!principal) {
       actor = msg.headers?.get('Vigil-Actor') || undefined;
       runId = msg.headers?.get('Vigil-Run-Id') || undefined;
     }
@@ -123,8 +114,9 @@ export class CommandListener {
     const remaining = Math.min(this.timeoutMs, deadline - Date.now());
     if (!(remaining > 0)) return failure('DEADLINE_EXCEEDED', RuntimeError.deadlineExceeded(kind, id).message);
     try {
-      return { ok: true, change: await execute(kind, id, event, { actor, runId, commandId, timeoutMs: remaining }) };
+      return { ok: true, change: await execute(kind, id, event, { actor, runId, commandId, timeoutMs: remaining, ...(principal ? { caller: principal } : {}) }) };
     } catch (error) {
+      if (error instanceof AuthError) return failure(error.code, error.message);
       if (error instanceof RuntimeError) return failure(error.code, error.message, error.details);
       this.log.error({ err: error, subject: msg.subject }, 'command failed unexpectedly');
       return failure('INTERNAL', 'internal error; see the node log');
@@ -132,7 +124,7 @@ export class CommandListener {
   }
 }
 
-type Executor = (kind: string, id: string, event: unknown, options: DispatchOptions) => Promise<Awaited<ReturnType<EntityRuntime['dispatch']>>>;
+type Executor = (kind: string, id: string, event: unknown, options: RoutedDispatchOptions) => Promise<Awaited<ReturnType<EntityRuntime['dispatch']>>>;
 
 function failure(code: string, message: string, details?: Record<string, unknown>): CommandReply {
   return { ok: false, error: { code, message, ...(details ? { details } : {}) } };

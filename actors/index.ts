@@ -3,7 +3,7 @@ export { CommitBatcher } from './commit-batcher.ts';
 export { OutboxRelay } from './outbox-relay.ts';
 export { TimerScheduler } from './timer-scheduler.ts';
 export { CommandListener } from './command-listener.ts';
-export { Placement, CommandRouter, commandReplySchema, partitionOf, desiredOwner, type CommandReply, type PlacementHooks } from './placement/index.ts';
+export { Placement, CommandRouter, commandReplySchema, type RoutedDispatchOptions, partitionOf, desiredOwner, type CommandReply, type PlacementHooks } from './placement/index.ts';
 export { onEntityChanged, onTrigger, type DeliveryInfo, type SubscriptionOptions } from './change-subscriptions.ts';
 export { CommitRejectedError, isEventNotAllowed, RuntimeError, SatelliteAccessError, type RuntimeErrorCode } from './errors.ts';
 export { SatelliteAccess, satelliteCredentialNoticeSchema, type SatelliteCredentialNotice, type NoticePublisher } from './satellite-access.ts';

@@ -1,14 +1,9 @@
 #!/usr/bin/env node
 // The `vigil` command. Runs the built JavaScript in dist/ (`npm run build`; `npm install` and
 // `npm start` build it): no TypeScript at run time.
-let main;
-try {
-  ({ main } = await import('../dist/cli/main.js'));
-} catch (error) {
-  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('dist/cli/main.js')) throw error;
-  console.error('vigil: dist/ is missing: run `npm run build` in the checkout (npm install does it)');
-  process.exit(2);
-}
+import { loadBuilt } from './load-built.js';
+
+const { main } = await loadBuilt('vigil', 'cli/main.js');
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {

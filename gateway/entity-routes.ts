@@ -1,6 +1,5 @@
 import type uWS from 'uWebSockets.js';
-import { RuntimeError, type DispatchOptions, type EntityRuntime } from '../actors/index.ts';
-import { actorOf, authorizeCommand } from '../auth/index.ts';
+import { RuntimeError, type EntityRuntime, type RoutedDispatchOptions } from '../actors/index.ts';
 import { commandIdSchema, entityIdSchema, entityKinds, getEntityDefinition, listTriggers, type EntityChange } from '../machines/index.ts';
 import type { EntityListQuery, EntityPage } from '../persistence/index.ts';
 import { HttpRequestError } from './http-errors.ts';
@@ -8,8 +7,8 @@ import { serveRoute, type RouteContext } from './http-route.ts';
 
 export interface EntityRoutesOptions {
   runtime: EntityRuntime;
-  /** Sends a command to the entity's owner (the node's router). */
-  dispatch: (kind: string, id: string, event: unknown, options: DispatchOptions) => Promise<EntityChange | null>;
+  /** Sends a command to the entity's owner (the node's router), which authorizes its `caller`. */
+  dispatch: (kind: string, id: string, event: unknown, options: RoutedDispatchOptions) => Promise<EntityChange | null>;
   /** POST …/events answers 504 TIMEOUT after this long (the event may still commit). */
   commandTimeoutMs: number;
   /** A page of live entities of one kind (read from PostgreSQL). */
@@ -79,10 +78,8 @@ export function serveEntityRoutes(app: uWS.TemplatedApp, options: EntityRoutesOp
         if (commandId !== undefined && !commandIdSchema.safeParse(commandId).success) {
           throw new HttpRequestError('INVALID_EVENT', 'Vigil-Command-Id must be 1-128 printable ASCII characters without spaces');
         }
-        // Validation first (unknown kind 404, invalid event 400), then who may send it (403).
-        const { type } = runtime.validate(kind!, id!, body);
-        authorizeCommand(principal, kind!, type);
-        const change = await options.dispatch(kind!, id!, body, { actor: actorOf(principal), commandId, timeoutMs: options.commandTimeoutMs });
+        // The router checks the event (unknown kind 404, invalid event 400), then who may send it (403).
+        const change = await options.dispatch(kind!, id!, body, { caller: principal, commandId, timeoutMs: options.commandTimeoutMs });
         return { body: { change } };
       },
     },

@@ -1,6 +1,6 @@
 import uWS from 'uWebSockets.js';
 import type { Logger } from 'pino';
-import type { DispatchOptions, EntityRuntime } from '../actors/index.ts';
+import type { EntityRuntime, RoutedDispatchOptions } from '../actors/index.ts';
 import type { TokenAdmin, TokenAuthenticator } from '../auth/index.ts';
 import type { EntityChange } from '../machines/index.ts';
 import type { EntityListQuery, EntityPage } from '../persistence/index.ts';
@@ -42,7 +42,7 @@ export interface HttpServerOptions {
   /** POST /entities/…/events answers 504 TIMEOUT after this long (the event may still commit). */
   commandTimeoutMs: number;
   /** Sends a command to the entity's owner (the node's router). */
-  dispatch: (kind: string, id: string, event: unknown, options: DispatchOptions) => Promise<EntityChange | null>;
+  dispatch: (kind: string, id: string, event: unknown, options: RoutedDispatchOptions) => Promise<EntityChange | null>;
   runtime: EntityRuntime;
   /** Checks `Authorization: Bearer <token>` on every route but /healthz and /readyz. */
   authenticator: TokenAuthenticator;

@@ -1,5 +1,6 @@
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import { z } from 'zod';
+import { actorOf, authorizeCommand, type Principal } from '../../auth/index.ts';
 import type { Bus } from '../../bus/index.ts';
 import { entityChangeSchema, type EntityChange } from '../../machines/index.ts';
 import type { DispatchOptions, EntityRuntime } from '../entity-runtime.ts';
@@ -12,6 +13,16 @@ export const commandReplySchema = z.union([
   z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }) }),
 ]);
 export type CommandReply = z.infer<typeof commandReplySchema>;
+
+/** A routed command's options: a `caller` from outside is authorized here and becomes its cause. */
+export interface RoutedDispatchOptions extends DispatchOptions {
+  /**
+   * Who sent the command from outside (an API token's principal): the command must be one it may
+   * send (else `AuthError` FORBIDDEN), and the change's `cause.actor` is this principal, never
+   * `actor` or `runId` from the options.
+   */
+  caller?: Principal;
+}
 
 const encoder = new TextEncoder();
 
@@ -35,9 +46,15 @@ export class CommandRouter {
     private readonly defaultTimeoutMs: number,
   ) {}
 
-  async dispatch(kind: string, id: string, event: unknown, options: DispatchOptions = {}): Promise<EntityChange | null> {
-    // Refuse invalid commands here, before any routing.
-    this.runtime.validate(kind, id, event);
+  async dispatch(kind: string, id: string, event: unknown, routed: RoutedDispatchOptions = {}): Promise<EntityChange | null> {
+    // Refuse invalid commands here, before any routing; then what the caller may not send.
+    const { type } = this.runtime.validate(kind, id, event);
+    const { caller, ...options } = routed;
+    if (caller) {
+      authorizeCommand(caller, kind, type);
+      options.actor = actorOf(caller);
+      delete options.runId;
+    }
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const deadline = Date.now() + timeoutMs;
     const partition = this.runtime.partitionOf(kind, id);

@@ -8,6 +8,7 @@ import { BusError, connectBus, natsConnectionOptions, renderNatsAccounts, Secret
 import { loadConfig, readClusterStatus, startNode, type VigilConfig, type VigilNode } from '../../node/index.ts';
 import { commandHeaders, createTestDatabase, uniqueName } from '../support/isolation.ts';
 import { NatsProcess } from '../support/nats-process.ts';
+import { waitForBalance } from '../support/cluster.ts';
 import { testNodeEnvironment } from '../support/test-node.ts';
 
 /**
@@ -120,7 +121,9 @@ describe("the nodes' user", () => {
     expect(await a.router.dispatch('system', ownedByB!, { type: 'create', name: 'Forwarded' })).toMatchObject({ version: 1 });
     expect(a.router.stats.forwarded).toBe(forwardedBefore + 1);
 
-    // What `GET /cluster/status` reads, through a node's own connection (the nodes' user).
+    // What `GET /cluster/status` reads, through a node's own connection (the nodes' user), once the
+    // second node's share of partitions has finished moving to it.
+    await waitForBalance(databaseUrl, ['perm-a', 'perm-b'], 8);
     const status = await readClusterStatus(a.database, a.bus, a.config);
     expect(status.nodes.map((node) => node.nodeId)).toEqual(['perm-a', 'perm-b']);
     expect(status.unownedPartitions).toEqual([]);
