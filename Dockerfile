@@ -1,9 +1,9 @@
 # A Vigil node (and, with `--entrypoint node bin/vigil-satellite.js`, a satellite agent).
-# Node 20: the uWebSockets.js build in use has native binaries up to Node 20 only; the builds for
-# Node 22/24 on the npm registry need glibc 2.38 (Debian 13). See docs/OPERATIONS.md, "Known issues".
+# Node 24 (the LTS) on Debian 13: uWebSockets.js for Node 22/24 needs glibc 2.38 or newer (Debian
+# 12 has 2.36). See docs/OPERATIONS.md, "Supported platforms".
 # Build stage: install everything, compile TypeScript to dist/ (npm install runs `prepare`), then
 # keep only the production dependencies.
-FROM node:20-bookworm-slim AS build
+FROM node:24-trixie-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm install --ignore-scripts --no-audit --no-fund
@@ -11,7 +11,7 @@ COPY . .
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # Run stage: built JavaScript and production dependencies only, as the unprivileged `node` user.
-FROM node:20-bookworm-slim
+FROM node:24-trixie-slim
 WORKDIR /app
 ENV NODE_ENV=production VIGIL_HTTP_HOST=0.0.0.0 VIGIL_HTTP_PORT=8080 VIGIL_DATA_DIR=/app/data
 COPY --from=build /app/package.json ./

@@ -1,4 +1,5 @@
-import uWS from 'uWebSockets.js';
+import type { us_socket } from 'uWebSockets.js';
+import uWS from './uws.ts';
 import type { Logger } from 'pino';
 import type { EntityRuntime, RoutedDispatchOptions } from '../actors/index.ts';
 import type { TokenAdmin, TokenAuthenticator } from '../auth/index.ts';
@@ -98,7 +99,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
   });
 
   return listenExclusive(app, { host: options.host, port: options.port, log }).then((listenSocket) => ({
-    port: uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket),
+    port: uWS.us_socket_local_port(listenSocket as unknown as us_socket),
     satellitesConnected: () => satellites?.connected() ?? 0,
     refreshAssignments: async (satelliteIds) => satellites?.refreshAssignments(satelliteIds),
     satelliteSessionAnnounced: (satelliteId, session) => satellites?.sessionAnnounced(satelliteId, session),

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
-import uWS from 'uWebSockets.js';
+import type { us_listen_socket } from 'uWebSockets.js';
+import uWS from './uws.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../node/index.ts';
 import { HttpListenError } from './errors.ts';
@@ -7,7 +8,7 @@ import { listenExclusive, listenWithRetry } from './listen-exclusive.ts';
 import type { PortHolder } from './port-holders.ts';
 
 const log = pino({ level: 'silent' });
-const sockets: uWS.us_listen_socket[] = [];
+const sockets: us_listen_socket[] = [];
 
 afterEach(() => {
   for (const socket of sockets.splice(0)) uWS.us_listen_socket_close(socket);

@@ -1,4 +1,5 @@
-import uWS from 'uWebSockets.js';
+import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import uWS from './uws.ts';
 import type { Logger } from 'pino';
 import { HttpListenError } from './errors.ts';
 import { portHolders, type PortHolder } from './port-holders.ts';
@@ -33,13 +34,13 @@ export interface ListenOptions {
  * logging every 5 s, while only non-listening connections hold it (sockets of other programs that
  * do not allow address reuse), up to `retryForMs`.
  */
-export function listenExclusive(app: uWS.TemplatedApp, options: ListenOptions): Promise<uWS.us_listen_socket> {
+export function listenExclusive(app: TemplatedApp, options: ListenOptions): Promise<us_listen_socket> {
   return listenWithRetry({
     ...options,
     attempt: () =>
       new Promise((resolve) => {
         // The typings lack the (host, port, options, callback) form that the native module has.
-        const listen = app.listen as unknown as (host: string, port: number, flags: number, callback: (socket: uWS.us_listen_socket | false) => void) => void;
+        const listen = app.listen as unknown as (host: string, port: number, flags: number, callback: (socket: us_listen_socket | false) => void) => void;
         listen.call(app, options.host, options.port, LIBUS_LISTEN_EXCLUSIVE_PORT, (socket) => resolve(socket || undefined));
       }),
     holders: portHolders,

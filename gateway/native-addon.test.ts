@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import uWS from 'uWebSockets.js';
+import uWS, { uwsBuild } from './uws.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -11,18 +10,29 @@ const binaryName = `uws_${process.platform}_${process.arch}_${process.versions.m
 
 describe('uWebSockets.js', () => {
   it(`is the native addon ${binaryName}, not a JavaScript fallback`, () => {
-    const packageDir = packageRoot(require.resolve('uWebSockets.js'));
-    // What `gateway/` imports (ESM) is the object the package's loader returned…
-    expect(require('uWebSockets.js')).toBe(uWS);
-    // …and that object is the exports of the compiled binary for this Node's ABI.
-    const binaries = Object.values(require.cache).filter((module) => module?.filename.startsWith(packageDir) && module.filename.endsWith('.node'));
-    expect(binaries.map((module) => path.basename(module!.filename))).toEqual([binaryName]);
-    expect(binaries[0]!.exports).toBe(uWS);
-    // The process really dlopen()ed it.
+    expect(uwsBuild.binary).toBe(binaryName);
+    // The module the gateway uses is the exports of a compiled binary for this Node's ABI, from
+    // the package the loader names…
+    const addons = Object.values(require.cache).filter((module) => module?.filename.endsWith('.node') && module.exports === uWS);
+    expect(addons.map((module) => path.basename(module!.filename))).toEqual([binaryName]);
+    const file = addons[0]!.filename;
+    expect(file).toContain(path.join('node_modules', uwsBuild.package === '@btc-vision/uwebsockets.js' ? 'uWebSockets.js' : uwsBuild.package) + path.sep);
+    // …which the process really dlopen()ed…
     const report = process.report.getReport() as unknown as { sharedObjects: string[] };
-    expect(report.sharedObjects.filter((file) => file.startsWith(packageDir))).toEqual([binaries[0]!.filename]);
+    expect(report.sharedObjects).toContain(file);
+    // …and no JavaScript fallback was loaded beside it.
+    const fallback = Object.keys(require.cache).filter((name) => name.includes(`uws-js-unofficial${path.sep}dist${path.sep}`));
+    expect(fallback).toEqual([]);
     // Its functions are C++ ones.
     expect(Function.prototype.toString.call(uWS.App)).toMatch(/\[native code\]/);
+  });
+
+  it('prefers the build for current Node versions wherever it loads', () => {
+    // @btc-vision/uwebsockets.js needs glibc 2.38; on older systems only Node 20 has a build.
+    const glibc = (process.report.getReport() as unknown as { header: { glibcVersionRuntime?: string } }).header.glibcVersionRuntime;
+    const modern = glibc !== undefined && compareVersions(glibc, '2.38') >= 0;
+    expect(uwsBuild.package).toBe(modern ? '@btc-vision/uwebsockets.js' : '@trufflesuite/uws-js-unofficial');
+    expect(uwsBuild.corkedUpgrade).toBe(modern);
   });
 
   it('exports the listen flag that keeps a port to one process', () => {
@@ -30,9 +40,11 @@ describe('uWebSockets.js', () => {
   });
 });
 
-/** The folder of the package that `file` belongs to (its `package.json` may not be exported). */
-function packageRoot(file: string): string {
-  let dir = path.dirname(file);
-  while (!existsSync(path.join(dir, 'package.json')) && dir !== path.dirname(dir)) dir = path.dirname(dir);
-  return dir + path.sep;
+function compareVersions(a: string, b: string): number {
+  const [x, y] = [a, b].map((version) => version.split('.').map(Number));
+  for (let index = 0; index < Math.max(x!.length, y!.length); index++) {
+    const difference = (x![index] ?? 0) - (y![index] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import uWS from 'uWebSockets.js';
+import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import { uwsBuild } from './uws.ts';
 import type { Logger } from 'pino';
 import type { DispatchOptions } from '../actors/index.ts';
 import type { EntityChange } from '../machines/index.ts';
@@ -105,17 +106,17 @@ const REVOCATION_MEMORY_MS = 60_000;
  * removed is closed with 4401: at once on a notice (`credentialChanged`), else by the periodic
  * re-check (`credentialRecheckMs`).
  */
-export function attachSatelliteGateway(app: uWS.TemplatedApp, options: SatelliteGatewayOptions) {
+export function attachSatelliteGateway(app: TemplatedApp, options: SatelliteGatewayOptions) {
   const { credentials, dispatch, log } = options;
   const clock = options.clock ?? Date.now;
   const rate = options.maxFramesPerSecond ?? 50;
-  const open = new Map<string, uWS.WebSocket<Connection>>();
+  const open = new Map<string, WebSocket<Connection>>();
   const revocations = new Map<string, { generation: number | null; until: number }>();
 
-  const send = (ws: uWS.WebSocket<Connection>, message: GatewayMessage) => {
+  const send = (ws: WebSocket<Connection>, message: GatewayMessage) => {
     if (!ws.getUserData().closed) ws.send(JSON.stringify(message));
   };
-  const reject = (ws: uWS.WebSocket<Connection>, code: SatelliteCloseCode, error: string, message: string) => {
+  const reject = (ws: WebSocket<Connection>, code: SatelliteCloseCode, error: string, message: string) => {
     if (ws.getUserData().closed) return;
     send(ws, { type: 'error', code: error, message });
     ws.end(code, error);
@@ -124,7 +125,7 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
     const revocation = revocations.get(connection.satelliteId);
     return revocation !== undefined && (revocation.generation === null || revocation.generation > connection.generation);
   };
-  const revoke = (ws: uWS.WebSocket<Connection>) =>
+  const revoke = (ws: WebSocket<Connection>) =>
     reject(ws, SatelliteCloseCode.Revoked, 'REVOKED', "this satellite's token was rotated or the satellite removed");
   const results = new ResultIngest({
     dispatch,
@@ -151,7 +152,7 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
    * closed or a newer load was applied meanwhile. Results that waited for the first load are
    * judged now, before any later one, so their order is kept.
    */
-  function applyAssignments(ws: uWS.WebSocket<Connection>, loaded: { ticket: number; assignments: Assignment[] }): boolean {
+  function applyAssignments(ws: WebSocket<Connection>, loaded: { ticket: number; assignments: Assignment[] }): boolean {
     const connection = ws.getUserData();
     if (connection.closed || loaded.ticket < connection.loadApplied) return false;
     connection.loadApplied = loaded.ticket;
@@ -163,7 +164,7 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
   }
 
   /** Queues the admitted results for their health actors; refuses the others in one frame. */
-  function judge(ws: uWS.WebSocket<Connection>, frames: ResultFrame[]): void {
+  function judge(ws: WebSocket<Connection>, frames: ResultFrame[]): void {
     const connection = ws.getUserData();
     const now = clock();
     const refusals: ResultRefusal[] = [];
@@ -196,7 +197,7 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
     maxPayloadLength: 64 * 1024,
     idleTimeout: 60,
     maxBackpressure: 256 * 1024,
-    closeOnBackpressureLimit: 1,
+    closeOnBackpressureLimit: true,
     sendPingsAutomatically: true,
 
     upgrade: (res, req, context) => {
@@ -231,12 +232,12 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
           reloadAfterAuth: false,
           refused: 0,
         };
-        // Not inside res.cork(): uWS's cork() reads the HTTP response's state after its callback,
-        // and after an asynchronous upgrade that memory belongs to the WebSocket, so some fresh
-        // sockets were closed at once (1006; uWebSockets PR #1929). Measured here: 3-13 % of a
-        // burst of 100 concurrent upgrades were lost before, none after. The price: uWS prints a
-        // "writes must be made from within a corked callback" warning on stderr per upgrade.
-        res.upgrade(connection, key, protocol, extensions, context);
+        // After an await, a write belongs inside res.cork() (uWS warns on stderr otherwise). The
+        // uWS 20.30 build cannot cork an upgrade: its cork() reads the response's memory after the
+        // callback, which by then belongs to the WebSocket, and 3-13 % of a burst of 100 concurrent
+        // upgrades were closed at once (1006; uWebSockets PR #1929). There it goes uncorked.
+        if (uwsBuild.corkedUpgrade) res.cork(() => res.upgrade(connection, key, protocol, extensions, context));
+        else res.upgrade(connection, key, protocol, extensions, context);
       })();
     },
 
@@ -316,7 +317,7 @@ export function attachSatelliteGateway(app: uWS.TemplatedApp, options: Satellite
   });
 
   /** Sends fresh assignments to the satellite's socket `ws` (after the first load). */
-  async function refreshOne(satelliteId: string, ws: uWS.WebSocket<Connection>): Promise<void> {
+  async function refreshOne(satelliteId: string, ws: WebSocket<Connection>): Promise<void> {
     const connection = ws.getUserData();
     if (!connection.authenticated) {
       connection.reloadAfterAuth = true;

@@ -14,7 +14,7 @@ import {
   TimerScheduler,
 } from '../actors/index.ts';
 import { ClusterBucket, connectBus, describeNatsAuth, ensureStreams, redactServers, type Bus, type NatsAuthSettings } from '../bus/index.ts';
-import { startHttpServer, type HttpServer } from '../gateway/index.ts';
+import { startHttpServer, uwsBuild, type HttpServer } from '../gateway/index.ts';
 import { ensureAdminToken, TokenAdmin, TokenAuthenticator } from '../auth/index.ts';
 import { ApiTokenStore, AssignmentStore, Database, DataFolderLock, EntityListing, LeaseStore, OutboxStore, SatelliteCredentialStore, SatelliteSessionStore, TimerStore, TransitionStore } from '../persistence/index.ts';
 import type { Assignment } from '../protocol/satellite-protocol.ts';
@@ -305,6 +305,8 @@ export async function startNode(
         httpUrl: endpoints.httpUrl,
         natsUrl: endpoints.natsUrl,
         dataDir: lock ? endpoints.dataDir : undefined,
+        node: process.version,
+        uWebSockets: `${uwsBuild.package}@${uwsBuild.version} ${uwsBuild.binary}`,
       },
       'vigil node ready',
     );

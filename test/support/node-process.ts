@@ -18,9 +18,12 @@ export class NodeProcess {
   private readonly environment: Record<string, string>;
   /** Flags for the node binary itself (e.g. `--cpu-prof`, `--inspect=0`). */
   private readonly nodeArguments: string[];
+  /** The Node.js binary that runs it (default: the one running the tests). */
+  private readonly nodeBinary: string;
 
-  constructor(options: TestNodeOptions & { nodeArguments?: string[] }) {
+  constructor(options: TestNodeOptions & { nodeArguments?: string[]; nodeBinary?: string }) {
     this.nodeArguments = options.nodeArguments ?? [];
+    this.nodeBinary = options.nodeBinary ?? process.execPath;
     // Keep the data dir and node id across restarts: a restart is the same node coming back.
     this.environment = testNodeEnvironment({ ...options, env: { VIGIL_LOG_LEVEL: 'info', ...options.env } });
   }
@@ -31,7 +34,7 @@ export class NodeProcess {
 
   async start(unscaledTimeoutMs = 30_000): Promise<void> {
     const timeoutMs = scaled(unscaledTimeoutMs);
-    const child = spawn(process.execPath, [...this.nodeArguments, vigilBin, 'start'], {
+    const child = spawn(this.nodeBinary, [...this.nodeArguments, vigilBin, 'start'], {
       env: { ...process.env, ...this.environment },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

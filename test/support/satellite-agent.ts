@@ -11,9 +11,12 @@ export interface AgentProcess {
   kill(): Promise<void>;
 }
 
-/** Starts the agent with `token` against `ports` (tried in order, as `VIGIL_GATEWAYS`). */
-export function startAgentProcess(token: string, ports: number[], env: Record<string, string> = {}): AgentProcess {
-  const child = spawn(process.execPath, [agentBin], {
+/**
+ * Starts the agent with `token` against `ports` (tried in order, as `VIGIL_GATEWAYS`), on
+ * `nodeBinary` (default: the Node.js running the tests).
+ */
+export function startAgentProcess(token: string, ports: number[], env: Record<string, string> = {}, nodeBinary = process.execPath): AgentProcess {
+  const child = spawn(nodeBinary, [agentBin], {
     env: { ...process.env, VIGIL_SATELLITE_TOKEN: token, VIGIL_GATEWAYS: ports.map((port) => `ws://127.0.0.1:${port}`).join(','), VIGIL_SATELLITE_HEARTBEAT_MS: '1000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
