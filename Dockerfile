@@ -8,7 +8,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm install --ignore-scripts --no-audit --no-fund
 COPY . .
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund && node scripts/prune-native-binaries.mjs
 
 # Run stage: built JavaScript and production dependencies only, as the unprivileged `node` user.
 FROM node:24-trixie-slim
