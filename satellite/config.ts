@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { logLevels } from './logger.ts';
 import { agentSettings, type AgentSetting, type AgentSettingKey } from './settings.ts';
 

@@ -37,6 +37,8 @@ export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.P
       log,
       onFatal: (message) => {
         clearInterval(summaryTimer);
+        // In the log stream for collectors, and as one plain sentence on stderr for whoever runs it.
+        log('error', 'exiting: the token was refused', { reason: message, exitCode: 3 });
         console.error(`vigil-satellite: ${message}`);
         resolve(3);
       },

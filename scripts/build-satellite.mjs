@@ -39,13 +39,19 @@ const result = await build({
   logLevel: 'warning',
 });
 
+// The files with code in the bundle (the metafile's inputs include those tree-shaken away).
+const bundled = Object.entries(Object.values(result.metafile.outputs)[0].inputs).filter(([, input]) => input.bytesInOutput > 0).map(([path]) => path);
+// `import { z } from 'zod'` anywhere in the agent's files makes the bundle keep every zod locale.
+const locales = bundled.filter((input) => /zod\/v4\/locales\/(?!en\.js$)/.test(input));
+if (locales.length > 0) console.error(`build-satellite: warning: ${locales.length} zod locales bundled; import zod as \`import * as z from 'zod'\` in satellite/ and protocol/`);
+
 mkdirSync(outputFolder, { recursive: true });
 const [bundle] = result.outputFiles;
 // Written next to it and renamed: a process starting the agent meanwhile (tests run in parallel)
 // sees the old file or the new one, never half of one.
 writeFileSync(`${bundlePath}.tmp`, bundle.contents, { mode: 0o755 });
 renameSync(`${bundlePath}.tmp`, bundlePath);
-writeFileSync(noticesPath, thirdPartyNotices(Object.keys(result.metafile.inputs)));
+writeFileSync(noticesPath, thirdPartyNotices(bundled));
 
 /** The license of every package bundled into the agent (their licenses ask for it to travel with copies). */
 function thirdPartyNotices(inputs) {
