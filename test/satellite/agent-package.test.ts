@@ -63,6 +63,10 @@ describe('the @vigil/satellite package', () => {
     expect(readdirSync(join(installed, '@vigil'))).toEqual(['satellite']);
     expect(bytesUnder(installed)).toBeLessThan(maxUnpackedBytes);
     const bin = join(installed, '.bin', 'vigil-satellite');
+    // ws's optional native addons are compiled out (scripts/build-satellite.mjs): nothing to find or load at run time.
+    const bundle = readFileSync(join(installed, '@vigil/satellite/dist/vigil-satellite.js'), 'utf8');
+    expect(bundle.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(bundle).not.toMatch(/bufferutil|utf-8-validate|\.node["']/);
 
     const version = spawnSync(bin, ['--version'], { cwd: installFolder, env: agentEnvironment(), encoding: 'utf8' });
     expect([version.status, version.stdout]).toEqual([0, `${manifest.version}\n`]);
