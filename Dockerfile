@@ -18,6 +18,9 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
+# The satellite agent's single-file bundle, which bin/vigil-satellite.js runs.
+COPY --from=build /app/packages/satellite/package.json ./packages/satellite/
+COPY --from=build /app/packages/satellite/dist ./packages/satellite/dist
 COPY --from=build /app/deploy ./deploy
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

@@ -3,7 +3,7 @@
 // `npm start` build it): no TypeScript at run time.
 import { loadBuilt } from './load-built.js';
 
-const { main } = await loadBuilt('vigil', 'cli/main.js');
+const { main } = await loadBuilt('vigil', 'dist/cli/main.js');
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** How a satellite runs a check: an HTTP request or a TCP connect. Shared by the check entity and the satellite protocol. */
 export const httpStrategySchema = z.object({

@@ -1,4 +1,6 @@
-import { z } from 'zod';
+// `import * as z` rather than `{ z }`, here and in the other files the agent bundles: the bundler
+// then keeps only the parts of zod in use (with `{ z }` it keeps all of zod's locales, 250 KiB).
+import * as z from 'zod';
 import { assignmentSchema } from './check-strategy.ts';
 import { storableInput } from './storable-text.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Text and JSON that PostgreSQL can store. PostgreSQL refuses NUL (U+0000) in `text` and in

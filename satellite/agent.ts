@@ -11,6 +11,8 @@ import { runCheck } from './check-runner.ts';
 import { CheckScheduler } from './check-scheduler.ts';
 import { TokenBucket } from '../protocol/token-bucket.ts';
 import { ResultOutbox, type ResultMessage } from './result-outbox.ts';
+import type { AgentActivity } from './activity-summary.ts';
+import type { Log } from './logger.ts';
 
 export interface AgentOptions {
   /** `<satelliteId>.<secret>`, as printed by `vigil satellite add`. */
@@ -32,7 +34,15 @@ export interface AgentOptions {
   maxAuthFailures?: number;
   /** Called once when the agent gives up (see `maxAuthFailures`); the agent has stopped by then. */
   onFatal?: (message: string) => void;
-  log: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+  /** Receives the agent's log lines; never given the token. */
+  log: Log;
+}
+
+/** The agent's counters, for logs and tests. */
+export interface AgentStats extends AgentActivity {
+  readonly resultsSent: number;
+  readonly resultsRefused: number;
+  readonly resultsResent: number;
 }
 
 /**
@@ -60,33 +70,29 @@ export class SatelliteAgent {
   private gatewayIndex = 0;
   private stopped = false;
   private readonly startedAt = Date.now();
-  /** Counters for logs and tests. */
-  readonly stats: { connections: number; resultsSent: number; resultsAcked: number; resultsRefused: number; resultsResent: number; readonly resultsDropped: number };
+  /** The gateway of the open connection, if any. */
+  private connectedGateway: string | null = null;
+  private readonly counters = { checksRun: 0, checksOk: 0, checksFailed: 0, connections: 0, resultsSent: 0, resultsAcked: 0, resultsRefused: 0, resultsResent: 0 };
 
   constructor(private readonly options: AgentOptions) {
-    const results = (this.results = new ResultOutbox(options.maxBufferedResults));
-    this.stats = {
-      connections: 0,
-      resultsSent: 0,
-      resultsAcked: 0,
-      resultsRefused: 0,
-      resultsResent: 0,
-      get resultsDropped() {
-        return results.dropped;
-      },
-    };
+    this.results = new ResultOutbox(options.maxBufferedResults);
     const framesPerSecond = options.maxFramesPerSecond ?? 40;
     this.frames = new TokenBucket(framesPerSecond, framesPerSecond);
     const ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
     this.resendTimer = setInterval(() => {
       const again = this.results.resend(Date.now() - ackTimeoutMs);
       if (again > 0) {
-        this.stats.resultsResent += again;
+        this.counters.resultsResent += again;
         this.options.log('warn', 'results not acknowledged in time; sending them again', { results: again });
         this.pump();
       }
     }, Math.min(5_000, ackTimeoutMs));
     this.resendTimer.unref();
+  }
+
+  /** Running totals since the agent started, and what it holds now (a snapshot). */
+  get stats(): AgentStats {
+    return { ...this.counters, resultsDropped: this.results.dropped, resultsBuffered: this.results.size, gateway: this.connectedGateway };
   }
 
   start(): void {
@@ -120,12 +126,13 @@ export class SatelliteAgent {
     socket.on('open', () => {
       this.attempt = 0;
       this.authFailures = 0;
-      this.stats.connections++;
+      this.counters.connections++;
+      this.connectedGateway = base;
       this.options.log('info', 'connected', { gateway: base, resultsToSend: this.results.size, resultsDropped: this.results.dropped });
       this.sendHeartbeat();
       this.heartbeat = setInterval(() => this.sendHeartbeat(), this.options.heartbeatMs);
       // What the previous connection sent without an acknowledgement may be lost: again, in order.
-      this.stats.resultsResent += this.results.resend();
+      this.counters.resultsResent += this.results.resend();
       this.pump();
     });
     socket.on('message', (data) => this.onMessage(String(data)));
@@ -139,7 +146,10 @@ export class SatelliteAgent {
     });
     socket.on('close', (code) => {
       clearInterval(this.heartbeat);
-      if (this.socket === socket) this.socket = undefined;
+      if (this.socket === socket) {
+        this.socket = undefined;
+        this.connectedGateway = null;
+      }
       if (this.stopped) return;
       if (refused || code === SatelliteCloseCode.Revoked) {
         const maxAuthFailures = this.options.maxAuthFailures ?? 5;
@@ -147,7 +157,7 @@ export class SatelliteAgent {
           void this.stop().then(() =>
             this.options.onFatal?.(
               `the gateways refused this satellite's token ${this.authFailures} times in a row (unknown, rotated or removed): ` +
-                'give the agent a new one (vigil satellite rotate-token <id>) in VIGIL_SATELLITE_TOKEN',
+                'give the agent a new one (vigil satellite rotate-token <id>) in VIGIL_SATELLITE_TOKEN or its token file',
             ),
           );
           return;
@@ -179,10 +189,10 @@ export class SatelliteAgent {
       this.options.log('info', 'assignments', { checks: message.assignments.length });
     } else if (message.type === 'results_acked') {
       this.results.acknowledge(message.resultIds);
-      this.stats.resultsAcked += message.resultIds.length;
+      this.counters.resultsAcked += message.resultIds.length;
     } else if (message.type === 'results_refused') {
       // Refused results are never stored: keeping or re-sending them would only repeat the refusal.
-      this.stats.resultsRefused += this.results.refuse(message.results.map((refusal) => refusal.resultId));
+      this.counters.resultsRefused += this.results.refuse(message.results.map((refusal) => refusal.resultId));
       for (const refusal of message.results) this.options.log('warn', 'result refused by Vigil; dropped', { resultId: refusal.resultId, code: refusal.code, reason: refusal.message });
     } else if (message.type === 'error') {
       this.options.log('warn', 'gateway error', { code: message.code, message: message.message });
@@ -194,6 +204,11 @@ export class SatelliteAgent {
   private async runAndReport(assignment: Assignment): Promise<void> {
     const executedAt = Date.now();
     const outcome = await runCheck(assignment.strategy);
+    const ok = outcome.status === 'up';
+    this.counters.checksRun++;
+    if (ok) this.counters.checksOk++;
+    else this.counters.checksFailed++;
+    this.options.log('debug', 'check result', { checkId: assignment.checkId, status: ok ? 'ok' : 'fail', latencyMs: outcome.latencyMs, ...(ok ? {} : { error: outcome.detail }) });
     this.deliver({
       type: 'result',
       resultId: `${assignment.checkId}:${executedAt}:${randomBytes(4).toString('hex')}`,
@@ -224,7 +239,7 @@ export class SatelliteAgent {
     if (this.stopped) return;
     while (this.results.hasWaiting && this.isOpen() && this.frames.take()) {
       this.send(this.results.takeNext(Date.now())!);
-      this.stats.resultsSent++;
+      this.counters.resultsSent++;
     }
     if (this.results.hasWaiting && this.isOpen()) this.pumpTimer = setTimeout(() => this.pump(), this.frames.waitMs());
   }

@@ -36,3 +36,11 @@ export function startAgentProcess(token: string, ports: number[], env: Record<st
     },
   };
 }
+
+/** The agent's JSON log lines in `output` (its other output, such as the messages on stderr, skipped). */
+export function agentLogLines(output: string): Array<Record<string, unknown> & { level: string; msg: string }> {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown> & { level: string; msg: string });
+}
