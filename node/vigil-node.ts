@@ -210,6 +210,7 @@ export async function startNode(
       // Changes go through SatelliteAccess, which closes the satellite's sessions on every node.
       satelliteCredentials: { issue: (id) => access.issue(id), install: (id, secret) => access.install(id, secret), remove: (id) => access.remove(id), has: (id) => credentials.has(id), list: () => credentials.list() },
       log,
+      clock: stamp,
       satellites: {
         announce: (satelliteId, session) => bus.nc.publish(bus.subjects.satelliteSession(satelliteId), JSON.stringify({ node: config.nodeId, ...session })),
         credentials,
