@@ -36,7 +36,7 @@ export class ClockGuard {
 
   constructor(private readonly options: ClockGuardOptions) {}
 
-  /** Judges the offset now. Resolves the reason this node must own no partitions, or undefined when it may. */
+  /** Judges the offset now, logging a change. Returns why this node must own no partitions, or undefined when it may. */
   check(): string | undefined {
     const report = this.report();
     const { offsetMs, uncertaintyMs, status } = report;
