@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { actorOf, authorizeCommand, type Principal } from '../../auth/index.ts';
 import type { Bus } from '../../bus/index.ts';
 import { entityChangeSchema, type EntityChange } from '../../machines/index.ts';
-import { hostClock, type SharedClock } from '../cluster-clock.ts';
+import { hostClock, monotonicNow, type SharedClock } from '../cluster-clock.ts';
 import type { DispatchOptions, EntityRuntime } from '../entity-runtime.ts';
 import { RuntimeError, type RuntimeErrorCode } from '../errors.ts';
 import type { Placement } from './placement.ts';
@@ -59,10 +59,11 @@ export class CommandRouter {
       delete options.runId;
     }
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
-    const deadline = Date.now() + timeoutMs;
+    // A local duration: on the monotonic clock, which a step of the host's wall clock leaves alone.
+    const deadline = monotonicNow() + timeoutMs;
     const partition = this.runtime.partitionOf(kind, id);
     for (;;) {
-      const remaining = deadline - Date.now();
+      const remaining = deadline - monotonicNow();
       if (remaining <= 0) throw RuntimeError.unavailable(`${kind} ${id}: no node owned partition ${partition} within ${timeoutMs} ms; nothing was committed`);
       const owner = this.placement.ownerOf(partition);
       try {
@@ -72,9 +73,9 @@ export class CommandRouter {
         if (!(error instanceof RuntimeError && error.code === 'NOT_OWNER')) throw error;
         this.stats.rerouted++;
       }
-      const waitStart = Date.now();
+      const waitStart = monotonicNow();
       await this.placement.changed(Math.min(remaining, 100));
-      this.stats.waitedMs += Date.now() - waitStart;
+      this.stats.waitedMs += monotonicNow() - waitStart;
     }
   }
 
