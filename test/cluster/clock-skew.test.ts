@@ -277,6 +277,7 @@ describe('deadlines when node clocks disagree', () => {
       const node3 = (await status()).nodes.find((node) => node.nodeId === 'node-3');
       return Math.abs((node3?.clock?.offsetMs ?? 0) + 30_000) < 50 && node3?.standby?.includes('behind the database');
     }, 10_000, 'node-3 30 s behind, still in standby');
+    console.log(`node-3 stepped to 30 s behind: ${await offsets()}`);
     setOffset('node-3', 0);
     await waitForBalance(isolation.databaseUrl, NODES, PARTITIONS);
     expect(nodes[2]!.output).toContain('taking partitions again');
