@@ -3,6 +3,7 @@ import type { Msg, Subscription } from '@nats-io/transport-node';
 import { AuthError, type Principal, type TokenAuthenticator } from '../auth/index.ts';
 import type { Bus } from '../bus/index.ts';
 import { commandIdSchema } from '../machines/index.ts';
+import { hostClock, type SharedClock } from './cluster-clock.ts';
 import type { DispatchOptions, EntityRuntime } from './entity-runtime.ts';
 import { RuntimeError } from './errors.ts';
 import type { CommandReply, CommandRouter, Placement, RoutedDispatchOptions } from './placement/index.ts';
@@ -38,6 +39,8 @@ export class CommandListener {
     private readonly log: Logger,
     private readonly timeoutMs: number,
     private readonly authenticator: TokenAuthenticator,
+    /** What `Vigil-Deadline` is compared with: the shared clock the forwarding node set it by. */
+    private readonly clock: SharedClock = hostClock,
   ) {}
 
   start(): void {
@@ -111,7 +114,8 @@ export class CommandListener {
     // A request that waited (a frozen node, a long queue) past its sender's deadline is not run:
     // the sender has given up, and running it now would surprise everyone.
     const deadline = Number(msg.headers?.get('Vigil-Deadline') || Number.POSITIVE_INFINITY);
-    const remaining = Math.min(this.timeoutMs, deadline - Date.now());
+    // Against the latest bound: never start a command whose deadline may have passed.
+    const remaining = Math.min(this.timeoutMs, deadline - this.clock.latest());
     if (!(remaining > 0)) return failure('DEADLINE_EXCEEDED', RuntimeError.deadlineExceeded(kind, id).message);
     try {
       return { ok: true, change: await execute(kind, id, event, { actor, runId, commandId, timeoutMs: remaining, ...(principal ? { caller: principal } : {}) }) };

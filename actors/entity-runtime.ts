@@ -44,7 +44,11 @@ export interface EntityView {
 export interface EntityRuntimeOptions {
   store: TransitionStore;
   batcher: CommitBatcher;
-  /** Epoch ms; the only clock. Events are stamped with it before they reach a machine. */
+  /**
+   * Epoch ms; the only clock. Events are stamped with it before they reach a machine. A node
+   * passes the cluster clock's `latest` (see `ClusterClock`): a duration that starts at a stamp is
+   * never cut short, whichever node fires it.
+   */
   clock?: () => number;
   passivateAfterMs: number;
   /** A commit that keeps losing its version check is retried this many times. */

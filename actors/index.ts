@@ -8,3 +8,5 @@ export { onEntityChanged, onTrigger, type DeliveryInfo, type SubscriptionOptions
 export { CommitRejectedError, isEventNotAllowed, RuntimeError, SatelliteAccessError, type RuntimeErrorCode } from './errors.ts';
 export { SatelliteAccess, satelliteCredentialNoticeSchema, type SatelliteCredentialNotice, type NoticePublisher } from './satellite-access.ts';
 export { SatelliteSessionSweeper, sessionsToRepair, type SatelliteSessionSweeperOptions, type SessionRepair } from './satellite-session-sweeper.ts';
+export { ClusterClock, hostClock, monotonicNow, type ClockReading, type ClusterClockOptions, type SharedClock } from './cluster-clock.ts';
+export { ClockGuard, type ClockGuardOptions, type ClockReport, type ClockStatus } from './clock-guard.ts';

@@ -28,6 +28,10 @@ export class TimerScheduler {
       /** The partitions whose timers this node fires (the ones it owns). */
       ownedPartitions: () => number[];
       owns: (partition: number) => boolean;
+      /**
+       * Epoch ms a due time is compared with (default `Date.now`). A node passes the cluster
+       * clock's `earliest`: a timer fires only once the shared clock has certainly reached it.
+       */
       clock?: () => number;
     },
   ) {}

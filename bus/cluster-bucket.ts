@@ -9,6 +9,17 @@ export const memberValueSchema = z.object({
   instance: z.string(),
   startedAt: z.number(),
   httpPort: z.number().int().nonnegative(),
+  /** The node's wall clock against the shared (database) clock, as it measured it (see `ClusterClock`). */
+  clock: z
+    .object({
+      /** How far its wall clock is ahead of the database's, ms (negative: behind). */
+      offsetMs: z.number(),
+      uncertaintyMs: z.number().nonnegative(),
+      status: z.enum(['ok', 'warn', 'beyond-max']),
+    })
+    .optional(),
+  /** Why the node owns no partitions now (its clock is too far off); absent: it may own partitions. */
+  standby: z.string().max(1_000).optional(),
 });
 export type MemberValue = z.infer<typeof memberValueSchema>;
 

@@ -19,7 +19,11 @@ export function formatClusterStatus(status: ClusterStatus): string {
   lines.push(`namespace ${status.namespace}: ${status.nodes.length} node(s), ${status.partitionCount} partitions`);
   for (const node of status.nodes) {
     lines.push(`  ${node.nodeId.padEnd(24)} http :${String(node.httpPort).padEnd(6)} started ${node.startedAt}  ${node.partitions.length} partitions ${compactRanges(node.partitions)}`);
+    if (node.clock) lines.push(`  ${''.padEnd(24)} clock ${formatOffset(node.clock.offsetMs)} ms vs the database's (±${node.clock.uncertaintyMs} ms)${node.clock.status === 'ok' ? '' : `, ${node.clock.status.toUpperCase()}`}`);
+    if (node.standby) lines.push(`  ${''.padEnd(24)} STANDBY, owns no partitions: ${node.standby}`);
   }
+  const offsets = status.nodes.flatMap((node) => (node.clock ? [node.clock.offsetMs] : []));
+  if (offsets.length > 1) lines.push(`clocks: ${Math.round(Math.max(...offsets) - Math.min(...offsets))} ms between the furthest apart nodes (deadlines use the database's clock)`);
   lines.push(status.unownedPartitions.length === 0 ? 'every partition has an owner' : `WITHOUT OWNER: ${compactRanges(status.unownedPartitions)}`);
   lines.push(`outbox backlog: ${status.outboxBacklog} change(s) committed but not yet on JetStream`);
   lines.push(`durable timers: ${status.timers}`);
@@ -30,6 +34,11 @@ export function formatClusterStatus(status: ClusterStatus): string {
   lines.push(status.parked.length === 0 ? 'parked messages: none' : 'parked messages:');
   for (const parked of status.parked) lines.push(`  ${parked.subject.padEnd(40)} ${parked.messages}`);
   return lines.join('\n');
+}
+
+/** "+12.5" / "-3" : the sign always shown. */
+function formatOffset(offsetMs: number): string {
+  return `${offsetMs >= 0 ? '+' : ''}${offsetMs}`;
 }
 
 function compactRanges(values: number[]): string {

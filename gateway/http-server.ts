@@ -58,6 +58,8 @@ export interface HttpServerOptions {
   log: Logger;
   /** Satellite WebSocket endpoint (`/satellite/v1`); absent: not served. */
   satellites?: Omit<SatelliteGatewayOptions, 'dispatch' | 'log' | 'nodeId'>;
+  /** Epoch ms on the cluster's clock (default: this host's), for times clients send (a token's `expiresAt`). */
+  clock?: () => number;
 }
 
 /**
@@ -88,7 +90,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
 
   const context = { authenticator: options.authenticator, log };
   serveEntityRoutes(app, { runtime, dispatch: options.dispatch, commandTimeoutMs: options.commandTimeoutMs, list: options.listEntities }, context);
-  serveTokenRoutes(app, options.tokens, context);
+  serveTokenRoutes(app, options.tokens, context, options.clock);
   serveSatelliteCredentialRoutes(app, options.satelliteCredentials, context);
   serveRoute(app, 'get', '/cluster/status', { role: 'viewer', action: 'read the cluster status', handle: async () => ({ body: await options.clusterStatus() }) }, context);
 

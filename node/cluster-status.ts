@@ -1,11 +1,20 @@
-import { ClusterBucket, type Bus } from '../bus/index.ts';
+import { ClusterBucket, type Bus, type MemberValue } from '../bus/index.ts';
 import { LeaseStore, OutboxStore, TimerStore, type Database } from '../persistence/index.ts';
 import type { VigilConfig } from './config.ts';
 
 /** What `vigil status` reports: the cluster as PostgreSQL and NATS see it right now. */
 export interface ClusterStatus {
   namespace: string;
-  nodes: Array<{ nodeId: string; httpPort: number; startedAt: string; partitions: number[] }>;
+  nodes: Array<{
+    nodeId: string;
+    httpPort: number;
+    startedAt: string;
+    partitions: number[];
+    /** Its wall clock against the database's, as the node measured it (absent: a node of an older version). */
+    clock?: MemberValue['clock'];
+    /** Why it owns no partitions now (its clock is too far off); absent: it may own partitions. */
+    standby?: string;
+  }>;
   /** Partitions whose lease nobody holds right now (a failover in progress, or no node running). */
   unownedPartitions: number[];
   partitionCount: number;
@@ -30,6 +39,8 @@ export async function readClusterStatus(database: Database, bus: Bus, config: Pi
       httpPort: member.httpPort,
       startedAt: new Date(member.startedAt).toISOString(),
       partitions: leases.filter((lease) => lease.owner === member.nodeId).map((lease) => lease.partition),
+      ...(member.clock ? { clock: member.clock } : {}),
+      ...(member.standby ? { standby: member.standby } : {}),
     }))
     .sort((a, b) => a.nodeId.localeCompare(b.nodeId));
 

@@ -82,6 +82,13 @@ describe('loadConfig', () => {
     expect(config.satellites).toEqual({ maxClockAheadMs: 5000, maxResultAgeMs: 0, credentialRecheckMs: 1000, sessionSweepMs: 2000 });
     expect(() => loadConfig({ VIGIL_SATELLITE_MAX_CLOCK_AHEAD_MS: '-1' })).toThrow('satellites.maxClockAheadMs (VIGIL_SATELLITE_MAX_CLOCK_AHEAD_MS)');
   });
+
+  it('reads the clock offset bounds (defaults: warn above 100 ms, standby above 500 ms)', () => {
+    expect(loadConfig({}).clock).toEqual({ warnOffsetMs: 100, maxOffsetMs: 500 });
+    expect(loadConfig({ VIGIL_CLOCK_WARN_OFFSET_MS: '1000', VIGIL_MAX_CLOCK_OFFSET_MS: '5000' }).clock).toEqual({ warnOffsetMs: 1000, maxOffsetMs: 5000 });
+    expect(() => loadConfig({ VIGIL_MAX_CLOCK_OFFSET_MS: '0' })).toThrow('clock.maxOffsetMs (VIGIL_MAX_CLOCK_OFFSET_MS)');
+    expect(() => loadConfig({ VIGIL_CLOCK_WARN_OFFSET_MS: '600' })).toThrow('clock.warnOffsetMs (VIGIL_CLOCK_WARN_OFFSET_MS): must not be above clock.maxOffsetMs (500)');
+  });
 });
 
 describe('loadConfig: NATS credentials and TLS', () => {

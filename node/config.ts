@@ -88,12 +88,25 @@ export const configSchema = z.object({
     /** How often each node looks for satellites still marked connected through a socket that no longer exists (a dead node's, or its own from before a crash). */
     sessionSweepMs: z.number().int().min(100),
   }),
+  /**
+   * How far this host's clock may be from the database's (the cluster's shared clock). Deadlines
+   * never use the host's clock, whatever its offset; these bound how broken a host may look.
+   */
+  clock: z.object({
+    /** Above this offset, either way, the node logs a warning (at most once a minute). */
+    warnOffsetMs: z.number().int().min(0),
+    /** Above this offset, either way, the node owns no partitions until it is back within it (like CockroachDB's `--max-offset`). */
+    maxOffsetMs: z.number().int().min(1),
+  }),
   /** JetStream duplicate window of Vigil's streams (entity, trigger, parked), in ms. */
   duplicateWindowMs: z.number().int().min(1000),
   /** Stream replicas (1 on a single server, 3 on a 3-node cluster). */
   streamReplicas: z.number().int().min(1).max(5),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 }).superRefine((config, context) => {
+  if (config.clock.warnOffsetMs > config.clock.maxOffsetMs) {
+    context.addIssue({ code: 'custom', path: ['clock', 'warnOffsetMs'], message: `must not be above clock.maxOffsetMs (${config.clock.maxOffsetMs})` });
+  }
   if (config.natsUrl === undefined && hasNatsAuth(config.nats)) {
     context.addIssue({
       code: 'custom',
@@ -145,6 +158,8 @@ const environmentVariables: Record<string, { path: string[]; type: 'string' | 'n
   VIGIL_SATELLITE_MAX_RESULT_AGE_MS: { path: ['satellites', 'maxResultAgeMs'], type: 'number' },
   VIGIL_SATELLITE_CREDENTIAL_RECHECK_MS: { path: ['satellites', 'credentialRecheckMs'], type: 'number' },
   VIGIL_SATELLITE_SESSION_SWEEP_MS: { path: ['satellites', 'sessionSweepMs'], type: 'number' },
+  VIGIL_CLOCK_WARN_OFFSET_MS: { path: ['clock', 'warnOffsetMs'], type: 'number' },
+  VIGIL_MAX_CLOCK_OFFSET_MS: { path: ['clock', 'maxOffsetMs'], type: 'number' },
   VIGIL_DUPLICATE_WINDOW_MS: { path: ['duplicateWindowMs'], type: 'number' },
   VIGIL_STREAM_REPLICAS: { path: ['streamReplicas'], type: 'number' },
   VIGIL_LOG_LEVEL: { path: ['logLevel'], type: 'string' },
@@ -163,6 +178,7 @@ function defaults(): VigilConfig {
     partitions: 64,
     automations: { runRetentionMs: 30 * 24 * 60 * 60_000, runPruneEveryMs: 10 * 60_000 },
     satellites: { maxClockAheadMs: 60_000, maxResultAgeMs: 24 * 60 * 60_000, credentialRecheckMs: 30_000, sessionSweepMs: 30_000 },
+    clock: { warnOffsetMs: 100, maxOffsetMs: 500 },
     duplicateWindowMs: 5 * 60_000,
     streamReplicas: 1,
     logLevel: 'info',

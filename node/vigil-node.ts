@@ -1,8 +1,11 @@
 import {
+  ClockGuard,
+  ClusterClock,
   CommandListener,
   CommandRouter,
   CommitBatcher,
   EntityRuntime,
+  monotonicNow,
   onEntityChanged,
   OutboxRelay,
   partitionOf,
@@ -16,7 +19,20 @@ import {
 import { ClusterBucket, connectBus, describeNatsAuth, ensureStreams, redactServers, type Bus, type NatsAuthSettings } from '../bus/index.ts';
 import { startHttpServer, uwsBuild, type HttpServer } from '../gateway/index.ts';
 import { ensureAdminToken, TokenAdmin, TokenAuthenticator } from '../auth/index.ts';
-import { ApiTokenStore, AssignmentStore, Database, DataFolderLock, EntityListing, LeaseStore, OutboxStore, SatelliteCredentialStore, SatelliteSessionStore, TimerStore, TransitionStore } from '../persistence/index.ts';
+import {
+  ApiTokenStore,
+  AssignmentStore,
+  Database,
+  DataFolderLock,
+  EntityListing,
+  LeaseStore,
+  OutboxStore,
+  readDatabaseClock,
+  SatelliteCredentialStore,
+  SatelliteSessionStore,
+  TimerStore,
+  TransitionStore,
+} from '../persistence/index.ts';
 import type { Assignment } from '../protocol/satellite-protocol.ts';
 import { z } from 'zod';
 import type { VigilConfig } from './config.ts';
@@ -46,6 +62,10 @@ export interface VigilNode {
   /** Sends a command to the entity's owner, on this node or another (see CommandRouter). */
   readonly router: CommandRouter;
   readonly placement: Placement;
+  /** The cluster's shared clock as this node measures it (every deadline and `at` uses it). */
+  readonly clock: ClusterClock;
+  /** Judges this host's clock offset (see `vigil status`). */
+  readonly clockGuard: ClockGuard;
   readonly bus: Bus;
   readonly database: Database;
   readonly relay: OutboxRelay;
@@ -104,6 +124,15 @@ export async function startNode(
       const applied = await database.migrate();
       if (applied.length > 0) log.info({ applied }, 'migrations applied');
     }
+    // One clock for every deadline and every `at`, whatever this host's clock says: the
+    // database's, measured continuously (see ClusterClock).
+    const clock = new ClusterClock({ read: () => readDatabaseClock(database), log });
+    await clock.start();
+    cleanup.push(() => clock.stop());
+    const clockGuard = new ClockGuard({ reading: () => clock.reading(), warnOffsetMs: config.clock.warnOffsetMs, maxOffsetMs: config.clock.maxOffsetMs, log });
+    clockGuard.check();
+    log.info({ ...clock.reading(), maxOffsetMs: config.clock.maxOffsetMs }, 'measured this host\'s clock against the database\'s');
+
     const leases = new LeaseStore(database);
     const partitionCount = await leases.settle('partitions', config.partitions);
     if (partitionCount !== config.partitions) {
@@ -118,7 +147,7 @@ export async function startNode(
 
     const partitionOfEntity = (kind: string, id: string) => partitionOf(kind, id, config.partitions);
     const store = new TransitionStore(database, config.nodeId);
-    const relay = new OutboxRelay(new OutboxStore(database), bus, log, { pollMs: config.timeouts.outboxPollMs });
+    const relay = new OutboxRelay(new OutboxStore(database), bus, log, { pollMs: config.timeouts.outboxPollMs, clock: () => clock.earliest() });
     let timers: TimerScheduler | undefined;
     let placement: Placement | undefined;
     const batcher = new CommitBatcher(
@@ -136,20 +165,26 @@ export async function startNode(
       partitionOf: partitionOfEntity,
       isAuthoritative: (kind, id) => placement!.isFresh(partitionOfEntity(kind, id)),
       onLeaseFenced: (partition) => placement!.fenced(partition),
+      // Stamps never behind the shared clock: a duration that starts at `at` is never cut short.
+      clock: () => clock.latest(),
     });
     timers = new TimerScheduler(runtime, new TimerStore(database), log, {
       pollMs: config.timeouts.timerPollMs,
       ownedPartitions: () => placement!.ownedPartitions(),
       owns: (partition) => placement!.owns(partition),
+      // Due only once the shared clock has certainly reached the due time: never early.
+      clock: () => clock.earliest(),
     });
 
     const apiTokens = new ApiTokenStore(database);
-    await ensureAdminToken({ store: apiTokens, configured: config.adminToken, dataDir: config.dataDir, nodeId: config.nodeId, log });
-    const authenticator = new TokenAuthenticator(apiTokens);
+    const stamp = () => clock.latest();
+    await ensureAdminToken({ store: apiTokens, configured: config.adminToken, dataDir: config.dataDir, nodeId: config.nodeId, log, clock: stamp });
+    // Expiry against the latest bound: a token is never accepted after it expired.
+    const authenticator = new TokenAuthenticator(apiTokens, { clock: stamp });
     const listing = new EntityListing(database);
 
     const assignments = new AssignmentStore(database);
-    const credentials = new SatelliteCredentialStore(database);
+    const credentials = new SatelliteCredentialStore(database, stamp);
     const access = new SatelliteAccess(credentials, bus.nc, bus.subjects);
     let sweeper: SatelliteSessionSweeper | undefined;
     let ready = false;
@@ -169,18 +204,21 @@ export async function startNode(
       },
       runtime,
       authenticator,
-      tokens: new TokenAdmin(apiTokens, authenticator),
+      tokens: new TokenAdmin(apiTokens, authenticator, stamp),
       listEntities: (query) => listing.list(query),
       clusterStatus: () => readClusterStatus(database, bus, config),
       // Changes go through SatelliteAccess, which closes the satellite's sessions on every node.
       satelliteCredentials: { issue: (id) => access.issue(id), install: (id, secret) => access.install(id, secret), remove: (id) => access.remove(id), has: (id) => credentials.has(id), list: () => credentials.list() },
       log,
+      clock: stamp,
       satellites: {
         announce: (satelliteId, session) => bus.nc.publish(bus.subjects.satelliteSession(satelliteId), JSON.stringify({ node: config.nodeId, ...session })),
         credentials,
         assignments: async (satelliteId) => (await assignments.assignmentsFor(satelliteId)) as Assignment[],
         resultTimeLimits: { maxClockAheadMs: config.satellites.maxClockAheadMs, maxAgeMs: config.satellites.maxResultAgeMs },
         credentialRecheckMs: config.satellites.credentialRecheckMs,
+        // `executedAt` (the satellite's clock) is judged against the shared clock, within its own bounds.
+        clock: stamp,
       },
       readiness: [
         { name: 'node', check: () => ready },
@@ -200,6 +238,10 @@ export async function startNode(
       leases,
       log,
       isConnected: () => bus.isConnected(),
+      // Lease and heartbeat ages are local durations: a step of the host's wall clock must not move them.
+      clock: monotonicNow,
+      standby: () => clockGuard.check(),
+      clockReport: () => clockGuard.report(),
       onDuplicateNodeId: (other) => {
         const reason = `another live process uses node id ${config.nodeId} (started ${new Date(other.startedAt).toISOString()}); give every node its own VIGIL_NODE_ID`;
         log.fatal({ other }, reason);
@@ -218,8 +260,8 @@ export async function startNode(
         drain: (partition, timeoutMs) => runtime.drainPartition(partition, timeoutMs),
       },
     });
-    router = new CommandRouter(runtime, placement, bus, config.nodeId, config.timeouts.commandMs);
-    const commands = new CommandListener(bus, runtime, router, placement, config.nodeId, log, config.timeouts.commandMs, authenticator);
+    router = new CommandRouter(runtime, placement, bus, config.nodeId, config.timeouts.commandMs, clock);
+    const commands = new CommandListener(bus, runtime, router, placement, config.nodeId, log, config.timeouts.commandMs, authenticator, clock);
 
     // A check changed anywhere in the cluster: every node pushes new assignments to the
     // affected satellites whose sockets it holds.
@@ -282,6 +324,7 @@ export async function startNode(
       log,
       secrets: new Map(Object.entries(config.secrets)),
       runRetention: { retentionMs: config.automations.runRetentionMs, everyMs: config.automations.runPruneEveryMs },
+      clock,
     });
     // Ready only once everything runs: a supervisor (or test) that acts on "ready" finds the
     // node whole, and a stop requested from then on finds every part started.
@@ -330,7 +373,7 @@ export async function startNode(
         for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
         log.info('stopped');
       })());
-    return { config, runtime, router, placement, bus, database, relay, http, endpoints, satelliteAccess: access, satelliteSessions: sweeper, stop };
+    return { config, runtime, router, placement, clock, clockGuard, bus, database, relay, http, endpoints, satelliteAccess: access, satelliteSessions: sweeper, stop };
   } catch (error) {
     for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
     throw error;

@@ -3,6 +3,7 @@ export { TransitionStore, type CommitOutcome, type PendingCommit, type StoredEnt
 export { OutboxStore, type OutboxRow } from './outbox-store.ts';
 export { TimerStore, type DueTimer } from './timer-store.ts';
 export { LeaseStore, type LeaseFence } from './lease-store.ts';
+export { readDatabaseClock } from './database-clock.ts';
 export { SatelliteCredentialStore } from './satellite-credential-store.ts';
 export { ApiTokenStore, type ApiTokenListing } from './api-token-store.ts';
 export { AssignmentStore, type StoredAssignment } from './assignment-store.ts';

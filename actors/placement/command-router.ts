@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { actorOf, authorizeCommand, type Principal } from '../../auth/index.ts';
 import type { Bus } from '../../bus/index.ts';
 import { entityChangeSchema, type EntityChange } from '../../machines/index.ts';
+import { hostClock, monotonicNow, type SharedClock } from '../cluster-clock.ts';
 import type { DispatchOptions, EntityRuntime } from '../entity-runtime.ts';
 import { RuntimeError, type RuntimeErrorCode } from '../errors.ts';
 import type { Placement } from './placement.ts';
@@ -44,6 +45,8 @@ export class CommandRouter {
     private readonly bus: Bus,
     private readonly nodeId: string,
     private readonly defaultTimeoutMs: number,
+    /** For `Vigil-Deadline`, which the owner compares with the same shared clock. */
+    private readonly clock: SharedClock = hostClock,
   ) {}
 
   async dispatch(kind: string, id: string, event: unknown, routed: RoutedDispatchOptions = {}): Promise<EntityChange | null> {
@@ -56,10 +59,11 @@ export class CommandRouter {
       delete options.runId;
     }
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
-    const deadline = Date.now() + timeoutMs;
+    // A local duration: on the monotonic clock, which a step of the host's wall clock leaves alone.
+    const deadline = monotonicNow() + timeoutMs;
     const partition = this.runtime.partitionOf(kind, id);
     for (;;) {
-      const remaining = deadline - Date.now();
+      const remaining = deadline - monotonicNow();
       if (remaining <= 0) throw RuntimeError.unavailable(`${kind} ${id}: no node owned partition ${partition} within ${timeoutMs} ms; nothing was committed`);
       const owner = this.placement.ownerOf(partition);
       try {
@@ -69,9 +73,9 @@ export class CommandRouter {
         if (!(error instanceof RuntimeError && error.code === 'NOT_OWNER')) throw error;
         this.stats.rerouted++;
       }
-      const waitStart = Date.now();
+      const waitStart = monotonicNow();
       await this.placement.changed(Math.min(remaining, 100));
-      this.stats.waitedMs += Date.now() - waitStart;
+      this.stats.waitedMs += monotonicNow() - waitStart;
     }
   }
 
@@ -81,9 +85,10 @@ export class CommandRouter {
     if (options.actor) h.set('Vigil-Actor', options.actor);
     if (options.runId) h.set('Vigil-Run-Id', options.runId);
     if (options.commandId) h.set('Vigil-Command-Id', options.commandId);
-    // The owner does not start the command after this (epoch ms): a forward that timed out here
-    // will not run later on a node that was merely slow or frozen.
-    h.set('Vigil-Deadline', String(Date.now() + timeoutMs));
+    // The owner does not start the command after this (epoch ms on the shared clock): a forward
+    // that timed out here will not run later on a node that was merely slow or frozen. From the
+    // earliest bound, so the deadline is never after the moment this node gives up.
+    h.set('Vigil-Deadline', String(this.clock.earliest() + timeoutMs));
     let replyJson: unknown;
     try {
       const reply = await this.bus.nc.request(this.bus.subjects.nodeCommand(owner, kind, id), encoder.encode(JSON.stringify(event)), { timeout: timeoutMs, headers: h });

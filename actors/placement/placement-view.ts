@@ -3,7 +3,8 @@ import type { ClusterEvent } from '../../bus/index.ts';
 
 /** What this node has seen of the cluster, with local receipt times (TTL expiry sends no event). */
 export interface PlacementViewContext {
-  members: Record<string, { seenAt: number; firstSeenAt: number; httpPort: number }>;
+  /** `standby`: the member said it owns no partitions now (see `Placement`). */
+  members: Record<string, { seenAt: number; firstSeenAt: number; httpPort: number; standby: boolean }>;
   leases: Record<number, { owner: string; revision: number; seenAt: number }>;
 }
 
@@ -20,7 +21,7 @@ export function createPlacementView(clock: () => number = Date.now) {
         const now = clock();
         if (event.type === 'member') {
           const members = { ...context.members };
-          if (event.value) members[event.nodeId] = { seenAt: now, firstSeenAt: members[event.nodeId]?.firstSeenAt ?? now, httpPort: event.value.httpPort };
+          if (event.value) members[event.nodeId] = { seenAt: now, firstSeenAt: members[event.nodeId]?.firstSeenAt ?? now, httpPort: event.value.httpPort, standby: event.value.standby !== undefined };
           else delete members[event.nodeId];
           return { ...context, members };
         }

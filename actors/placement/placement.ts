@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ClusterBucket } from '../../bus/index.ts';
+import type { ClusterBucket, MemberValue } from '../../bus/index.ts';
 import type { LeaseFence, LeaseStore } from '../../persistence/index.ts';
 import { desiredOwner } from './partitioning.ts';
 import { createPlacementView, type PlacementView } from './placement-view.ts';
@@ -29,6 +29,16 @@ export interface PlacementOptions {
   isConnected: () => boolean;
   /** Another live process heartbeats under this node's id: two writers would fight; stop. */
   onDuplicateNodeId: (other: { instance: string; startedAt: number }) => void;
+  /**
+   * Why this node must own no partition now (its clock is too far off: `ClockGuard.check`), or
+   * undefined when it may. Asked every tick: in standby the node hands its partitions over,
+   * takes none, and says so in its heartbeat, so the other nodes leave it out when they share
+   * the partitions out; it takes its share again once the answer is undefined.
+   */
+  standby?: () => string | undefined;
+  /** The node's clock reading, published in its heartbeat (shown by `vigil status`). */
+  clockReport?: () => MemberValue['clock'];
+  /** Local time for lease and heartbeat ages (default `Date.now`; the node passes a monotonic one). */
   clock?: () => number;
 }
 
@@ -50,6 +60,10 @@ interface HeldLease {
  * Timing: leases are renewed every TTL/4 (at most 1 s); a node treats a lease it could not renew for 0.8 TTL
  * as lost, before NATS expires it; a free partition is taken at once by its desired owner, and
  * by any node after one further TTL (in case the desired owner is stuck).
+ *
+ * Standby: a node whose `standby` gives a reason (its clock is too far off) hands its partitions
+ * over and takes none; its heartbeat carries the reason, and the others leave it out of the
+ * hashing until it clears.
  */
 export class Placement {
   readonly view: PlacementView;
@@ -63,6 +77,7 @@ export class Placement {
   private ticker: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private stopped = false;
+  private standbyReason: string | undefined;
 
   constructor(private readonly options: PlacementOptions) {
     this.clock = options.clock ?? Date.now;
@@ -96,7 +111,10 @@ export class Placement {
   async ready(timeoutMs: number): Promise<void> {
     const deadline = this.clock() + timeoutMs;
     while (this.coverage() < this.options.partitionCount) {
-      if (this.clock() > deadline) throw new Error(`only ${this.coverage()} of ${this.options.partitionCount} partitions have an owner after ${timeoutMs} ms`);
+      if (this.clock() > deadline) {
+        const standby = this.standbyReason ? ` (this node owns none: ${this.standbyReason})` : '';
+        throw new Error(`only ${this.coverage()} of ${this.options.partitionCount} partitions have an owner after ${timeoutMs} ms${standby}`);
+      }
       await this.changed(this.tickMs);
     }
   }
@@ -203,18 +221,29 @@ export class Placement {
 
   private async tick(): Promise<void> {
     const { nodeId, bucket, leaseTtlMs, partitionCount } = this.options;
-    await bucket.heartbeat({ nodeId, instance: this.instance, startedAt: this.startedAt, httpPort: this.options.httpPort }).then(
+    const standby = this.options.standby?.();
+    this.standbyReason = standby;
+    const clock = this.options.clockReport?.();
+    const heartbeat: MemberValue = { nodeId, instance: this.instance, startedAt: this.startedAt, httpPort: this.options.httpPort, ...(clock ? { clock } : {}), ...(standby ? { standby } : {}) };
+    await bucket.heartbeat(heartbeat).then(
       () => void this.heartbeats++,
       () => undefined,
     );
     await Promise.all([...this.held.entries()].map(([partition, lease]) => this.renew(partition, lease)));
+    if (standby) {
+      // Drained and handed over like at a graceful stop; the others already see the standby above.
+      for (const [partition, lease] of this.held) if (!lease.releasing) void this.release(partition, leaseTtlMs);
+      return;
+    }
 
     const now = this.clock();
     const { members } = this.view.getSnapshot().context;
-    const live = Object.entries(members).filter(([, member]) => now - member.seenAt < leaseTtlMs).map(([id]) => id);
+    // A member in standby takes no partition: leave it out, or partitions would be handed to it in vain.
+    const candidates = Object.entries(members).filter(([, member]) => now - member.seenAt < leaseTtlMs && !member.standby);
+    const live = candidates.map(([id]) => id);
     if (!live.includes(nodeId)) live.push(nodeId);
     // Only members seen for a while count when giving partitions away (no churn while one starts).
-    const settled = Object.entries(members).filter(([, member]) => now - member.seenAt < leaseTtlMs && now - member.firstSeenAt > 2 * this.tickMs).map(([id]) => id);
+    const settled = candidates.filter(([, member]) => now - member.firstSeenAt > 2 * this.tickMs).map(([id]) => id);
 
     const toAcquire: number[] = [];
     for (let partition = 0; partition < partitionCount; partition++) {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EntityRuntime } from '../../actors/index.ts';
+import { hostClock, type EntityRuntime, type SharedClock } from '../../actors/index.ts';
 import type { Bus } from '../../bus/index.ts';
 import type { AutomationRunState, AutomationState } from '../../machines/index.ts';
 import { RunAsResolver } from '../../auth/index.ts';
@@ -29,6 +29,11 @@ export interface AutomationEngineOptions {
   secrets: ReadonlyMap<string, string>;
   /** Ended runs are removed `retentionMs` after they ended (0: kept forever), looked for every `everyMs`. */
   runRetention?: { retentionMs: number; everyMs: number };
+  /**
+   * The shared clock (default: this host's). The engine reads its latest bound: delays and wait
+   * timeouts start from it, so they are never cut short by the node that fires them.
+   */
+  clock?: SharedClock;
 }
 
 /**
@@ -44,18 +49,21 @@ export interface AutomationEngineOptions {
  */
 export async function startAutomationEngine(options: AutomationEngineOptions) {
   const { bus, database, runtime, dispatch, log } = options;
+  const clock = options.clock ?? hostClock;
+  const now = () => clock.latest();
   const engineLog = log.child({ component: 'automations' });
   const reader = new EntityStateReader(runtime, database);
   const directory = new AutomationDirectory();
   await directory.start(bus, database);
 
-  const runAs = new RunAsResolver(new ApiTokenStore(database));
+  const runAs = new RunAsResolver(new ApiTokenStore(database), now);
   const executor = new StepExecutor({
     actions: builtInActions,
     reader,
     secret: (name) => options.secrets.get(name),
     principalOf: (automationId, account) => runAs.principalOf(automationId, account),
     log: engineLog,
+    clock: now,
     entities: {
       dispatch: (kind, id, event, cause) => dispatch(kind, id, event, cause),
       read: async (kind, id) => (await runtime.get(kind, id)).state,
@@ -75,18 +83,18 @@ export async function startAutomationEngine(options: AutomationEngineOptions) {
     return { version: view.version, state: view.state as AutomationRunState | null };
   };
   const readAutomation = async (id: string) => (await runtime.get('automation', id)).state as AutomationState | null;
-  const waker = new WaitWaker({ database, reader, dispatch, log: engineLog, readRun: async (runId) => (await readRun(runId)).state });
+  const waker = new WaitWaker({ database, reader, dispatch, log: engineLog, clock: now, readRun: async (runId) => (await readRun(runId)).state });
 
   const subscriptions = [
     await startRunDriver({ bus, dispatch, executor, waker, log: engineLog, readRun }),
     await startWaitWatcher({ bus, directory, waker, log: engineLog }),
     await startScopeReactor({ bus, dispatch, log: engineLog, readAutomation }),
-    await startDwellReactor({ bus, database, reader, dispatch, log: engineLog, readAutomation }),
+    await startDwellReactor({ bus, database, reader, dispatch, log: engineLog, readAutomation, clock: now }),
     await startScheduleKeeper({ bus, database, dispatch, log: engineLog }),
-    await startTriggerRouter({ bus, database, directory, reader, dispatch, waker, log: engineLog }),
+    await startTriggerRouter({ bus, database, directory, reader, dispatch, waker, log: engineLog, clock: now }),
   ];
 
-  const retention = startRunRetention({ database, log: engineLog, ...(options.runRetention ?? { retentionMs: 0, everyMs: 60_000 }) });
+  const retention = startRunRetention({ database, log: engineLog, clock: () => clock.earliest(), ...(options.runRetention ?? { retentionMs: 0, everyMs: 60_000 }) });
 
   return {
     async stop() {

@@ -34,14 +34,21 @@ export async function pruneEndedRuns(database: Database, olderThanMs: number, no
  * Prunes ended runs every `everyMs` (`retentionMs` 0: runs are kept forever). Failures are
  * logged and tried again at the next round.
  */
-export function startRunRetention(options: { database: Database; retentionMs: number; everyMs: number; log: Logger }): { stop(): void } {
+export function startRunRetention(options: {
+  database: Database;
+  retentionMs: number;
+  everyMs: number;
+  log: Logger;
+  /** Epoch ms on the shared clock, its earliest bound: a run is never removed before its time. */
+  clock?: () => number;
+}): { stop(): void } {
   if (options.retentionMs <= 0) return { stop: () => undefined };
   let running = false;
   const round = async () => {
     if (running) return;
     running = true;
     try {
-      const removed = await pruneEndedRuns(options.database, options.retentionMs);
+      const removed = await pruneEndedRuns(options.database, options.retentionMs, (options.clock ?? Date.now)());
       if (removed > 0) options.log.info({ removed, retentionMs: options.retentionMs }, 'pruned ended automation runs');
     } catch (error) {
       options.log.warn({ err: error }, 'pruning ended automation runs failed; tried again later');
