@@ -46,6 +46,9 @@ describe('ClockGuard', () => {
     expect(lines.filter((line) => line.level === 'error')).toHaveLength(1);
     expect(lines.at(-1)!.message).toContain('owning no partitions until it is back within bounds');
 
+    // Back within the maximum but above 80 % of it: still standing by (no flapping at the limit).
+    state.offsetMs = 450;
+    expect(guard.check()).toBe("this host's clock is 450 ms ahead of the database's (more than VIGIL_MAX_CLOCK_OFFSET_MS = 500 ms)");
     state.offsetMs = 3;
     expect(guard.check()).toBeUndefined();
     expect(lines.at(-1)).toEqual({ level: 'info', message: "this host's clock is back within VIGIL_MAX_CLOCK_OFFSET_MS (3 ms ahead of the database's): taking partitions again" });

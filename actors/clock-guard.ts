@@ -20,6 +20,9 @@ export interface ClockGuardOptions {
   now?: () => number;
 }
 
+/** A node beyond the maximum takes partitions again once its offset is below this share of it. */
+const REJOIN_FRACTION = 0.8;
+
 /** How often a clock that stays above the warning threshold is logged again, ms. */
 const WARN_EVERY_MS = 60_000;
 
@@ -28,7 +31,7 @@ const WARN_EVERY_MS = 60_000;
  * an offset alone fires nothing early; but a host whose clock is far off is broken (NTP stopped,
  * a virtual machine resumed from a snapshot) and is kept out of the way: beyond the maximum it
  * owns no partitions (see `Placement`'s `standby`), and it takes them again once its offset is
- * back within bounds. Every change of status is logged once, with why.
+ * back below 80 % of the maximum. Every change of status is logged once, with why.
  */
 export class ClockGuard {
   private status: ClockStatus = 'ok';
@@ -61,7 +64,10 @@ export class ClockGuard {
   report(): ClockReport {
     const reading = this.options.reading();
     const offset = Math.abs(reading.offsetMs);
-    const status: ClockStatus = offset > this.options.maxOffsetMs ? 'beyond-max' : offset > this.options.warnOffsetMs ? 'warn' : 'ok';
+    // Hysteresis: once beyond the maximum, back only below REJOIN_FRACTION of it, so an offset
+    // hovering at the limit does not hand partitions back and forth with every measurement.
+    const limit = this.status === 'beyond-max' ? this.options.maxOffsetMs * REJOIN_FRACTION : this.options.maxOffsetMs;
+    const status: ClockStatus = offset > limit ? 'beyond-max' : offset > this.options.warnOffsetMs ? 'warn' : 'ok';
     return { ...reading, status };
   }
 }
