@@ -1,24 +1,17 @@
 import type { EntityChange } from '../machines/index.ts';
-// Straight from its file, not node/index.ts: that one loads the whole node, and the CLI must start fast.
-import { findLocalNode } from '../node/local-node.ts';
-import type { VigilConfig } from '../node/index.ts';
-import { cliToken } from './cli-token.ts';
+import { loadClientConfig, type ClientConfig } from './client-config.ts';
+import { fail } from './exit.ts';
 
 /** A request a node refused, with its error code (docs/PROTOCOL.md, "Error codes"). */
 export class CommandRefusedError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(`${code}: ${message}`);
+    super(`${code}: ${message}`, options);
     this.name = 'CommandRefusedError';
   }
-}
-
-/** Where the CLI finds a node, and with which token. */
-export interface NodeAddress {
-  url: string;
-  token: string | undefined;
 }
 
 /**
@@ -29,13 +22,14 @@ export interface NodeAddress {
  * be reached, with `CommandRefusedError` code UNREACHABLE naming the URL.
  */
 export class NodeClient {
-  constructor(
-    private readonly address: NodeAddress,
-    private readonly timeoutMs: number,
-  ) {}
+  constructor(private readonly address: ClientConfig) {}
 
-  static connect(config: VigilConfig, env: NodeJS.ProcessEnv = process.env): NodeClient {
-    return new NodeClient(nodeAddress(config, env), config.timeouts.commandMs + 5_000);
+  /**
+   * The client of the node the environment names (see `loadClientConfig`); throws `ConfigError`
+   * (exit code 2) when it names none properly. `configFile`: the node's JSON config file, if any.
+   */
+  static connect(configFile: string | undefined, env: NodeJS.ProcessEnv = process.env): NodeClient {
+    return new NodeClient(loadClientConfig(env, configFile));
   }
 
   /** Resolves with the committed change, or null when the event changed nothing. */
@@ -77,12 +71,13 @@ export class NodeClient {
     try {
       response = await fetch(new URL(path, this.address.url), {
         method,
-        headers: { ...(this.address.token ? { authorization: `Bearer ${this.address.token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { authorization: `Bearer ${this.address.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(this.address.requestTimeoutMs),
       });
     } catch (error) {
-      throw new CommandRefusedError('UNREACHABLE', `no answer from ${this.address.url} (${(error as Error).cause ? String((error as { cause: Error }).cause.message) : (error as Error).message}); is a node running there? Set VIGIL_URL to one`);
+      const reason = (error as Error).cause ? String((error as { cause: Error }).cause.message) : (error as Error).message;
+      throw new CommandRefusedError('UNREACHABLE', `no answer from ${this.address.url} (${reason}); is a node running there? Set VIGIL_URL to one`, { cause: error });
     }
     const text = await response.text();
     let parsed: unknown;
@@ -93,21 +88,23 @@ export class NodeClient {
     }
     if (!response.ok) {
       const error = (parsed as { error?: { code?: string; message?: string } }).error;
-      const hint = response.status === 401 && !this.address.token ? ' (no token: set VIGIL_TOKEN, see `vigil token create`)' : '';
-      throw new CommandRefusedError(error?.code ?? `HTTP_${response.status}`, `${error?.message ?? response.statusText}${hint}`);
+      throw new CommandRefusedError(error?.code ?? `HTTP_${response.status}`, error?.message ?? response.statusText);
     }
     return parsed as T;
   }
 
-  async close(): Promise<void> {}
 }
 
 /**
- * The node the CLI talks to: `VIGIL_URL`; else the node running on this machine on the data folder
- * (`<VIGIL_DATA_DIR>/node.json`, while that process lives); else this machine at the configured
- * HTTP port (`VIGIL_HTTP_PORT`, default 8080). The token: see `cliToken`.
+ * Runs `work` against the node the configuration names. A refusal or an unreachable node prints
+ * its reason (exit code 1); a configuration that names no node properly throws `ConfigError`
+ * before anything is sent (exit code 2).
  */
-export function nodeAddress(config: VigilConfig, env: NodeJS.ProcessEnv = process.env): NodeAddress {
-  const url = env.VIGIL_URL || findLocalNode(config.dataDir)?.httpUrl || `http://127.0.0.1:${config.http.port}`;
-  return { url, token: cliToken(config, env) };
+export async function withNode(configFile: string | undefined, work: (node: NodeClient) => Promise<number>): Promise<number> {
+  const node = NodeClient.connect(configFile);
+  try {
+    return await work(node);
+  } catch (error) {
+    return fail(error as Error);
+  }
 }
