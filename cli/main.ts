@@ -23,8 +23,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     // its help to stderr with commander's exit code 1, which is a usage error here.
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     if (error instanceof ConfigError) {
-      console.error(`vigil: ${error.message}`);
       if (debugEnabled()) printStack(error);
+      else console.error(`vigil: ${error.message}`);
       return ExitCode.usage;
     }
     // Errors a command expects are answered inside it: anything here is unexpected (a bug).

@@ -4,5 +4,6 @@
  * file so the CLI can recognise it without loading the node's configuration schema.
  */
 export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
   readonly code = 'CONFIG_INVALID';
 }
