@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
+import { scaled } from '../support/time-scale.ts';
 
 const vigilBin = fileURLToPath(new URL('../../bin/vigil.js', import.meta.url));
 
@@ -28,7 +29,8 @@ describe('vigil start', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'vigil-bare-'));
     const node = run(['start'], bareEnvironment({ VIGIL_HTTP_PORT: '0' }), cwd);
     let port = 0;
-    const deadline = Date.now() + 30_000;
+    // Stretched with VIGIL_TEST_TIME_SCALE: on a busy machine opening PGlite alone takes 20 s.
+    const deadline = Date.now() + scaled(30_000);
     while (!port && Date.now() < deadline) {
       port = Number(node.output().match(/"port":(\d+),[^\n]*"msg":"vigil node ready"/)?.[1] ?? 0);
       await new Promise((resolve) => setTimeout(resolve, 50));
