@@ -1,6 +1,7 @@
 import type { EntityChange } from '../machines/index.ts';
 import { loadClientConfig, type ClientConfig } from './client-config.ts';
 import { fail } from './exit.ts';
+import { sendHttpRequest, type HttpAnswer } from './http-request.ts';
 
 /** A request a node refused, with its error code (docs/PROTOCOL.md, "Error codes"). */
 export class CommandRefusedError extends Error {
@@ -67,26 +68,24 @@ export class NodeClient {
 
   /** One JSON request; resolves the parsed body of a 2xx answer. */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let response: Response;
+    let response: HttpAnswer;
     try {
-      response = await fetch(new URL(path, this.address.url), {
+      response = await sendHttpRequest(new URL(path, this.address.url), {
         method,
         headers: { authorization: `Bearer ${this.address.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.address.requestTimeoutMs),
+        timeoutMs: this.address.requestTimeoutMs,
       });
     } catch (error) {
-      const reason = (error as Error).cause ? String((error as { cause: Error }).cause.message) : (error as Error).message;
-      throw new CommandRefusedError('UNREACHABLE', `no answer from ${this.address.url} (${reason}); is a node running there? Set VIGIL_URL to one`, { cause: error });
+      throw new CommandRefusedError('UNREACHABLE', `no answer from ${this.address.url} (${socketErrorText(error, this.address.requestTimeoutMs)}); is a node running there? Set VIGIL_URL to one`, { cause: error });
     }
-    const text = await response.text();
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(response.text);
     } catch {
       throw new CommandRefusedError('INVALID_ANSWER', `${this.address.url} answered ${response.status} with something that is not JSON; is it a Vigil node?`);
     }
-    if (!response.ok) {
+    if (response.status < 200 || response.status > 299) {
       const error = (parsed as { error?: { code?: string; message?: string } }).error;
       throw new CommandRefusedError(error?.code ?? `HTTP_${response.status}`, error?.message ?? response.statusText);
     }
@@ -107,4 +106,13 @@ export async function withNode(configFile: string | undefined, work: (node: Node
   } catch (error) {
     return fail(error as Error);
   }
+}
+
+/** A socket error in a few words: `connect ECONNREFUSED 127.0.0.1:8080`, `getaddrinfo ENOTFOUND vigil-1`, the timeout. */
+function socketErrorText(error: unknown, timeoutMs: number): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === 'AbortError') return `timed out after ${timeoutMs} ms`;
+  // Trying both address families of a name ends in an AggregateError without a message of its own.
+  const first = (error as Partial<AggregateError>).errors?.[0] as Error | undefined;
+  return error.message || first?.message || (error as { code?: string }).code || error.name;
 }

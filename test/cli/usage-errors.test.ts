@@ -105,7 +105,7 @@ describe('vigil: a command that ran and failed (exit code 1)', () => {
       expect(debugged.code, args.join(' ')).toBe(1);
       expect(debugged.stderr).toContain('CommandRefusedError: UNREACHABLE: no answer from http://127.0.0.1:9');
       expect(debugged.stderr).toMatch(stackTrace);
-      expect(debugged.stderr).toContain('caused by: TypeError: fetch failed');
+      expect(debugged.stderr).toContain('caused by: Error: connect ECONNREFUSED 127.0.0.1:9');
     }
   });
 });
