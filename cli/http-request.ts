@@ -9,9 +9,9 @@ export interface HttpAnswer {
 
 /**
  * One HTTP(S) request with node:http, not `fetch`: a short-lived command pays for `fetch` twice —
- * loading undici (~100 ms before the first request) and, after the answer, waiting for its
- * keep-alive connection before the process can exit (~300 ms here; bench/README.md, "CLI
- * start-up"). node:http is already loaded and its idle keep-alive sockets do not hold the process.
+ * loading undici before the first request, and a slower exit after the answer (its keep-alive
+ * connection): a one-request process took 401 ms with `fetch`, 166 ms with node:http
+ * (bench/README.md, "CLI start-up"). node:http's idle keep-alive sockets do not hold the process.
  * Rejects with the socket's error (ECONNREFUSED, a DNS failure, the timeout's AbortError).
  */
 export async function sendHttpRequest(url: URL, options: { method: string; headers: Record<string, string>; body?: string; timeoutMs: number }): Promise<HttpAnswer> {
