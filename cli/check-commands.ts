@@ -1,97 +1,94 @@
-import type { VigilConfig } from '../node/index.ts';
-import { CommandRefusedError, NodeClient } from './node-client.ts';
-import { fail, usage } from './exit.ts';
+import { z } from 'zod';
+// Straight from its file, not protocol/index.ts: the CLI must start fast.
+import { httpStrategySchema } from '../protocol/check-strategy.ts';
+import type { CommandLine } from './command-line.ts';
+import { fail, UsageError } from './exit.ts';
+import { CommandRefusedError, withNode } from './node-client.ts';
+import { durationSchema, hostPortSchema, httpStatusSchema, idListSchema, idSchema } from './option-schemas.ts';
 
-export interface CheckFlags {
-  system?: string | undefined;
-  http?: string | undefined;
-  tcp?: string | undefined;
-  method?: string | undefined;
-  expect?: string | undefined;
-  timeout?: string | undefined;
-  interval?: string | undefined;
-  satellites?: string | undefined;
-  json?: boolean | undefined;
+// `vigil check add|update|remove|list`: checks are entities, changed through the cluster like any
+// other, so the satellites they name get `assignments_updated` at once. The shapes of the options
+// are checked here (exit code 2); their values by the cluster (the check's zod schema): a bad URL
+// is refused with INVALID_EVENT and changes nothing (exit code 1).
+
+const methods = httpStrategySchema.shape.method.unwrap().options;
+
+const settingsOptions = z.object({
+  http: z.string().optional(),
+  method: z
+    .string()
+    .transform((text) => text.toUpperCase())
+    .pipe(z.enum(methods, { error: `expected ${methods.join(', ')}` }))
+    .optional(),
+  expect: httpStatusSchema.optional(),
+  tcp: hostPortSchema.optional(),
+  timeout: durationSchema.optional(),
+  interval: durationSchema.optional(),
+  satellites: idListSchema.optional(),
+});
+type Settings = z.output<typeof settingsOptions>;
+
+export async function addCheck(line: CommandLine): Promise<number> {
+  const checkId = line.argument(0, idSchema);
+  const { system, ...settings } = line.options(settingsOptions.extend({ system: idSchema }));
+  if (!settings.http && !settings.tcp) throw new UsageError('give what to probe: --http <url> or --tcp <host:port>');
+  return send(line, checkId, 'add', { type: 'create', systemId: system, strategy: strategyOf(settings), ...scheduleOf(settings) });
 }
 
-const addUsage = 'vigil check add <id> --system <systemId> (--http <url> [--method GET] [--expect 200] | --tcp <host:port>) [--timeout 10s] [--interval 60s] [--satellites a,b]';
-const updateUsage = 'vigil check update <id> [--http <url> [--method] [--expect] | --tcp <host:port>] [--timeout 10s] [--interval 60s] [--satellites a,b]';
-
-/**
- * `vigil check add|update|remove|list`: checks are entities, changed through the cluster like any
- * other, so the satellites they name get `assignments_updated` at once. Values are validated by
- * the cluster (the check's zod schema): a bad one is refused with INVALID_EVENT and changes nothing.
- */
-export async function checkCommand(config: VigilConfig, args: string[], flags: CheckFlags): Promise<number> {
-  const [action, checkId] = args;
-  if (action === 'list') return listChecks(config, flags.json === true);
-  if (!checkId || !['add', 'update', 'remove'].includes(action ?? '')) return usage('vigil check add|update|remove|list');
-
-  let event: Record<string, unknown>;
-  try {
-    if (action === 'add') {
-      if (!flags.system || (!flags.http && !flags.tcp)) return usage(addUsage);
-      event = { type: 'create', systemId: flags.system, strategy: strategyOf(flags), ...settingsOf(flags) };
-    } else if (action === 'update') {
-      event = { type: 'update', ...(flags.http || flags.tcp ? { strategy: strategyOf(flags) } : {}), ...settingsOf(flags) };
-      if (Object.keys(event).length === 1) return usage(updateUsage);
-    } else {
-      event = { type: 'delete' };
-    }
-  } catch (error) {
-    return usage(`${(error as Error).message}\n  ${action === 'update' ? updateUsage : addUsage}`);
-  }
-
-  const cluster = NodeClient.connect(config);
-  try {
-    const change = await cluster.send('check', checkId, event);
-    console.log(change ? `check ${checkId}: ${action === 'add' ? 'created' : action === 'update' ? 'updated' : 'removed'} (version ${change.version})` : `check ${checkId}: unchanged`);
-    return 0;
-  } catch (error) {
-    if (error instanceof CommandRefusedError && error.code === 'EVENT_NOT_ALLOWED') {
-      return fail(action === 'add' ? `check ${checkId} exists (or was removed: ids are never reused)` : `no check ${checkId}`);
-    }
-    return fail((error as Error).message);
-  } finally {
-    await cluster.close();
-  }
+export async function updateCheck(line: CommandLine): Promise<number> {
+  const checkId = line.argument(0, idSchema);
+  const settings = line.options(settingsOptions);
+  const event = { type: 'update', ...(settings.http || settings.tcp ? { strategy: strategyOf(settings) } : {}), ...scheduleOf(settings) };
+  if (Object.keys(event).length === 1) throw new UsageError('give what to change: --http or --tcp (with their options), --interval or --satellites');
+  return send(line, checkId, 'update', event);
 }
 
-function strategyOf(flags: CheckFlags): Record<string, unknown> {
-  const timeout = flags.timeout === undefined ? {} : { timeoutMs: durationMs(flags.timeout, '--timeout') };
-  if (flags.http && flags.tcp) throw new Error('--http and --tcp exclude each other');
-  if (flags.http) {
+export async function removeCheck(line: CommandLine): Promise<number> {
+  return send(line, line.argument(0, idSchema), 'remove', { type: 'delete' });
+}
+
+async function send(line: CommandLine, checkId: string, action: 'add' | 'update' | 'remove', event: Record<string, unknown>): Promise<number> {
+  return withNode(line.configFile, async (cluster) => {
+    try {
+      const change = await cluster.send('check', checkId, event);
+      console.log(change ? `check ${checkId}: ${action === 'add' ? 'created' : action === 'update' ? 'updated' : 'removed'} (version ${change.version})` : `check ${checkId}: unchanged`);
+      return 0;
+    } catch (error) {
+      if (error instanceof CommandRefusedError && error.code === 'EVENT_NOT_ALLOWED') {
+        return fail(action === 'add' ? `check ${checkId} exists (or was removed: ids are never reused)` : `no check ${checkId}`);
+      }
+      throw error;
+    }
+  });
+}
+
+function strategyOf(settings: Settings): Record<string, unknown> {
+  if (settings.http && settings.tcp) throw new UsageError('--http and --tcp exclude each other');
+  const timeout = settings.timeout === undefined ? {} : { timeoutMs: settings.timeout };
+  if (settings.http) {
     return {
       kind: 'http',
-      url: flags.http,
-      ...(flags.method ? { method: flags.method.toUpperCase() } : {}),
-      ...(flags.expect ? { expectedStatus: Number(flags.expect) } : {}),
+      url: settings.http,
+      ...(settings.method ? { method: settings.method } : {}),
+      ...(settings.expect ? { expectedStatus: settings.expect } : {}),
       ...timeout,
     };
   }
-  const match = /^(.+):(\d+)$/.exec(flags.tcp ?? '');
-  if (!match) throw new Error('--tcp takes host:port');
-  return { kind: 'tcp', host: match[1], port: Number(match[2]), ...timeout };
+  if (settings.method || settings.expect) throw new UsageError('--method and --expect go with --http');
+  return { kind: 'tcp', ...settings.tcp, ...timeout };
 }
 
-function settingsOf(flags: CheckFlags): Record<string, unknown> {
+function scheduleOf(settings: Settings): Record<string, unknown> {
   return {
-    ...(flags.interval !== undefined ? { intervalMs: durationMs(flags.interval, '--interval') } : {}),
-    ...(flags.satellites !== undefined ? { satelliteIds: flags.satellites.split(',').map((id) => id.trim()).filter(Boolean) } : {}),
+    ...(settings.interval !== undefined ? { intervalMs: settings.interval } : {}),
+    ...(settings.satellites !== undefined ? { satelliteIds: settings.satellites } : {}),
   };
 }
 
-/** `1500`, `1500ms`, `30s`, `5m`, `1h` → milliseconds. */
-export function durationMs(text: string, flag: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!match) throw new Error(`${flag} takes a duration such as 1500ms, 30s, 5m`);
-  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[(match[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
-  return Math.round(Number(match[1]) * unit);
-}
-
-async function listChecks(config: VigilConfig, json: boolean): Promise<number> {
-  try {
-    const rows = await NodeClient.connect(config).list<{ systemId: string; strategy: Record<string, unknown>; intervalMs: number; satelliteIds: string[] }>('check');
+export async function listChecks(line: CommandLine): Promise<number> {
+  const { json } = line.options(z.object({ json: z.boolean().optional() }));
+  return withNode(line.configFile, async (node) => {
+    const rows = await node.list<{ systemId: string; strategy: Record<string, unknown>; intervalMs: number; satelliteIds: string[] }>('check');
     if (json) {
       console.log(JSON.stringify(rows.map((row) => row.state), null, 2));
       return 0;
@@ -101,7 +98,5 @@ async function listChecks(config: VigilConfig, json: boolean): Promise<number> {
       console.log(`${id.padEnd(28)} system ${state.systemId.padEnd(20)} every ${state.intervalMs / 1000}s  ${target}  satellites: ${state.satelliteIds.join(', ') || '(none)'}`);
     }
     return 0;
-  } catch (error) {
-    return fail((error as Error).message);
-  }
+  });
 }

@@ -1,16 +1,16 @@
-import type { ClusterStatus, VigilConfig } from '../node/index.ts';
-import { fail } from './exit.ts';
-import { NodeClient } from './node-client.ts';
+import { z } from 'zod';
+import type { ClusterStatus } from '../node/index.ts';
+import type { CommandLine } from './command-line.ts';
+import { withNode } from './node-client.ts';
 
 /** `vigil status [--json]`: what a node reads of the cluster (`GET /cluster/status`). */
-export async function statusCommand(config: VigilConfig, json: boolean): Promise<number> {
-  try {
-    const status = await NodeClient.connect(config).request<ClusterStatus>('GET', '/cluster/status');
+export async function statusCommand(line: CommandLine): Promise<number> {
+  const { json } = line.options(z.object({ json: z.boolean().optional() }));
+  return withNode(line.configFile, async (node) => {
+    const status = await node.request<ClusterStatus>('GET', '/cluster/status');
     console.log(json ? JSON.stringify(status, null, 2) : formatClusterStatus(status));
     return 0;
-  } catch (error) {
-    return fail((error as Error).message);
-  }
+  });
 }
 
 /** The status as a short human-readable report. */

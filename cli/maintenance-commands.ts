@@ -1,104 +1,88 @@
-import type { VigilConfig } from '../node/index.ts';
-import { durationMs } from './check-commands.ts';
-import { CommandRefusedError, NodeClient } from './node-client.ts';
-import { fail, usage } from './exit.ts';
+import { z } from 'zod';
+import type { CommandLine } from './command-line.ts';
+import { fail, UsageError } from './exit.ts';
+import { CommandRefusedError, withNode } from './node-client.ts';
+import { durationSchema, idListSchema, idSchema, instantSchema, weekdaysSchema } from './option-schemas.ts';
 
-export interface MaintenanceFlags {
-  title?: string | undefined;
-  description?: string | undefined;
-  systems?: string | undefined;
-  start?: string | undefined;
-  end?: string | undefined;
-  weekdays?: string | undefined;
-  time?: string | undefined;
-  duration?: string | undefined;
-  timezone?: string | undefined;
-  from?: string | undefined;
-  until?: string | undefined;
-  json?: boolean | undefined;
-}
+// `vigil maintenance add|list|cancel|remove`: maintenances are entities, changed through the
+// cluster like any other (stored, emitted, `maintenance.started`/`ended` fired by their timers).
+// Times are ISO 8601 (`2026-03-01T22:00:00Z`) or epoch ms. The shapes of the options are checked
+// here (exit code 2); their values by the cluster (the maintenance's zod schema): an unknown time
+// zone is refused with INVALID_EVENT and changes nothing (exit code 1).
 
-const addUsage =
-  'vigil maintenance add <id> --title <title> --systems a,b [--description <text>] ' +
-  '(--start <time> --end <time> | --weekdays mon,wed --time HH:MM --duration 2h [--timezone Europe/Berlin] [--from <time>] [--until <time>])';
+const addOptions = z.object({
+  title: z.string().min(1, 'must not be empty'),
+  description: z.string().optional(),
+  systems: idListSchema.pipe(z.array(idSchema).min(1, 'name at least one system')),
+  start: instantSchema.optional(),
+  end: instantSchema.optional(),
+  weekdays: weekdaysSchema.optional(),
+  time: z.string().optional(),
+  duration: durationSchema.refine((ms) => ms % 60_000 === 0, 'expected whole minutes, such as 90m or 2h').optional(),
+  timezone: z.string(),
+  from: instantSchema.optional(),
+  until: instantSchema.optional(),
+});
+type AddOptions = z.output<typeof addOptions>;
 
-/**
- * `vigil maintenance add|list|cancel|remove`: maintenances are entities, changed through the
- * cluster like any other (stored, emitted, `maintenance.started`/`ended` fired by their timers).
- * Times are ISO 8601 (`2026-03-01T22:00:00Z`) or epoch ms; values are validated by the cluster (the
- * maintenance's zod schema): a bad one is refused with INVALID_EVENT and changes nothing.
- */
-export async function maintenanceCommand(config: VigilConfig, args: string[], flags: MaintenanceFlags): Promise<number> {
-  const [action, maintenanceId] = args;
-  if (action === 'list') return listMaintenances(config, flags.json === true);
-  if (!maintenanceId || !['add', 'cancel', 'remove'].includes(action ?? '')) return usage('vigil maintenance add|list|cancel|remove');
-
-  let event: Record<string, unknown>;
-  if (action === 'add') {
-    if (!flags.title || !flags.systems) return usage(addUsage);
+export async function addMaintenance(line: CommandLine): Promise<number> {
+  const maintenanceId = line.argument(0, idSchema);
+  const options = line.options(addOptions);
+  const event = {
+    type: 'create',
+    title: options.title,
+    ...(options.description !== undefined ? { description: options.description } : {}),
+    systemIds: options.systems,
+    schedule: scheduleOf(options),
+  };
+  return withNode(line.configFile, async (cluster) => {
     try {
-      event = {
-        type: 'create',
-        title: flags.title,
-        ...(flags.description !== undefined ? { description: flags.description } : {}),
-        systemIds: flags.systems.split(',').map((id) => id.trim()).filter(Boolean),
-        schedule: scheduleOf(flags),
-      };
+      const change = await cluster.send('maintenance', maintenanceId, event);
+      const status = (change?.next as { status?: string } | null | undefined)?.status;
+      console.log(`maintenance ${maintenanceId}: created, ${status ?? 'unknown'}${change ? ` (version ${change.version})` : ''}`);
+      return 0;
     } catch (error) {
-      return usage(`${(error as Error).message}\n  ${addUsage}`);
+      if (error instanceof CommandRefusedError && error.code === 'EVENT_NOT_ALLOWED') return fail(`maintenance ${maintenanceId} exists (or was removed: ids are never reused)`);
+      throw error;
     }
-  } else {
-    event = { type: action === 'cancel' ? 'cancel' : 'delete' };
-  }
-
-  const cluster = NodeClient.connect(config);
-  try {
-    const change = await cluster.send('maintenance', maintenanceId, event);
-    const status = (change?.next as { status?: string } | null | undefined)?.status;
-    const outcome = action === 'add' ? `created, ${status ?? 'unknown'}` : action === 'cancel' ? 'cancelled' : 'removed';
-    console.log(`maintenance ${maintenanceId}: ${outcome}${change ? ` (version ${change.version})` : ''}`);
-    return 0;
-  } catch (error) {
-    if (error instanceof CommandRefusedError && error.code === 'EVENT_NOT_ALLOWED') {
-      if (action === 'add') return fail(`maintenance ${maintenanceId} exists (or was removed: ids are never reused)`);
-      return fail(action === 'cancel' ? `maintenance ${maintenanceId} is not scheduled or active` : `no maintenance ${maintenanceId}`);
-    }
-    return fail((error as Error).message);
-  } finally {
-    await cluster.close();
-  }
+  });
 }
 
-function scheduleOf(flags: MaintenanceFlags): Record<string, unknown> {
-  const once = flags.start !== undefined || flags.end !== undefined;
-  const recurring = flags.weekdays !== undefined || flags.time !== undefined || flags.duration !== undefined;
-  if (once === recurring) throw new Error('give either --start and --end, or --weekdays, --time and --duration');
+/** `cancel` ends a scheduled or active maintenance (it stays, finished); `remove` deletes it. */
+export async function endMaintenance(line: CommandLine, action: 'cancel' | 'remove'): Promise<number> {
+  const maintenanceId = line.argument(0, idSchema);
+  return withNode(line.configFile, async (cluster) => {
+    try {
+      const change = await cluster.send('maintenance', maintenanceId, { type: action === 'cancel' ? 'cancel' : 'delete' });
+      console.log(`maintenance ${maintenanceId}: ${action === 'cancel' ? 'cancelled' : 'removed'}${change ? ` (version ${change.version})` : ''}`);
+      return 0;
+    } catch (error) {
+      if (error instanceof CommandRefusedError && error.code === 'EVENT_NOT_ALLOWED') {
+        return fail(action === 'cancel' ? `maintenance ${maintenanceId} is not scheduled or active` : `no maintenance ${maintenanceId}`);
+      }
+      throw error;
+    }
+  });
+}
+
+function scheduleOf(options: AddOptions): Record<string, unknown> {
+  const once = options.start !== undefined || options.end !== undefined;
+  const recurring = options.weekdays !== undefined || options.time !== undefined || options.duration !== undefined;
+  if (once === recurring) throw new UsageError('give either --start and --end, or --weekdays, --time and --duration');
   if (once) {
-    if (flags.start === undefined || flags.end === undefined) throw new Error('--start and --end go together');
-    return { kind: 'once', startsAt: instant(flags.start, '--start'), endsAt: instant(flags.end, '--end') };
+    if (options.start === undefined || options.end === undefined) throw new UsageError('--start and --end go together');
+    return { kind: 'once', startsAt: options.start, endsAt: options.end };
   }
-  if (flags.weekdays === undefined || flags.time === undefined || flags.duration === undefined) throw new Error('--weekdays, --time and --duration go together');
-  const minutes = durationMs(flags.duration, '--duration') / 60_000;
-  if (!Number.isInteger(minutes)) throw new Error('--duration must be whole minutes (e.g. 90m, 2h)');
+  if (options.weekdays === undefined || options.time === undefined || options.duration === undefined) throw new UsageError('--weekdays, --time and --duration go together');
   return {
     kind: 'recurring',
-    timezone: flags.timezone ?? 'UTC',
-    weekdays: flags.weekdays.split(',').map((day) => day.trim().toLowerCase()).filter(Boolean),
-    startTime: flags.time,
-    durationMinutes: minutes,
-    ...(flags.from !== undefined ? { from: instant(flags.from, '--from') } : {}),
-    ...(flags.until !== undefined ? { until: instant(flags.until, '--until') } : {}),
+    timezone: options.timezone,
+    weekdays: options.weekdays,
+    startTime: options.time,
+    durationMinutes: options.duration / 60_000,
+    ...(options.from !== undefined ? { from: options.from } : {}),
+    ...(options.until !== undefined ? { until: options.until } : {}),
   };
-}
-
-/** `2026-03-01T22:00:00Z` (ISO 8601, with a zone) or epoch ms → epoch ms. */
-function instant(text: string, flag: string): number {
-  if (/^\d+$/.test(text)) return Number(text);
-  // A date-time without a zone would be read in this machine's local zone: refuse the ambiguity.
-  const zoned = /T.*(Z|[+-]\d\d:?\d\d)$/i.test(text);
-  const ms = zoned ? Date.parse(text) : Number.NaN;
-  if (Number.isNaN(ms)) throw new Error(`${flag} takes an ISO 8601 time with a zone (2026-03-01T22:00:00Z) or epoch ms`);
-  return ms;
 }
 
 interface ListedMaintenance {
@@ -110,9 +94,10 @@ interface ListedMaintenance {
   nextWindow: { startsAt: number; endsAt: number } | null;
 }
 
-async function listMaintenances(config: VigilConfig, json: boolean): Promise<number> {
-  try {
-    const rows = await NodeClient.connect(config).list<ListedMaintenance>('maintenance');
+export async function listMaintenances(line: CommandLine): Promise<number> {
+  const { json } = line.options(z.object({ json: z.boolean().optional() }));
+  return withNode(line.configFile, async (node) => {
+    const rows = await node.list<ListedMaintenance>('maintenance');
     if (json) {
       console.log(JSON.stringify(rows.map((row) => row.state), null, 2));
       return 0;
@@ -123,7 +108,5 @@ async function listMaintenances(config: VigilConfig, json: boolean): Promise<num
       console.log(`${id.padEnd(28)} ${state.status.padEnd(10)} ${window}  systems: ${state.systemIds.join(', ')}  ${state.title}`);
     }
     return 0;
-  } catch (error) {
-    return fail((error as Error).message);
-  }
+  });
 }

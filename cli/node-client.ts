@@ -1,24 +1,18 @@
 import type { EntityChange } from '../machines/index.ts';
-// Straight from its file, not node/index.ts: that one loads the whole node, and the CLI must start fast.
-import { findLocalNode } from '../node/local-node.ts';
-import type { VigilConfig } from '../node/index.ts';
-import { cliToken } from './cli-token.ts';
+import { loadClientConfig, type ClientConfig } from './client-config.ts';
+import { fail } from './exit.ts';
+import { sendHttpRequest, type HttpAnswer } from './http-request.ts';
 
 /** A request a node refused, with its error code (docs/PROTOCOL.md, "Error codes"). */
 export class CommandRefusedError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(`${code}: ${message}`);
+    super(`${code}: ${message}`, options);
     this.name = 'CommandRefusedError';
   }
-}
-
-/** Where the CLI finds a node, and with which token. */
-export interface NodeAddress {
-  url: string;
-  token: string | undefined;
 }
 
 /**
@@ -29,13 +23,14 @@ export interface NodeAddress {
  * be reached, with `CommandRefusedError` code UNREACHABLE naming the URL.
  */
 export class NodeClient {
-  constructor(
-    private readonly address: NodeAddress,
-    private readonly timeoutMs: number,
-  ) {}
+  constructor(private readonly address: ClientConfig) {}
 
-  static connect(config: VigilConfig, env: NodeJS.ProcessEnv = process.env): NodeClient {
-    return new NodeClient(nodeAddress(config, env), config.timeouts.commandMs + 5_000);
+  /**
+   * The client of the node the environment names (see `loadClientConfig`); throws `ConfigError`
+   * (exit code 2) when it names none properly. `configFile`: the node's JSON config file, if any.
+   */
+  static connect(configFile: string | undefined, env: NodeJS.ProcessEnv = process.env): NodeClient {
+    return new NodeClient(loadClientConfig(env, configFile));
   }
 
   /** Resolves with the committed change, or null when the event changed nothing. */
@@ -73,41 +68,51 @@ export class NodeClient {
 
   /** One JSON request; resolves the parsed body of a 2xx answer. */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let response: Response;
+    let response: HttpAnswer;
     try {
-      response = await fetch(new URL(path, this.address.url), {
+      response = await sendHttpRequest(new URL(path, this.address.url), {
         method,
-        headers: { ...(this.address.token ? { authorization: `Bearer ${this.address.token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { authorization: `Bearer ${this.address.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        timeoutMs: this.address.requestTimeoutMs,
       });
     } catch (error) {
-      throw new CommandRefusedError('UNREACHABLE', `no answer from ${this.address.url} (${(error as Error).cause ? String((error as { cause: Error }).cause.message) : (error as Error).message}); is a node running there? Set VIGIL_URL to one`);
+      throw new CommandRefusedError('UNREACHABLE', `no answer from ${this.address.url} (${socketErrorText(error, this.address.requestTimeoutMs)}); is a node running there? Set VIGIL_URL to one`, { cause: error });
     }
-    const text = await response.text();
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(response.text);
     } catch {
       throw new CommandRefusedError('INVALID_ANSWER', `${this.address.url} answered ${response.status} with something that is not JSON; is it a Vigil node?`);
     }
-    if (!response.ok) {
+    if (response.status < 200 || response.status > 299) {
       const error = (parsed as { error?: { code?: string; message?: string } }).error;
-      const hint = response.status === 401 && !this.address.token ? ' (no token: set VIGIL_TOKEN, see `vigil token create`)' : '';
-      throw new CommandRefusedError(error?.code ?? `HTTP_${response.status}`, `${error?.message ?? response.statusText}${hint}`);
+      throw new CommandRefusedError(error?.code ?? `HTTP_${response.status}`, error?.message ?? response.statusText);
     }
     return parsed as T;
   }
 
-  async close(): Promise<void> {}
 }
 
 /**
- * The node the CLI talks to: `VIGIL_URL`; else the node running on this machine on the data folder
- * (`<VIGIL_DATA_DIR>/node.json`, while that process lives); else this machine at the configured
- * HTTP port (`VIGIL_HTTP_PORT`, default 8080). The token: see `cliToken`.
+ * Runs `work` against the node the configuration names. A refusal or an unreachable node prints
+ * its reason (exit code 1); a configuration that names no node properly throws `ConfigError`
+ * before anything is sent (exit code 2).
  */
-export function nodeAddress(config: VigilConfig, env: NodeJS.ProcessEnv = process.env): NodeAddress {
-  const url = env.VIGIL_URL || findLocalNode(config.dataDir)?.httpUrl || `http://127.0.0.1:${config.http.port}`;
-  return { url, token: cliToken(config, env) };
+export async function withNode(configFile: string | undefined, work: (node: NodeClient) => Promise<number>): Promise<number> {
+  const node = NodeClient.connect(configFile);
+  try {
+    return await work(node);
+  } catch (error) {
+    return fail(error as Error);
+  }
+}
+
+/** A socket error in a few words: `connect ECONNREFUSED 127.0.0.1:8080`, `getaddrinfo ENOTFOUND vigil-1`, the timeout. */
+function socketErrorText(error: unknown, timeoutMs: number): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === 'AbortError') return `timed out after ${timeoutMs} ms`;
+  // Trying both address families of a name ends in an AggregateError without a message of its own.
+  const first = (error as Partial<AggregateError>).errors?.[0] as Error | undefined;
+  return error.message || first?.message || (error as { code?: string }).code || error.name;
 }

@@ -1,14 +1,18 @@
-import { createLogger, EmbeddedNatsError, findLocalNode, formatReadyBanner, startNode, type VigilConfig } from '../node/index.ts';
+import { renderNatsAccounts } from '../bus/index.ts';
+import { createLogger, EmbeddedNatsError, findLocalNode, formatReadyBanner, loadConfig, startNode, type VigilConfig } from '../node/index.ts';
 import { HttpListenError } from '../gateway/index.ts';
 import { Database, DataFolderLockedError } from '../persistence/index.ts';
 import { SetupFileError } from '../setup/setup-file.ts';
+import type { CommandLine } from './command-line.ts';
 
 /**
  * `vigil start` and `vigil migrate`: the commands that run a node or open its database
  * themselves (every other command talks to a node over HTTP). Loaded only for them: they pull in
- * the whole node (MikroORM, NATS, uWebSockets.js).
+ * the whole node (MikroORM, NATS, uWebSockets.js). A bad configuration throws `ConfigError`
+ * (exit code 2, cli/main.ts).
  */
-export async function nodeCommand(command: 'start' | 'migrate', config: VigilConfig): Promise<number> {
+export async function nodeCommand(command: 'start' | 'migrate', line: CommandLine): Promise<number> {
+  const config = loadConfig(process.env, line.configFile);
   const log = createLogger(config.nodeId, config.logLevel);
   try {
     return command === 'migrate' ? await migrate(config, log) : await start(config, log);
@@ -64,4 +68,10 @@ async function start(config: VigilConfig, log: ReturnType<typeof createLogger>):
 function describeLockedFolder(error: DataFolderLockedError): string {
   const node = findLocalNode(error.folder);
   return node && node.pid === error.holder?.pid ? `${error.message}\nThat node (${node.nodeId}) serves HTTP at ${node.httpUrl}.` : error.message;
+}
+
+/** `vigil nats-accounts`: the nats-server accounts block of the configured namespace. */
+export async function natsAccountsCommand(line: CommandLine): Promise<number> {
+  process.stdout.write(renderNatsAccounts({ namespace: loadConfig(process.env, line.configFile).namespace }));
+  return 0;
 }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { apiTokenSchema } from '../auth/index.ts';
 import { refuseUnstorable } from '../protocol/storable-text.ts';
+import { ConfigError } from './config-error.ts';
 import { hasNatsAuth, natsSettingsSchema } from './nats-config.ts';
 
 /**
@@ -119,9 +120,7 @@ export const configSchema = z.object({
   .superRefine(refuseUnstorable());
 export type VigilConfig = z.infer<typeof configSchema>;
 
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-}
+export { ConfigError };
 
 /** Environment variable → config path. Numbers and booleans are parsed from their text. */
 const environmentVariables: Record<string, { path: string[]; type: 'string' | 'number' | 'boolean' }> = {
