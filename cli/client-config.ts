@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 // Straight from their files, not the folders' index.ts: the CLI must start fast.
 import { readAdminTokenFile } from '../auth/admin-token.ts';
 import { apiTokenSchema } from '../auth/api-tokens.ts';
 import { ConfigError } from '../node/config-error.ts';
+import { readConfigFile } from '../node/config-file.ts';
 import { findLocalNode } from '../node/local-node.ts';
 
 /**
@@ -52,7 +52,7 @@ const configFileSchema = z.object({
  * when a value is malformed or no token is found.
  */
 export function loadClientConfig(env: NodeJS.ProcessEnv, configFile: string | undefined): ClientConfig {
-  const file = configFile ? parseWith(configFileSchema, readJsonObject(configFile), (path) => `config file ${configFile}: ${path}`) : {};
+  const file = configFile ? parseWith(configFileSchema, readConfigFile(configFile), (path) => `config file ${configFile}: ${path}`) : {};
   // A variable's value is shown with its problem, except a token's.
   const vars = parseWith(environmentSchema, env, (name) => (name.endsWith('TOKEN') ? name : `${name}=${JSON.stringify(env[name])}`));
   const dataDir = vars.VIGIL_DATA_DIR ?? file.dataDir ?? CLIENT_DEFAULTS.dataDir;
@@ -78,16 +78,3 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, where: (path: string
   throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
 }
 
-function readJsonObject(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new ConfigError(`config file ${file} is not JSON: ${(error as Error).message}`);
-  }
-}

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { apiTokenSchema } from '../auth/index.ts';
 import { refuseUnstorable } from '../protocol/storable-text.ts';
 import { ConfigError } from './config-error.ts';
+import { readConfigFile } from './config-file.ts';
 import { hasNatsAuth, natsSettingsSchema } from './nats-config.ts';
 
 /**
@@ -214,22 +214,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFile = en
     throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
   return parsed.data;
-}
-
-function readConfigFile(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`);
-  }
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object');
-    return value as Record<string, unknown>;
-  } catch (error) {
-    throw new ConfigError(`config file ${file} is not a JSON object: ${(error as Error).message}`);
-  }
 }
 
 function parseEnvironmentValue(text: string, type: 'string' | 'number' | 'boolean'): unknown {
