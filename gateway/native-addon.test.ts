@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import uWS, { uwsBuild } from './uws.ts';
+import uWS, { glibcAtLeast, uwsBuild } from './uws.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -29,8 +29,7 @@ describe('uWebSockets.js', () => {
 
   it('prefers the build for current Node versions wherever it loads', () => {
     // @btc-vision/uwebsockets.js needs glibc 2.38; on older systems only Node 20 has a build.
-    const glibc = (process.report.getReport() as unknown as { header: { glibcVersionRuntime?: string } }).header.glibcVersionRuntime;
-    const modern = glibc !== undefined && compareVersions(glibc, '2.38') >= 0;
+    const modern = glibcAtLeast('2.38');
     expect(uwsBuild.package).toBe(modern ? '@btc-vision/uwebsockets.js' : '@trufflesuite/uws-js-unofficial');
     expect(uwsBuild.corkedUpgrade).toBe(modern);
   });
@@ -39,12 +38,3 @@ describe('uWebSockets.js', () => {
     expect((uWS as unknown as { LIBUS_LISTEN_EXCLUSIVE_PORT?: unknown }).LIBUS_LISTEN_EXCLUSIVE_PORT).toBe(1);
   });
 });
-
-function compareVersions(a: string, b: string): number {
-  const [x, y] = [a, b].map((version) => version.split('.').map(Number));
-  for (let index = 0; index < Math.max(x!.length, y!.length); index++) {
-    const difference = (x![index] ?? 0) - (y![index] ?? 0);
-    if (difference !== 0) return difference;
-  }
-  return 0;
-}

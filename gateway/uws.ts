@@ -79,9 +79,25 @@ function firstLine(error: unknown): string {
   return lines.at(-1) ?? message;
 }
 
-function glibcVersion(): string | undefined {
+/** The C library version this process runs on (undefined where it is not glibc). */
+export function glibcVersion(): string | undefined {
   const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
   return report?.header?.glibcVersionRuntime;
+}
+
+/**
+ * Whether this process runs on glibc `minimum` or newer: where `@btc-vision/uwebsockets.js` loads
+ * (it needs 2.38).
+ */
+export function glibcAtLeast(minimum: string): boolean {
+  const version = glibcVersion();
+  if (version === undefined) return false;
+  const [have, want] = [version, minimum].map((text) => text.split('.').map(Number));
+  for (let index = 0; index < Math.max(have!.length, want!.length); index++) {
+    const difference = (have![index] ?? 0) - (want![index] ?? 0);
+    if (difference !== 0) return difference > 0;
+  }
+  return true;
 }
 
 const loaded = load();

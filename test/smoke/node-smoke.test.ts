@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useIsolation } from '../support/fixtures.ts';
 import { authorization } from '../support/isolation.ts';
+import { glibcAtLeast } from '../../gateway/uws.ts';
 import { NodeProcess } from '../support/node-process.ts';
 import { nodeRuntime } from '../support/node-runtime.ts';
 import { startAgentProcess } from '../support/satellite-agent.ts';
@@ -17,13 +18,12 @@ import { scaled } from '../support/time-scale.ts';
  */
 const isolation = useIsolation();
 const site = createServer((_request, response) => response.end('ok'));
-const machineGlibc = (process.report.getReport() as unknown as { header: { glibcVersionRuntime?: string } }).header.glibcVersionRuntime ?? '0';
 
 beforeAll(() => new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve)));
 afterAll(() => new Promise((resolve) => site.close(resolve)));
 
 const runtimes = [
-  { label: 'the machine', binary: async () => process.execPath, modernGlibc: atLeast(machineGlibc, '2.38') },
+  { label: 'the machine', binary: async () => process.execPath, modernGlibc: glibcAtLeast('2.38') },
   // scripts/node-runtime.sh runs it on glibc 2.38 or newer (Debian 13's, where the machine's is older).
   { label: 'Node 24', binary: () => nodeRuntime(24), modernGlibc: true },
 ];
@@ -81,9 +81,3 @@ describe.each(runtimes)('smoke on $label', ({ label, binary, modernGlibc }) => {
     expect(run.state.steps).toHaveLength(1);
   });
 });
-
-function atLeast(version: string, minimum: string): boolean {
-  const [a, b] = [version, minimum].map((each) => each.split('.').map(Number));
-  for (let index = 0; index < 3; index++) if ((a![index] ?? 0) !== (b![index] ?? 0)) return (a![index] ?? 0) > (b![index] ?? 0);
-  return true;
-}
