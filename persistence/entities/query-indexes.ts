@@ -3,7 +3,7 @@
  * the expressions `persistence/state-query.ts` produces (`(state->>'f')`, `((state->>'f')::float8)`),
  * so a page is an index range scan in the list's order, not a scan and sort of the kind. Small
  * kinds (satellites, maintenance, automations, groups) need none. Created by migration
- * `Migration20261206010000_query_indexes`; a change here needs a new migration.
+ * `Migration20261206020000_query_indexes`; a change here needs a new migration.
  */
 export const queryIndexes: ReadonlyArray<{ name: string; expression: string }> = [
   ['entity_state_system_name', 'system', `(("state"->>'name'), "id")`],
