@@ -16,11 +16,17 @@ export class SafeResponse {
 
   json(status: number, body: unknown, headers: Record<string, string> = {}): void {
     if (this.aborted) return;
-    const text = JSON.stringify(body);
+    this.send(status, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
+  }
+
+  /** Answers with a body already serialized (`null`: none at all, as a 304 must be). */
+  send(status: number, text: string | null, headers: Record<string, string> = {}): void {
+    if (this.aborted) return;
     this.res.cork(() => {
-      this.res.writeStatus(`${status} ${statusText[status] ?? ''}`.trim()).writeHeader('content-type', 'application/json');
+      this.res.writeStatus(`${status} ${statusText[status] ?? ''}`.trim());
       for (const [name, value] of Object.entries(headers)) this.res.writeHeader(name, value);
-      this.res.end(text);
+      if (text === null) this.res.endWithoutBody();
+      else this.res.end(text);
     });
   }
 
@@ -61,6 +67,7 @@ export class SafeResponse {
 const statusText: Record<number, string> = {
   200: 'OK',
   201: 'Created',
+  304: 'Not Modified',
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',

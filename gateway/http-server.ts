@@ -11,6 +11,7 @@ import { serveTokenRoutes } from './token-routes.ts';
 import { serveRoute } from './http-route.ts';
 import { serveSatelliteCredentialRoutes, type SatelliteCredentialAdmin } from './satellite-credential-routes.ts';
 import { listenExclusive } from './listen-exclusive.ts';
+import { serveStatusPage, type StatusPageOptions } from './status-page-route.ts';
 import { attachSatelliteGateway, type CredentialChange, type SatelliteGatewayOptions, type SatelliteSession } from './satellite-gateway.ts';
 
 export interface ReadinessCheck {
@@ -60,6 +61,8 @@ export interface HttpServerOptions {
   satellites?: Omit<SatelliteGatewayOptions, 'dispatch' | 'log' | 'nodeId'>;
   /** Epoch ms on the cluster's clock (default: this host's), for times clients send (a token's `expiresAt`). */
   clock?: () => number;
+  /** The public status page (`GET /status.json`, no token); absent: not served. */
+  statusPage?: Omit<StatusPageOptions, 'log'>;
 }
 
 /**
@@ -95,6 +98,8 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
   serveRoute(app, 'get', '/cluster/status', { role: 'viewer', action: 'read the cluster status', handle: async () => ({ body: await options.clusterStatus() }) }, context);
 
   const satellites = options.satellites ? attachSatelliteGateway(app, { ...options.satellites, nodeId: options.nodeId, dispatch: options.dispatch, log }) : undefined;
+
+  if (options.statusPage) serveStatusPage(app, { ...options.statusPage, log });
 
   app.any('/*', (res) => {
     new SafeResponse(res).json(404, { error: { code: 'NOT_FOUND', message: 'no such route' } });

@@ -30,6 +30,7 @@ import {
   readDatabaseClock,
   SatelliteCredentialStore,
   SatelliteSessionStore,
+  StatusPageQuery,
   TimerStore,
   TransitionStore,
 } from '../persistence/index.ts';
@@ -182,6 +183,7 @@ export async function startNode(
     // Expiry against the latest bound: a token is never accepted after it expired.
     const authenticator = new TokenAuthenticator(apiTokens, { clock: stamp });
     const listing = new EntityListing(database);
+    const statusPage = new StatusPageQuery(database);
 
     const assignments = new AssignmentStore(database);
     const credentials = new SatelliteCredentialStore(database, stamp);
@@ -207,6 +209,7 @@ export async function startNode(
       tokens: new TokenAdmin(apiTokens, authenticator, stamp),
       listEntities: (query) => listing.list(query),
       clusterStatus: () => readClusterStatus(database, bus, config),
+      statusPage: { ...config.statusPage, read: (input) => statusPage.read(input), clock: stamp },
       // Changes go through SatelliteAccess, which closes the satellite's sessions on every node.
       satelliteCredentials: { issue: (id) => access.issue(id), install: (id, secret) => access.install(id, secret), remove: (id) => access.remove(id), has: (id) => credentials.has(id), list: () => credentials.list() },
       log,

@@ -13,3 +13,4 @@ export { identityOf, processState, processIdentitySchema, type ProcessIdentity, 
 export { SatelliteSessionStore, type ConnectedSatellite } from './satellite-session-store.ts';
 export * from './entities/index.ts';
 export { EntityListing, type EntityListQuery, type EntityPage } from './entity-listing.ts';
+export { StatusPageQuery, DAY_MS, type StatusPageRows, type StatusPageQueryInput, type UptimeDayRow } from './status-page-query.ts';
