@@ -16,6 +16,7 @@ import { serveQueryRoutes } from './query/query-routes.ts';
 import { serveTokenRoutes } from './token-routes.ts';
 import { serveSatelliteCredentialRoutes, type SatelliteCredentialAdmin } from './satellite-credential-routes.ts';
 import { listenExclusive } from './listen-exclusive.ts';
+import { serveStatusPage, type StatusPageOptions } from './status-page-route.ts';
 import { attachSatelliteGateway, type CredentialChange, type SatelliteGatewayOptions, type SatelliteSession } from './satellite-gateway.ts';
 
 export interface ReadinessCheck {
@@ -71,6 +72,8 @@ export interface HttpServerOptions {
   satellites?: Omit<SatelliteGatewayOptions, 'dispatch' | 'log' | 'nodeId'>;
   /** Epoch ms on the cluster's clock (default: this host's), for times clients send (a token's `expiresAt`). */
   clock?: () => number;
+  /** The public status page (`GET /status.json`, no token); absent: not served. */
+  statusPage?: Omit<StatusPageOptions, 'log'>;
 }
 
 /**
@@ -138,6 +141,8 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
       new SafeResponse(res).send(200, openApiText, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
     },
   );
+
+  if (options.statusPage) serveStatusPage(router, { ...options.statusPage, log });
 
   router.fallback();
 

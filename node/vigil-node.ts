@@ -32,6 +32,7 @@ import {
   readDatabaseClock,
   SatelliteCredentialStore,
   SatelliteSessionStore,
+  StatusPageQuery,
   TimerStore,
   TransitionStore,
 } from '../persistence/index.ts';
@@ -185,6 +186,7 @@ export async function startNode(
     // Expiry against the latest bound: a token is never accepted after it expired.
     const authenticator = new TokenAuthenticator(apiTokens, { clock: stamp });
     const listing = new EntityListing(database);
+    const statusPage = new StatusPageQuery(database);
 
     const assignments = new AssignmentStore(database);
     const credentials = new SatelliteCredentialStore(database, stamp);
@@ -212,6 +214,7 @@ export async function startNode(
       queries: { states: new StateQueries(database), systems: new SystemQueries(database) },
       version: packageVersion(),
       clusterStatus: () => readClusterStatus(database, bus, config),
+      statusPage: { ...config.statusPage, read: (input) => statusPage.read(input), clock: stamp },
       // Changes go through SatelliteAccess, which closes the satellite's sessions on every node.
       satelliteCredentials: { issue: (id) => access.issue(id), install: (id, secret) => access.install(id, secret), remove: (id) => access.remove(id), has: (id) => credentials.has(id), list: () => credentials.list() },
       log,

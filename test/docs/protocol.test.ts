@@ -20,6 +20,7 @@ import {
   type TriggerMessage,
 } from '../../machines/index.ts';
 import { loadConfig } from '../../node/config.ts';
+import { statusPageSchema } from '../../gateway/status-page.ts';
 
 /**
  * Keeps docs/PROTOCOL.md honest: every name the code puts on the wire must be documented, and every
@@ -419,6 +420,8 @@ describe('docs/PROTOCOL.md examples match the contract', () => {
         expect(memberValueSchema.strict().parse(value), 'members.<nodeId> value').toEqual(value);
       } else if ('owner' in value) {
         expect(leaseValueSchema.strict().parse(value), 'partitions.<n> value').toEqual(value);
+      } else if ('generatedAt' in value && 'groups' in value) {
+        expect(statusPageSchema.strict().parse(value), 'status page').toEqual(value);
       } else if ('status' in value && 'node' in value) {
         // healthz / readyz
       } else if (value.type === 'authenticated' || value.type === 'results_refused') {
