@@ -11,6 +11,7 @@ import { serveTokenRoutes } from './token-routes.ts';
 import { serveRoute } from './http-route.ts';
 import { serveSatelliteCredentialRoutes, type SatelliteCredentialAdmin } from './satellite-credential-routes.ts';
 import { listenExclusive } from './listen-exclusive.ts';
+import type { LiveStream } from './live-stream.ts';
 import { attachSatelliteGateway, type CredentialChange, type SatelliteGatewayOptions, type SatelliteSession } from './satellite-gateway.ts';
 
 export interface ReadinessCheck {
@@ -58,6 +59,8 @@ export interface HttpServerOptions {
   log: Logger;
   /** Satellite WebSocket endpoint (`/satellite/v1`); absent: not served. */
   satellites?: Omit<SatelliteGatewayOptions, 'dispatch' | 'log' | 'nodeId'>;
+  /** The live stream for browsers (`/stream/v1`); absent: not served. */
+  liveStream?: Pick<LiveStream, 'attach' | 'closeAll'>;
   /** Epoch ms on the cluster's clock (default: this host's), for times clients send (a token's `expiresAt`). */
   clock?: () => number;
 }
@@ -94,6 +97,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
   serveSatelliteCredentialRoutes(app, options.satelliteCredentials, context);
   serveRoute(app, 'get', '/cluster/status', { role: 'viewer', action: 'read the cluster status', handle: async () => ({ body: await options.clusterStatus() }) }, context);
 
+  options.liveStream?.attach(app);
   const satellites = options.satellites ? attachSatelliteGateway(app, { ...options.satellites, nodeId: options.nodeId, dispatch: options.dispatch, log }) : undefined;
 
   app.any('/*', (res) => {
@@ -110,6 +114,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
     recheckSatelliteCredentials: async () => satellites?.recheckCredentials(),
     close: () => {
       satellites?.closeAll('the node is shutting down');
+      options.liveStream?.closeAll();
       uWS.us_listen_socket_close(listenSocket);
     },
   }));
