@@ -90,6 +90,15 @@ export const configSchema = z.object({
     /** How often each node looks for satellites still marked connected through a socket that no longer exists (a dead node's, or its own from before a crash). */
     sessionSweepMs: z.number().int().min(100),
   }),
+  /** The live stream for browsers (`/stream/v1`). */
+  liveStream: z.object({
+    /** A socket that sends no valid `subscribe` frame within this long is closed (4401). */
+    subscribeTimeoutMs: z.number().int().min(100),
+    /** How often the tokens of open live streams are checked again (a revoked or expired one closes its streams, 4401). */
+    tokenRecheckMs: z.number().int().min(100),
+    /** Unread output one browser may have waiting on this node before it is closed as too slow (4008), bytes. */
+    maxBufferedBytes: z.number().int().min(16 * 1024).max(64 * 1024 * 1024),
+  }),
   /**
    * How far this host's clock may be from the database's (the cluster's shared clock). Deadlines
    * never use the host's clock, whatever its offset; these bound how broken a host may look.
@@ -170,6 +179,9 @@ const environmentVariables: Record<string, { path: string[]; type: EnvironmentTy
   VIGIL_SATELLITE_MAX_RESULT_AGE_MS: { path: ['satellites', 'maxResultAgeMs'], type: 'number' },
   VIGIL_SATELLITE_CREDENTIAL_RECHECK_MS: { path: ['satellites', 'credentialRecheckMs'], type: 'number' },
   VIGIL_SATELLITE_SESSION_SWEEP_MS: { path: ['satellites', 'sessionSweepMs'], type: 'number' },
+  VIGIL_LIVE_SUBSCRIBE_TIMEOUT_MS: { path: ['liveStream', 'subscribeTimeoutMs'], type: 'number' },
+  VIGIL_LIVE_TOKEN_RECHECK_MS: { path: ['liveStream', 'tokenRecheckMs'], type: 'number' },
+  VIGIL_LIVE_MAX_BUFFERED_BYTES: { path: ['liveStream', 'maxBufferedBytes'], type: 'number' },
   VIGIL_CLOCK_WARN_OFFSET_MS: { path: ['clock', 'warnOffsetMs'], type: 'number' },
   VIGIL_MAX_CLOCK_OFFSET_MS: { path: ['clock', 'maxOffsetMs'], type: 'number' },
   VIGIL_DUPLICATE_WINDOW_MS: { path: ['duplicateWindowMs'], type: 'number' },
@@ -196,6 +208,7 @@ function defaults(): VigilConfig {
     partitions: 64,
     automations: { runRetentionMs: 30 * 24 * 60 * 60_000, runPruneEveryMs: 10 * 60_000 },
     satellites: { maxClockAheadMs: 60_000, maxResultAgeMs: 24 * 60 * 60_000, credentialRecheckMs: 30_000, sessionSweepMs: 30_000 },
+    liveStream: { subscribeTimeoutMs: 10_000, tokenRecheckMs: 15_000, maxBufferedBytes: 1024 * 1024 },
     clock: { warnOffsetMs: 100, maxOffsetMs: 500 },
     duplicateWindowMs: 5 * 60_000,
     streamReplicas: 1,
