@@ -16,4 +16,8 @@ export const queryIndexes: ReadonlyArray<{ name: string; expression: string }> =
   ['entity_state_run_started', 'automation_run', `((("state"->>'startedAt')::float8), "id")`],
   ['entity_state_run_automation_started', 'automation_run', `(("state"->>'automationId'), (("state"->>'startedAt')::float8), "id")`],
   ['entity_state_run_status_started', 'automation_run', `(("state"->>'status'), (("state"->>'startedAt')::float8), "id")`],
+  // The runs active now (`status=running,waiting`): few among many finished ones.
+  ['entity_state_run_active_started', 'automation_run', `((("state"->>'startedAt')::float8), "id")`, ` and ("state"->>'status') in ('running', 'waiting')`],
+  // Systems by health (`health=unhealthy`): the few unhealthy ones without reading every health row.
+  ['entity_state_health_status', 'health', `(("state"->>'status'), "id")`],
 ].map(([name, kind, columns, extra = '']) => ({ name: name!, expression: `create index "${name}" on "entity_state" ${columns} where "kind" = '${kind}'${extra}` }));
