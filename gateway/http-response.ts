@@ -1,4 +1,5 @@
 import type { HttpResponse } from 'uWebSockets.js';
+import type { AnsweredRequest } from './http-observer.ts';
 
 /**
  * uWebSockets.js responses die with their connection: after `onAborted` fires, touching `res`
@@ -7,21 +8,36 @@ import type { HttpResponse } from 'uWebSockets.js';
  */
 export class SafeResponse {
   private aborted = false;
+  private readonly startedAt: number;
 
-  constructor(private readonly res: HttpResponse) {
+  constructor(
+    private readonly res: HttpResponse,
+    /** Told the status and duration of the answer (request metrics); a request aborted before it is not counted. */
+    private readonly answered?: AnsweredRequest,
+  ) {
+    this.startedAt = answered ? performance.now() : 0;
     res.onAborted(() => {
       this.aborted = true;
     });
   }
 
   json(status: number, body: unknown, headers: Record<string, string> = {}): void {
+    this.write(status, 'application/json', JSON.stringify(body), headers);
+  }
+
+  /** Answers `text` as it is, with `contentType` (e.g. the Prometheus exposition format). */
+  text(status: number, contentType: string, text: string): void {
+    this.write(status, contentType, text, {});
+  }
+
+  private write(status: number, contentType: string, text: string, headers: Record<string, string>): void {
     if (this.aborted) return;
-    const text = JSON.stringify(body);
     this.res.cork(() => {
-      this.res.writeStatus(`${status} ${statusText[status] ?? ''}`.trim()).writeHeader('content-type', 'application/json');
+      this.res.writeStatus(`${status} ${statusText[status] ?? ''}`.trim()).writeHeader('content-type', contentType);
       for (const [name, value] of Object.entries(headers)) this.res.writeHeader(name, value);
       this.res.end(text);
     });
+    this.answered?.(status, (performance.now() - this.startedAt) / 1000);
   }
 
   private discarding = false;

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { authorizeRole, type Principal, type Role, type TokenAuthenticator } from '../auth/index.ts';
 import { HttpRequestError, answerError } from './http-errors.ts';
 import { SafeResponse } from './http-response.ts';
+import type { HttpObserver } from './http-observer.ts';
 
 /** What a route handler gets: who asks, the path parameters (decoded), the query, the parsed JSON body. */
 export interface RouteRequest {
@@ -32,6 +33,8 @@ export interface RouteSpec {
 export interface RouteContext {
   authenticator: TokenAuthenticator;
   log: Logger;
+  /** Counts each answered request by route pattern, method and status (see metrics/); absent: not counted. */
+  observer?: HttpObserver;
 }
 
 /**
@@ -42,12 +45,13 @@ export interface RouteContext {
  */
 export function serveRoute(app: uWS.TemplatedApp, method: 'get' | 'post' | 'put' | 'del', pattern: string, spec: RouteSpec, context: RouteContext): void {
   const parameterCount = (pattern.match(/\/:/g) ?? []).length;
+  const answered = context.observer?.route(method === 'del' ? 'DELETE' : method.toUpperCase(), pattern);
   app[method](pattern, (res, req) => {
     const authorization = req.getHeader('authorization');
     const params = Array.from({ length: parameterCount }, (_, index) => decodeParameter(req.getParameter(index) ?? ''));
     const query = new URLSearchParams(req.getQuery() ?? '');
     const headers = Object.fromEntries((spec.headers ?? []).map((name) => [name, req.getHeader(name)]));
-    const response = new SafeResponse(res);
+    const response = new SafeResponse(res, answered);
     const body = spec.body ? response.readBody() : Promise.resolve(null);
     void (async () => {
       try {

@@ -11,6 +11,8 @@ import { serveTokenRoutes } from './token-routes.ts';
 import { serveRoute } from './http-route.ts';
 import { serveSatelliteCredentialRoutes, type SatelliteCredentialAdmin } from './satellite-credential-routes.ts';
 import { listenExclusive } from './listen-exclusive.ts';
+import { serveMetricsRoute, type MetricsRouteOptions } from './metrics-route.ts';
+import { UNMATCHED_ROUTE, type HttpObserver } from './http-observer.ts';
 import { attachSatelliteGateway, type CredentialChange, type SatelliteGatewayOptions, type SatelliteSession } from './satellite-gateway.ts';
 
 export interface ReadinessCheck {
@@ -60,6 +62,10 @@ export interface HttpServerOptions {
   satellites?: Omit<SatelliteGatewayOptions, 'dispatch' | 'log' | 'nodeId'>;
   /** Epoch ms on the cluster's clock (default: this host's), for times clients send (a token's `expiresAt`). */
   clock?: () => number;
+  /** Counts every answered request, by route pattern (see metrics/); absent: not counted. */
+  observer?: HttpObserver;
+  /** `GET /metrics` (Prometheus); absent: not served. */
+  metrics?: MetricsRouteOptions;
 }
 
 /**
@@ -73,12 +79,18 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
   const { runtime, log } = options;
   const app = uWS.App();
 
+  // Metrics: answers of the open routes and of unmatched paths are counted too.
+  const answered = (route: string) => options.observer?.route('GET', route);
+  const healthz = answered('/healthz');
+  const readyz = answered('/readyz');
+  const unmatched = options.observer?.route('ANY', UNMATCHED_ROUTE);
+
   app.get('/healthz', (res) => {
-    new SafeResponse(res).json(200, { status: 'ok', node: options.nodeId });
+    new SafeResponse(res, healthz).json(200, { status: 'ok', node: options.nodeId });
   });
 
   app.get('/readyz', (res) => {
-    const response = new SafeResponse(res);
+    const response = new SafeResponse(res, readyz);
     void Promise.all(
       options.readiness.map(async ({ name, check }) => [name, await Promise.resolve(check()).catch(() => false)] as const),
     ).then((results) => {
@@ -88,7 +100,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
     });
   });
 
-  const context = { authenticator: options.authenticator, log };
+  const context = { authenticator: options.authenticator, log, observer: options.observer };
   serveEntityRoutes(app, { runtime, dispatch: options.dispatch, commandTimeoutMs: options.commandTimeoutMs, list: options.listEntities }, context);
   serveTokenRoutes(app, options.tokens, context, options.clock);
   serveSatelliteCredentialRoutes(app, options.satelliteCredentials, context);
@@ -96,8 +108,10 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
 
   const satellites = options.satellites ? attachSatelliteGateway(app, { ...options.satellites, nodeId: options.nodeId, dispatch: options.dispatch, log }) : undefined;
 
+  if (options.metrics) serveMetricsRoute(app, options.metrics, context);
+
   app.any('/*', (res) => {
-    new SafeResponse(res).json(404, { error: { code: 'NOT_FOUND', message: 'no such route' } });
+    new SafeResponse(res, unmatched).json(404, { error: { code: 'NOT_FOUND', message: 'no such route' } });
   });
 
   return listenExclusive(app, { host: options.host, port: options.port, log }).then((listenSocket) => ({

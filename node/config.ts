@@ -2,6 +2,8 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { apiTokenSchema } from '../auth/index.ts';
 import { refuseUnstorable } from '../protocol/storable-text.ts';
+// The file, not gateway/index.ts: reading the configuration must not load the uWS native addon.
+import { addressRangeSchema } from '../gateway/address-allow-list.ts';
 import { ConfigError } from './config-error.ts';
 import { readConfigFile } from './config-file.ts';
 import { hasNatsAuth, natsSettingsSchema } from './nats-config.ts';
@@ -103,6 +105,13 @@ export const configSchema = z.object({
   duplicateWindowMs: z.number().int().min(1000),
   /** Stream replicas (1 on a single server, 3 on a 3-node cluster). */
   streamReplicas: z.number().int().min(1).max(5),
+  metrics: z.object({
+    /**
+     * Peers (IP addresses or CIDR ranges) that may read `GET /metrics` without a token. Empty
+     * (the default): a viewer token is always needed.
+     */
+    allow: z.array(addressRangeSchema),
+  }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 }).superRefine((config, context) => {
   if (config.clock.warnOffsetMs > config.clock.maxOffsetMs) {
@@ -123,7 +132,7 @@ export type VigilConfig = z.infer<typeof configSchema>;
 export { ConfigError };
 
 /** Environment variable → config path. Numbers and booleans are parsed from their text. */
-const environmentVariables: Record<string, { path: string[]; type: 'string' | 'number' | 'boolean' }> = {
+const environmentVariables: Record<string, { path: string[]; type: 'string' | 'number' | 'boolean' | 'list' }> = {
   VIGIL_NODE_ID: { path: ['nodeId'], type: 'string' },
   DATABASE_URL: { path: ['databaseUrl'], type: 'string' },
   NATS_URL: { path: ['natsUrl'], type: 'string' },
@@ -162,6 +171,7 @@ const environmentVariables: Record<string, { path: string[]; type: 'string' | 'n
   VIGIL_DUPLICATE_WINDOW_MS: { path: ['duplicateWindowMs'], type: 'number' },
   VIGIL_STREAM_REPLICAS: { path: ['streamReplicas'], type: 'number' },
   VIGIL_LOG_LEVEL: { path: ['logLevel'], type: 'string' },
+  VIGIL_METRICS_ALLOW: { path: ['metrics', 'allow'], type: 'list' },
 };
 
 function defaults(): VigilConfig {
@@ -180,6 +190,7 @@ function defaults(): VigilConfig {
     clock: { warnOffsetMs: 100, maxOffsetMs: 500 },
     duplicateWindowMs: 5 * 60_000,
     streamReplicas: 1,
+    metrics: { allow: [] },
     logLevel: 'info',
   };
 }
@@ -216,8 +227,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFile = en
   return parsed.data;
 }
 
-function parseEnvironmentValue(text: string, type: 'string' | 'number' | 'boolean'): unknown {
+function parseEnvironmentValue(text: string, type: 'string' | 'number' | 'boolean' | 'list'): unknown {
   if (type === 'string') return text;
+  // Comma separated; blanks around items and empty items are dropped.
+  if (type === 'list') return text.split(',').map((item) => item.trim()).filter((item) => item !== '');
   if (type === 'number') return /^-?\d+$/.test(text) ? Number(text) : undefined;
   if (['true', '1', 'yes'].includes(text)) return true;
   if (['false', '0', 'no'].includes(text)) return false;
@@ -226,7 +239,8 @@ function parseEnvironmentValue(text: string, type: 'string' | 'number' | 'boolea
 
 function describePath(path: PropertyKey[]): string {
   const dotted = path.join('.');
-  const variable = Object.entries(environmentVariables).find(([, spec]) => spec.path.join('.') === dotted)?.[0];
+  // An item of a list (`metrics.allow.1`) names the list's variable.
+  const variable = Object.entries(environmentVariables).find(([, spec]) => spec.path.join('.') === dotted || (spec.type === 'list' && dotted.startsWith(`${spec.path.join('.')}.`)))?.[0];
   return variable ? `${dotted} (${variable})` : dotted || '(root)';
 }
 
