@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { parse as parseYaml } from 'yaml';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CommandReply } from '../../actors/index.ts';
@@ -10,6 +12,7 @@ import { connectSatellite } from '../support/satellite-client.ts';
 import { waitFor } from '../support/stream-reader.ts';
 import { startTestNode } from '../support/test-node.ts';
 import { parseExposition, type Sample } from './exposition.ts';
+import { exprsIn, metricNamesIn } from './promql-names.ts';
 
 /**
  * `GET /metrics` of a real node after real traffic: HTTP requests, a satellite's results (one
@@ -201,5 +204,46 @@ describe('the families after real traffic', () => {
     const samples = await scrape();
     expect(value(samples, 'nodejs_eventloop_lag_p99_seconds')).toBeGreaterThanOrEqual(0);
     expect(value(samples, 'vigil_node_info', { node_id: node.config.nodeId })).toBe(1);
+  });
+});
+
+describe('deploy/grafana-dashboard.json, deploy/prometheus.yml and its rules', () => {
+  const root = new URL('../../', import.meta.url);
+  const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
+
+  it('reference only metrics the node exports (histograms as _bucket, _sum, _count)', async () => {
+    const exported = new Set<string>();
+    for (const metric of await node.metrics.registry.getMetricsAsJSON()) {
+      exported.add(metric.name);
+      if (String(metric.type) === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) exported.add(metric.name + suffix);
+    }
+    const dashboard = exprsIn(JSON.parse(read('deploy/grafana-dashboard.json')));
+    const rules = exprsIn(parseYaml(read('deploy/prometheus-rules.yml')));
+    expect(dashboard.length).toBeGreaterThan(20);
+    expect(rules.length).toBeGreaterThan(5);
+    const referenced = new Set([...dashboard, ...rules].flatMap(metricNamesIn));
+    expect([...referenced].filter((name) => !exported.has(name))).toEqual([]);
+    // Every family of the node shows on the dashboard.
+    for (const family of ['vigil_commit_duration_seconds_bucket', 'vigil_outbox_backlog_rows', 'vigil_outbox_oldest_age_seconds', 'vigil_consumer_pending_messages', 'vigil_parked_messages', 'vigil_partitions_owned', 'vigil_satellites_connected', 'vigil_satellite_results_ingested_total', 'vigil_satellite_results_refused_total', 'vigil_automation_runs_started_total', 'vigil_automation_runs_failed_total', 'vigil_http_requests_total', 'nodejs_eventloop_lag_p99_seconds']) {
+      expect(dashboard.flatMap(metricNamesIn), family).toContain(family);
+    }
+  });
+
+  it('scrapes the three nodes of docker-compose.yml with a bearer token from a file', () => {
+    const compose = parseYaml(read('docker-compose.yml'), { merge: true }) as { services: Record<string, { environment?: Record<string, string> }> };
+    const nodes = Object.entries(compose.services).filter(([, service]) => service.environment?.VIGIL_NODE_ID !== undefined);
+    expect(nodes).toHaveLength(3);
+    const config = parseYaml(read('deploy/prometheus.yml')) as { rule_files: string[]; scrape_configs: Array<{ metrics_path: string; authorization: { type: string; credentials_file: string }; static_configs: Array<{ targets: string[] }> }> };
+    const [job] = config.scrape_configs;
+    expect(job).toMatchObject({ metrics_path: '/metrics', authorization: { type: 'Bearer', credentials_file: expect.any(String) } });
+    expect(job!.static_configs.flatMap((group) => group.targets).sort()).toEqual(nodes.map(([name, service]) => `${name}:${service.environment!.VIGIL_HTTP_PORT}`).sort());
+    expect(config.rule_files.some((file) => file.endsWith('prometheus-rules.yml'))).toBe(true);
+  });
+});
+
+describe('metricNamesIn', () => {
+  it('finds the metric names of an expression, not its functions, labels, ranges or variables', () => {
+    expect(metricNamesIn('histogram_quantile(0.99, sum by (le, instance) (rate(a_seconds_bucket{job="vigil",route=~"/x|y"}[$__rate_interval]))) / on (instance) group_left b_total > 1e3 and c')).toEqual(['a_seconds_bucket', 'b_total', 'c']);
+    expect(metricNamesIn('max without (group) (d_messages) unless ignoring (x) e offset 5m')).toEqual(['d_messages', 'e']);
   });
 });
