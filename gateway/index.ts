@@ -5,6 +5,6 @@ export { uwsBuild, type UwsBuild } from './uws.ts';
 export type { CredentialChange, SatelliteSession } from './satellite-gateway.ts';
 export { admitResult, assignedChecksOf, type AssignedChecks, type ResultTimeLimits } from './result-admission.ts';
 export { AddressAllowList, addressRangeSchema } from './address-allow-list.ts';
-export { METRICS_PATH, type MetricsRouteOptions } from './metrics-route.ts';
+export type { MetricsRouteOptions } from './metrics-route.ts';
 export { UNMATCHED_ROUTE, type HttpObserver, type AnsweredRequest } from './http-observer.ts';
 export { resultRefusalReasons, type ResultRefusalReason, type SatelliteTraffic } from './satellite-traffic.ts';

@@ -5,9 +5,6 @@ import { answerError } from './http-errors.ts';
 import { SafeResponse } from './http-response.ts';
 import type { RouteContext } from './http-route.ts';
 
-/** The route Prometheus scrapes. */
-export const METRICS_PATH = '/metrics';
-
 export interface MetricsRouteOptions {
   /** The exposition text of the node's registry and its content type, gathered now. */
   scrape(): Promise<{ contentType: string; text: string }>;
@@ -24,8 +21,8 @@ const decoder = new TextDecoder();
  * address is the TCP peer's: a proxy in front makes every request come from the proxy.
  */
 export function serveMetricsRoute(app: uWS.TemplatedApp, options: MetricsRouteOptions, context: RouteContext): void {
-  const answered = context.observer?.route('GET', METRICS_PATH);
-  app.get(METRICS_PATH, (res, req) => {
+  const answered = context.observer?.route('GET', '/metrics');
+  app.get('/metrics', (res, req) => {
     // Both read before the first await: uWS reuses `req` and `res`'s socket data after it.
     const authorization = req.getHeader('authorization');
     const allowed = !options.allow.isEmpty && options.allow.allows(decoder.decode(res.getRemoteAddressAsText()));
