@@ -98,6 +98,8 @@ describe('the families after real traffic', () => {
       expect(answer.status).toBe(200);
     }
     expect((await http('GET', '/no/such/route', { token: viewer })).status).toBe(404);
+    expect((await http('GET', '/healthz')).status).toBe(200);
+    expect((await http('GET', '/readyz')).status).toBe(200);
 
     // NATS: one command on the public subject.
     const h = natsHeaders();
@@ -199,7 +201,9 @@ describe('the families after real traffic', () => {
     const samples = await scrape();
     expect(value(samples, 'vigil_http_requests_total', { route: '/entities/:kind/:id/events', method: 'POST', status: '200' })).toBe(2);
     expect(value(samples, 'vigil_http_requests_total', { route: '/tokens', method: 'POST', status: '201' })).toBe(1);
-    expect(value(samples, 'vigil_http_requests_total', { route: 'unmatched', status: '404' })).toBe(1);
+    expect(value(samples, 'vigil_http_requests_total', { route: 'unmatched', method: 'ANY', status: '404' })).toBe(1);
+    expect(value(samples, 'vigil_http_requests_total', { route: '/healthz', method: 'GET', status: '200' })).toBe(1);
+    expect(value(samples, 'vigil_http_requests_total', { route: '/readyz', method: 'GET', status: '200' })).toBe(1);
     expect(value(samples, 'vigil_http_requests_total', { route: '/metrics', method: 'GET', status: '401' })).toBeGreaterThanOrEqual(2);
     expect(value(samples, 'vigil_http_requests_total', { route: '/metrics', method: 'GET', status: '200' })).toBeGreaterThanOrEqual(2);
     expect(value(samples, 'vigil_http_request_duration_seconds_count', { route: '/entities/:kind/:id/events', method: 'POST' })).toBe(2);
