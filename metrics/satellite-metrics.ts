@@ -1,5 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
-import { resultRefusalReasons, type ResultRefusalReason, type SatelliteTraffic } from '../gateway/index.ts';
+// The file, not gateway/index.ts: a value from the index would load the uWS native addon.
+import { resultRefusalReasons, type ResultRefusalReason, type SatelliteTraffic } from '../gateway/satellite-traffic.ts';
 import { TallyCounter, type Tally } from './tally-counter.ts';
 
 /**
