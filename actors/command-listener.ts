@@ -11,6 +11,16 @@ import type { CommandReply, CommandRouter, Placement, RoutedDispatchOptions } fr
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** Told about every command answered (metrics). */
+export interface CommandObserver {
+  /**
+   * `kind` as the subject names it (anything: bound it before using it as a label), `via`
+   * `cluster` for the public subject or `node` for one forwarded by another node, `outcome` `ok`
+   * or the error code answered.
+   */
+  answered(kind: string, via: 'cluster' | 'node', outcome: string): void;
+}
+
 /**
  * Serves commands over NATS request/reply:
  * - `<ns>.cmd.<kind>.<id>` (queue group `<ns>-cmd`: one node of the cluster takes each request)
@@ -41,6 +51,7 @@ export class CommandListener {
     private readonly authenticator: TokenAuthenticator,
     /** What `Vigil-Deadline` is compared with: the shared clock the forwarding node set it by. */
     private readonly clock: SharedClock = hostClock,
+    private readonly observer?: CommandObserver,
   ) {}
 
   start(): void {
@@ -75,6 +86,10 @@ export class CommandListener {
 
   private async handle(msg: Msg, fromOutside: boolean, execute: Executor): Promise<void> {
     const reply = await this.execute(msg, fromOutside, execute);
+    if (this.observer) {
+      const tokens = msg.subject.split('.');
+      this.observer.answered(tokens[tokens.length - 2] ?? '', fromOutside ? 'cluster' : 'node', reply.ok ? 'ok' : reply.error.code);
+    }
     if (msg.reply) msg.respond(encoder.encode(JSON.stringify(reply)));
   }
 

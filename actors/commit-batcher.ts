@@ -1,6 +1,14 @@
 import { isDataRejected, type CommitOutcome, type LeaseFence, type OutboxRow, type PendingCommit, type TransitionStore } from '../persistence/index.ts';
 import { CommitRejectedError, LeaseFencedError, VersionFencedError } from './errors.ts';
 
+/** Told about every transaction the batcher runs (metrics); called on the commit path, so it must be cheap. */
+export interface CommitObserver {
+  /** A transaction committed `committed` (the items that passed both fences) after `seconds`. */
+  committed(committed: readonly PendingCommit[], seconds: number): void;
+  /** A transaction failed after `seconds` (nothing, or for an unknown outcome maybe everything, was written). */
+  failed(seconds: number): void;
+}
+
 interface Waiting {
   item: PendingCommit;
   resolve: () => void;
@@ -25,6 +33,7 @@ export class CommitBatcher {
     private readonly fence: () => LeaseFence | undefined,
     /** `maxTransitions` bounds one transaction (statement size); a larger single commit still goes alone. */
     private readonly options: { maxTransitions: number; maxConcurrentTransactions: number } = { maxTransitions: 500, maxConcurrentTransactions: 2 },
+    private readonly observer?: CommitObserver,
   ) {}
 
   /**
@@ -73,9 +82,11 @@ export class CommitBatcher {
    */
   private async flush(batch: Waiting[]): Promise<void> {
     let fenced: CommitOutcome;
+    const startedAt = performance.now();
     try {
       fenced = await this.store.commit(batch.map((waiting) => waiting.item), this.fence());
     } catch (error) {
+      this.observer?.failed((performance.now() - startedAt) / 1000);
       if (isDataRejected(error) && batch.length > 1) {
         const middle = Math.ceil(batch.length / 2);
         await this.flush(batch.slice(0, middle));
@@ -99,6 +110,7 @@ export class CommitBatcher {
         waiting.resolve();
       }
     }
+    this.observer?.committed(committed, (performance.now() - startedAt) / 1000);
     if (committed.length > 0) this.onCommitted(committed, fenced.outbox);
   }
 }

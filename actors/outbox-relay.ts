@@ -45,6 +45,8 @@ export class OutboxRelay {
       /** The poller leaves rows younger than this to the fast path of the node that wrote them. Default 2 s. */
       graceMs?: number;
       clock?: () => number;
+      /** Told how long each fast-path batch took from its commit to JetStream's acknowledgement, in seconds (metrics). */
+      onPublished?: (seconds: number) => void;
     },
   ) {}
 
@@ -62,8 +64,12 @@ export class OutboxRelay {
     // While NATS is away, publishing would only wait for its timeout: leave the rows to the poller.
     if (this.stopped || rows.length === 0 || !this.bus.isConnected()) return;
     this.inFlight++;
+    const committedAt = performance.now();
     void this.publish(rows)
-      .then(() => this.outbox.delete(rows.map((row) => row.id)))
+      .then(() => {
+        this.options.onPublished?.((performance.now() - committedAt) / 1000);
+        return this.outbox.delete(rows.map((row) => row.id));
+      })
       .then(
         () => {
           this.published += rows.length;

@@ -3,6 +3,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { natsConnectionOptions, type NatsAuthSettings } from './connection-options.ts';
 import { BusError } from './errors.ts';
 import { subjectsFor, type Subjects } from './subjects.ts';
+import type { DeliveryObserver } from './consumers.ts';
 
 /** A node's link to NATS: the core connection, JetStream, and the namespace's names. */
 export interface Bus {
@@ -10,6 +11,8 @@ export interface Bus {
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
   readonly subjects: Subjects;
+  /** Counts redeliveries and parked messages of the consumers on this connection (metrics); absent: not counted. */
+  readonly deliveries?: DeliveryObserver;
   /** False between a disconnect and the next reconnect. */
   isConnected(): boolean;
   close(): Promise<void>;
@@ -22,6 +25,8 @@ export interface BusOptions {
   name: string;
   /** How to authenticate (and TLS, inbox prefix); none: anonymous. */
   auth?: NatsAuthSettings;
+  /** See `Bus.deliveries`. */
+  deliveries?: DeliveryObserver;
 }
 
 /**
@@ -57,6 +62,7 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     js,
     jsm,
     subjects: subjectsFor(options.namespace),
+    deliveries: options.deliveries,
     isConnected: () => connected && !nc.isClosed(),
     close: async () => {
       await nc.drain().catch(() => nc.close());

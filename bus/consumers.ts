@@ -44,6 +44,14 @@ export interface ConsumeOptions {
   onError?: (error: unknown, message: DeliveredMessage, parked: boolean) => void;
 }
 
+/**
+ * Told about redeliveries and parked messages (metrics). `group` is asked once per subscription
+ * (every broadcast subscriber reports as group `broadcast`); what it returns is called per event.
+ */
+export interface DeliveryObserver {
+  group(group: string): { redelivered(): void; parked(): void };
+}
+
 export interface Subscription {
   /** Stops pulling; resolves once in-flight handlers finished (their messages are acked or nak'ed). */
   stop(): Promise<void>;
@@ -62,6 +70,7 @@ export async function consume(bus: Bus, options: ConsumeOptions): Promise<Subscr
   // Broadcast subscribers have no group; a random name keeps their parked messages apart.
   const group = delivery.mode === 'work-queue' ? delivery.group : `broadcast-${Math.random().toString(36).slice(2, 10)}`;
   if (delivery.mode === 'work-queue' && !groupNamePattern.test(delivery.group)) throw BusError.invalidGroup(delivery.group);
+  const observed = bus.deliveries?.group(delivery.mode === 'work-queue' ? delivery.group : 'broadcast');
 
   const consumer =
     delivery.mode === 'work-queue'
@@ -88,6 +97,7 @@ export async function consume(bus: Bus, options: ConsumeOptions): Promise<Subscr
       deliveryCount: delivery.mode === 'work-queue' ? msg.info.deliveryCount : 1,
     };
     for (;;) {
+      if (message.deliveryCount > 1) observed?.redelivered();
       // A handler slower than the ack wait would be redelivered while still running: tell
       // JetStream it is in progress every third of the ack wait.
       const inProgress = delivery.mode === 'work-queue' ? setInterval(() => msg.working(), Math.max(100, ackWaitMs / 3)) : undefined;
@@ -106,6 +116,7 @@ export async function consume(bus: Bus, options: ConsumeOptions): Promise<Subscr
         if (parked) {
           try {
             await park(message, error);
+            observed?.parked();
             if (delivery.mode === 'work-queue') msg.term();
             return;
           } catch (parkError) {

@@ -4,13 +4,14 @@ import type * as z from 'zod';
 import { authorizeRole, type Principal, type TokenAuthenticator } from '../auth/index.ts';
 import type { ApiRoute, HttpMethod, RawRoute } from './api-route.ts';
 import { HttpRequestError, answerError, invalidRequest } from './http-errors.ts';
+import { UNMATCHED_ROUTE, type AnsweredRequest, type HttpObserver } from './http-observer.ts';
 import { SafeResponse } from './http-response.ts';
 
 export interface RouterContext {
   authenticator: TokenAuthenticator;
   log: Logger;
-  /** Told of every answered request (metrics); `route` is the documented path, or `unmatched`. */
-  observe?: (route: string, method: HttpMethod, status: number, seconds: number) => void;
+  /** Counts every answered request by its route's documented path (or `unmatched`), see metrics/. */
+  observer?: HttpObserver;
 }
 
 /** A route as the OpenAPI document lists it. */
@@ -30,7 +31,8 @@ export class ApiRouter {
 
   constructor(
     private readonly app: uWS.TemplatedApp,
-    private readonly context: RouterContext,
+    /** How requests are authenticated, logged and counted (raw routes use it too). */
+    readonly context: RouterContext,
   ) {}
 
   /** Every route registered, in order. */
@@ -43,14 +45,14 @@ export class ApiRouter {
     const parameterNames = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
     const headerNames = route.headers ? Object.keys(route.headers.shape) : [];
     const { context } = this;
+    const answered = this.answeredOf(route);
     this.app[uwsMethod[route.method]](toUwsPattern(route.path), (res, req) => {
-      const started = process.hrtime.bigint();
       // Everything read from `req` is read before the first await (uWS reuses it).
       const authorization = req.getHeader('authorization');
       const rawParams = Object.fromEntries(parameterNames.map((name, index) => [name, decodeParameter(req.getParameter(index) ?? '')]));
       const rawQuery = req.getQuery() ?? '';
       const rawHeaders = Object.fromEntries(headerNames.map((name) => [name, req.getHeader(name) || undefined]));
-      const response = new SafeResponse(res, (status) => context.observe?.(route.path, route.method, status, secondsSince(started)));
+      const response = new SafeResponse(res, answered);
       // The body is collected from the start: uWS drops chunks that arrive before `onData`.
       const body = route.body ? response.readBody() : Promise.resolve(null);
       void (async () => {
@@ -76,10 +78,14 @@ export class ApiRouter {
     });
   }
 
-  /** A route answered by `handler` itself (a page, text, a redirect); documented by `route`. */
-  raw(route: RawRoute, handler: (res: uWS.HttpResponse, req: uWS.HttpRequest) => void): void {
+  /**
+   * A route answered by `handler` itself (a page, text, a redirect); documented by `route`. The
+   * handler passes `answered` to its `SafeResponse` so the request is counted like the others.
+   */
+  raw(route: RawRoute, handler: (res: uWS.HttpResponse, req: uWS.HttpRequest, answered: AnsweredRequest | undefined) => void): void {
     this.documented.push({ kind: 'raw', route });
-    this.app[uwsMethod[route.method]](toUwsPattern(route.path), handler);
+    const answered = this.answeredOf(route);
+    this.app[uwsMethod[route.method]](toUwsPattern(route.path), (res, req) => handler(res, req, answered));
   }
 
   /** A WebSocket endpoint (documented as its `GET` upgrade). */
@@ -90,13 +96,15 @@ export class ApiRouter {
 
   /** Everything else: 404 NOT_FOUND (register last). */
   fallback(): void {
-    this.app.any('/*', (res, req) => {
-      const method = req.getCaseSensitiveMethod().toLowerCase() as HttpMethod;
-      const started = process.hrtime.bigint();
-      new SafeResponse(res, (status) => this.context.observe?.('unmatched', method, status, secondsSince(started))).json(404, {
-        error: { code: 'NOT_FOUND', message: 'no such route' },
-      });
+    const unmatched = this.context.observer?.route('ANY', UNMATCHED_ROUTE);
+    this.app.any('/*', (res) => {
+      new SafeResponse(res, unmatched).json(404, { error: { code: 'NOT_FOUND', message: 'no such route' } });
     });
+  }
+
+  /** The route's request counter, bound once (label `route` is the documented path). */
+  private answeredOf(route: { method: HttpMethod; path: string }): AnsweredRequest | undefined {
+    return this.context.observer?.route(route.method.toUpperCase(), route.path);
   }
 }
 
@@ -147,8 +155,4 @@ function decodeParameter(raw: string): string {
   } catch {
     return raw;
   }
-}
-
-function secondsSince(started: bigint): number {
-  return Number(process.hrtime.bigint() - started) / 1e9;
 }

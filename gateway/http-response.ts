@@ -1,4 +1,5 @@
 import type { HttpResponse } from 'uWebSockets.js';
+import type { AnsweredRequest } from './http-observer.ts';
 
 /**
  * uWebSockets.js responses die with their connection: after `onAborted` fires, touching `res`
@@ -7,12 +8,14 @@ import type { HttpResponse } from 'uWebSockets.js';
  */
 export class SafeResponse {
   private aborted = false;
+  private readonly startedAt: number;
 
-  /** `answered` is told the status of the answer once it is written (metrics). */
   constructor(
     private readonly res: HttpResponse,
-    private readonly answered?: (status: number) => void,
+    /** Told the status and duration of the answer (request metrics); a request aborted before it is not counted. */
+    private readonly answered?: AnsweredRequest,
   ) {
+    this.startedAt = answered ? performance.now() : 0;
     res.onAborted(() => {
       this.aborted = true;
     });
@@ -20,6 +23,11 @@ export class SafeResponse {
 
   json(status: number, body: unknown, headers: Record<string, string> = {}): void {
     this.send(status, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
+  }
+
+  /** Answers `text` as it is, with `contentType` (e.g. the Prometheus exposition format). */
+  text(status: number, contentType: string, text: string): void {
+    this.send(status, text, { 'content-type': contentType });
   }
 
   /** Answers with a body already serialized (`null`: none at all, as a 304 must be), unless the client went away. */
@@ -31,7 +39,7 @@ export class SafeResponse {
       if (body === null) this.res.endWithoutBody();
       else this.res.end(body);
     });
-    this.answered?.(status);
+    this.answered?.(status, (performance.now() - this.startedAt) / 1000);
   }
 
   private discarding = false;

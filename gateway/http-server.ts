@@ -18,6 +18,8 @@ import { serveSatelliteCredentialRoutes, type SatelliteCredentialAdmin } from '.
 import { listenExclusive } from './listen-exclusive.ts';
 import { serveStatusPage, type StatusPageOptions } from './status-page-route.ts';
 import type { LiveStream } from './live-stream.ts';
+import { serveMetricsRoute, type MetricsRouteOptions } from './metrics-route.ts';
+import type { HttpObserver } from './http-observer.ts';
 import { attachSatelliteGateway, type CredentialChange, type SatelliteGatewayOptions, type SatelliteSession } from './satellite-gateway.ts';
 
 export interface ReadinessCheck {
@@ -77,6 +79,10 @@ export interface HttpServerOptions {
   clock?: () => number;
   /** The public status page (`GET /status.json`, no token); absent: not served. */
   statusPage?: Omit<StatusPageOptions, 'log'>;
+  /** Counts every answered request, by route pattern (see metrics/); absent: not counted. */
+  observer?: HttpObserver;
+  /** `GET /metrics` (Prometheus); absent: not served. */
+  metrics?: MetricsRouteOptions;
 }
 
 /**
@@ -89,11 +95,11 @@ export interface HttpServerOptions {
 export function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const { runtime, log } = options;
   const app = uWS.App();
-  const router = new ApiRouter(app, { authenticator: options.authenticator, log });
+  const router = new ApiRouter(app, { authenticator: options.authenticator, log, ...(options.observer ? { observer: options.observer } : {}) });
 
   router.raw(
     { method: 'get', path: '/healthz', access: 'public', tag: 'Node', summary: 'The process answers', responses: { 200: { description: 'Alive', contentType: 'application/json', schema: z.object({ status: z.literal('ok'), node: z.string() }) } } },
-    (res) => new SafeResponse(res).json(200, { status: 'ok', node: options.nodeId }),
+    (res, _req, answered) => new SafeResponse(res, answered).json(200, { status: 'ok', node: options.nodeId }),
   );
 
   const readiness = z.object({ status: z.enum(['ready', 'not_ready']), node: z.string(), checks: z.record(z.string(), z.boolean()) });
@@ -106,8 +112,8 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
       summary: 'Whether the node, its database, NATS and placement are ready',
       responses: { 200: { description: 'Ready', contentType: 'application/json', schema: readiness }, 503: { description: 'Not ready: the failing checks are false', contentType: 'application/json', schema: readiness } },
     },
-    (res) => {
-      const response = new SafeResponse(res);
+    (res, _req, answered) => {
+      const response = new SafeResponse(res, answered);
       void Promise.all(
         options.readiness.map(async ({ name, check }) => [name, await Promise.resolve(check()).catch(() => false)] as const),
       ).then((results) => {
@@ -139,14 +145,16 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
   let openApiText: string | undefined;
   router.raw(
     { method: 'get', path: '/openapi.json', access: 'public', tag: 'Node', summary: 'This document: the OpenAPI 3.1 description of every HTTP route', responses: { 200: { description: 'The document', contentType: 'application/json', schema: z.record(z.string(), z.unknown()) } } },
-    (res) => {
+    (res, _req, answered) => {
       openApiText ??= JSON.stringify(openApiDocument(router.routes, { version: options.version }));
-      new SafeResponse(res).send(200, openApiText, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
+      new SafeResponse(res, answered).send(200, openApiText, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
     },
   );
 
   options.liveStream?.attach(router);
   if (options.statusPage) serveStatusPage(router, { ...options.statusPage, log });
+
+  if (options.metrics) serveMetricsRoute(router, options.metrics);
 
   router.fallback();
 

@@ -6,3 +6,7 @@ export type { CredentialChange, SatelliteSession } from './satellite-gateway.ts'
 export { admitResult, assignedChecksOf, type AssignedChecks, type ResultTimeLimits } from './result-admission.ts';
 export { statusPageSchema, systemStatusSchema, buildStatusPage, type StatusPage, type SystemStatus } from './status-page.ts';
 export { LiveStream, type LiveStreamName, type LiveStreamOptions, type LiveSource, type LiveMessage } from './live-stream.ts';
+export { AddressAllowList, addressRangeSchema } from './address-allow-list.ts';
+export type { MetricsRouteOptions } from './metrics-route.ts';
+export { UNMATCHED_ROUTE, type HttpObserver, type AnsweredRequest } from './http-observer.ts';
+export { resultRefusalReasons, type ResultRefusalReason, type SatelliteTraffic } from './satellite-traffic.ts';

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DispatchOptions } from '../actors/index.ts';
 import { MAX_RESULTS_PER_EVENT, truncateText, type EntityChange } from '../machines/index.ts';
+import type { SatelliteTraffic } from './satellite-traffic.ts';
 
 /** A validated result frame, with the satellite that sent it. */
 export interface IncomingResult {
@@ -24,6 +25,8 @@ export interface ResultIngestOptions {
   maxPending?: number;
   /** Attempts per batch before its results are given up (unacknowledged: the satellite sends them again). Default 4. */
   maxAttempts?: number;
+  /** Counts results committed, refused over `maxPending` and given up (metrics). */
+  traffic?: SatelliteTraffic;
 }
 
 /** What the gateway keeps per system: results waiting, and whether a batch is being committed. */
@@ -89,6 +92,7 @@ export class ResultIngest {
   /** Queues a result; false when the node is over its bound and refuses it (it stays unacknowledged). */
   add(result: IncomingResult): boolean {
     if (this.pendingCount >= this.maxPending) {
+      this.options.traffic?.resultRefused('BACKLOG_FULL');
       if (this.refusedSinceLog++ === 0) this.options.log.warn({ pending: this.pendingCount }, 'result backlog full: refusing results until it drains');
       return false;
     }
@@ -149,6 +153,8 @@ export class ResultIngest {
 
   private settle(batch: IncomingResult[], committed: boolean): void {
     this.pendingCount -= batch.length;
+    if (committed) this.options.traffic?.resultsIngested(batch.length);
+    else for (let index = 0; index < batch.length; index++) this.options.traffic?.resultRefused('COMMIT_FAILED');
     if (committed) {
       const bySatellite = new Map<string, string[]>();
       for (const result of batch) {

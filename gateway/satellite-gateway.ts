@@ -10,6 +10,7 @@ import type { Assignment, ResultRefusal } from '../protocol/satellite-protocol.t
 import { TokenBucket } from '../protocol/token-bucket.ts';
 import { admitResult, assignedChecksOf, type ResultTimeLimits } from './result-admission.ts';
 import { ResultIngest } from './result-ingest.ts';
+import type { SatelliteTraffic } from './satellite-traffic.ts';
 import {
   SATELLITE_PATH,
   SATELLITE_PROTOCOL_VERSION,
@@ -77,6 +78,8 @@ export interface SatelliteGatewayOptions {
   maxFramesPerSecond?: number;
   /** Results accepted but not yet committed, over all satellites of this node. Default 50,000. */
   maxPendingResults?: number;
+  /** Counts results ingested and refused (metrics); absent: not counted. */
+  traffic?: SatelliteTraffic;
   clock?: () => number;
 }
 
@@ -133,6 +136,7 @@ export function attachSatelliteGateway(router: ApiRouter, options: SatelliteGate
     actor: `node:${options.nodeId}`,
     log,
     ...(options.maxPendingResults !== undefined ? { maxPending: options.maxPendingResults } : {}),
+    traffic: options.traffic,
     // The satellite may have moved to another node meanwhile: it then re-sends these, and the
     // health machine ignores them as duplicates (and that node acknowledges them).
     acknowledge: (satelliteId, resultIds) => {
@@ -173,6 +177,7 @@ export function attachSatelliteGateway(router: ApiRouter, options: SatelliteGate
       const refusal = admitResult(frame, connection.assigned!, options.resultTimeLimits, now);
       if (refusal) {
         refusals.push(refusal);
+        options.traffic?.resultRefused(refusal.code);
         continue;
       }
       results.add({
@@ -306,6 +311,7 @@ export function attachSatelliteGateway(router: ApiRouter, options: SatelliteGate
           // Its assignments are still loading: judged once they are (beyond the bound: dropped
           // unacknowledged, so the satellite sends it again).
           if ((connection.early ??= []).length < EARLY_LIMIT) connection.early.push(message);
+          else options.traffic?.resultRefused('EARLY_OVERFLOW');
           return;
         case 'check_error':
           log.warn({ satelliteId: connection.satelliteId, checkId: message.checkId, message: message.message }, 'satellite reports a check it cannot run');

@@ -44,6 +44,23 @@ export async function readClusterStatus(database: Database, bus: Bus, config: Pi
     }))
     .sort((a, b) => a.nodeId.localeCompare(b.nodeId));
 
+  const consumers = await readConsumers(bus);
+  const parked = await readParked(bus);
+
+  return {
+    namespace: config.namespace,
+    nodes,
+    unownedPartitions: Array.from({ length: partitionCount }, (_, partition) => partition).filter((partition) => !held.has(partition)),
+    partitionCount,
+    outboxBacklog: await new OutboxStore(database).backlog(),
+    timers: await new TimerStore(database).count(),
+    consumers,
+    parked,
+  };
+}
+
+/** The durable (work-queue) consumers of the entity and trigger streams, as JetStream reports them now. */
+export async function readConsumers(bus: Bus): Promise<ClusterStatus['consumers']> {
   const consumers: ClusterStatus['consumers'] = [];
   for (const stream of [bus.subjects.streams.entity, bus.subjects.streams.trigger]) {
     for await (const info of bus.jsm.consumers.list(stream)) {
@@ -58,17 +75,11 @@ export async function readClusterStatus(database: Database, bus: Bus, config: Pi
       });
     }
   }
-  const parkedInfo = await bus.jsm.streams.info(bus.subjects.streams.parked, { subjects_filter: bus.subjects.parkedFilter() }).catch(() => null);
-  const parked = Object.entries(parkedInfo?.state.subjects ?? {}).map(([subject, messages]) => ({ subject, messages: Number(messages) }));
+  return consumers;
+}
 
-  return {
-    namespace: config.namespace,
-    nodes,
-    unownedPartitions: Array.from({ length: partitionCount }, (_, partition) => partition).filter((partition) => !held.has(partition)),
-    partitionCount,
-    outboxBacklog: await new OutboxStore(database).backlog(),
-    timers: await new TimerStore(database).count(),
-    consumers,
-    parked,
-  };
+/** Messages parked per subject (`<ns>.parked.<group>`); empty when the parked stream cannot be read. */
+export async function readParked(bus: Bus): Promise<ClusterStatus['parked']> {
+  const parkedInfo = await bus.jsm.streams.info(bus.subjects.streams.parked, { subjects_filter: bus.subjects.parkedFilter() }).catch(() => null);
+  return Object.entries(parkedInfo?.state.subjects ?? {}).map(([subject, messages]) => ({ subject, messages: Number(messages) }));
 }

@@ -42,6 +42,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads VIGIL_METRICS_ALLOW as a comma list of addresses and CIDR ranges (default: empty) and names it when an entry is bad', () => {
+    expect(loadConfig({}).metrics.allow).toEqual([]);
+    expect(loadConfig({ VIGIL_METRICS_ALLOW: ' 127.0.0.1/32, 10.0.0.0/8,,::1 ' }).metrics.allow).toEqual(['127.0.0.1/32', '10.0.0.0/8', '::1']);
+    expect(() => loadConfig({ VIGIL_METRICS_ALLOW: '127.0.0.1/32,localhost' })).toThrow(/metrics\.allow\.1 \(VIGIL_METRICS_ALLOW\): expected an IP address or a CIDR range/);
+    expect(() => loadConfig({ VIGIL_METRICS_ALLOW: '10.0.0.0/33' })).toThrow(ConfigError);
+  });
+
   it('merges a JSON file under the environment (environment wins)', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'vigil-config-')), 'vigil.json');
     writeFileSync(file, JSON.stringify({ nodeId: 'from-file', http: { host: '127.0.0.1' }, timeouts: { passivateAfterMs: 5000 } }));

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { apiTokenSchema } from '../auth/index.ts';
 import { entityIdSchema } from '../machines/index.ts';
 import { refuseUnstorable } from '../protocol/storable-text.ts';
+// The file, not gateway/index.ts: reading the configuration must not load the uWS native addon.
+import { addressRangeSchema } from '../gateway/address-allow-list.ts';
 import { ConfigError } from './config-error.ts';
 import { readConfigFile } from './config-file.ts';
 import { hasNatsAuth, natsSettingsSchema } from './nats-config.ts';
@@ -113,6 +115,13 @@ export const configSchema = z.object({
   duplicateWindowMs: z.number().int().min(1000),
   /** Stream replicas (1 on a single server, 3 on a 3-node cluster). */
   streamReplicas: z.number().int().min(1).max(5),
+  metrics: z.object({
+    /**
+     * Peers (IP addresses or CIDR ranges) that may read `GET /metrics` without a token. Empty
+     * (the default): a viewer token is always needed.
+     */
+    allow: z.array(addressRangeSchema),
+  }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   /**
    * The public status page (`GET /status.json`, no token). Nothing is public until groups are
@@ -190,6 +199,7 @@ const environmentVariables: Record<string, { path: string[]; type: EnvironmentTy
   VIGIL_STATUS_PAGE_TITLE: { path: ['statusPage', 'title'], type: 'string' },
   VIGIL_STATUS_PAGE_GROUPS: { path: ['statusPage', 'groupIds'], type: 'list' },
   VIGIL_STATUS_PAGE_CACHE_MS: { path: ['statusPage', 'cacheMs'], type: 'number' },
+  VIGIL_METRICS_ALLOW: { path: ['metrics', 'allow'], type: 'list' },
 };
 
 /** How a variable's text is read; `list` is comma separated (blanks around items and empty items dropped). */
@@ -212,6 +222,7 @@ function defaults(): VigilConfig {
     clock: { warnOffsetMs: 100, maxOffsetMs: 500 },
     duplicateWindowMs: 5 * 60_000,
     streamReplicas: 1,
+    metrics: { allow: [] },
     logLevel: 'info',
     statusPage: { title: 'Status', groupIds: [], cacheMs: 30_000 },
   };
@@ -251,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFile = en
 
 function parseEnvironmentValue(text: string, type: EnvironmentType): unknown {
   if (type === 'string') return text;
+  // Comma separated; blanks around items and empty items are dropped.
   if (type === 'list') return text.split(',').map((item) => item.trim()).filter((item) => item !== '');
   if (type === 'number') return /^-?\d+$/.test(text) ? Number(text) : undefined;
   if (['true', '1', 'yes'].includes(text)) return true;
@@ -260,7 +272,8 @@ function parseEnvironmentValue(text: string, type: EnvironmentType): unknown {
 
 function describePath(path: PropertyKey[]): string {
   const dotted = path.join('.');
-  const variable = Object.entries(environmentVariables).find(([, spec]) => spec.path.join('.') === dotted)?.[0];
+  // An item of a list (`metrics.allow.1`) names the list's variable.
+  const variable = Object.entries(environmentVariables).find(([, spec]) => spec.path.join('.') === dotted || (spec.type === 'list' && dotted.startsWith(`${spec.path.join('.')}.`)))?.[0];
   return variable ? `${dotted} (${variable})` : dotted || '(root)';
 }
 

@@ -17,7 +17,8 @@ import {
   TimerScheduler,
 } from '../actors/index.ts';
 import { ClusterBucket, connectBus, describeNatsAuth, ensureStreams, redactServers, type Bus, type NatsAuthSettings } from '../bus/index.ts';
-import { startHttpServer, uwsBuild, type HttpServer, type LiveStream } from '../gateway/index.ts';
+import { AddressAllowList, startHttpServer, uwsBuild, type HttpServer, type LiveStream } from '../gateway/index.ts';
+import { createNodeMetrics, type NodeMetrics } from '../metrics/index.ts';
 import { ensureAdminToken, TokenAdmin, TokenAuthenticator } from '../auth/index.ts';
 import {
   ApiTokenStore,
@@ -49,6 +50,7 @@ import { nodeEndpoints, type NodeEndpoints } from './endpoints.ts';
 import { removeLocalNode, writeLocalNode } from './local-node.ts';
 import { packageVersion } from '../cli/package-version.ts';
 import { startLiveFeed } from './live-feed.ts';
+import { nodeMetricSources, type MeteredParts } from './metric-sources.ts';
 
 const satelliteSessionMessageSchema = z.object({ node: z.string(), openedAt: z.number(), connectionId: z.string() });
 
@@ -75,6 +77,8 @@ export interface VigilNode {
   readonly database: Database;
   readonly relay: OutboxRelay;
   readonly http: HttpServer;
+  /** The node's Prometheus registry and the observers its parts report to (served at `GET /metrics`). */
+  readonly metrics: NodeMetrics;
   /** Where the node can be reached (also in the `vigil node ready` log line and, with a data folder, in `<dataDir>/node.json`). */
   readonly endpoints: NodeEndpoints;
   /** Changes satellite credentials and tells every node (rotate, remove, issue, install). */
@@ -140,13 +144,19 @@ export async function startNode(
     clockGuard.check();
     log.info({ ...clock.reading(), maxOffsetMs: config.clock.maxOffsetMs }, 'measured this host\'s clock against the database\'s');
 
+    // Metrics before the parts that report to them; the gauges read the parts once they exist.
+    const outboxStore = new OutboxStore(database);
+    const metered: MeteredParts = {};
+    const metrics = createNodeMetrics(nodeMetricSources(config.nodeId, outboxStore, clock, metered));
+
     const leases = new LeaseStore(database);
     const partitionCount = await leases.settle('partitions', config.partitions);
     if (partitionCount !== config.partitions) {
       throw new Error(`this cluster has ${String(partitionCount)} partitions but VIGIL_PARTITIONS is ${config.partitions}; every node must use the cluster's value`);
     }
 
-    const bus = await connectBus({ servers: natsUrl, namespace: config.namespace, name: `vigil-${config.nodeId}`, auth: natsAuth });
+    const bus = await connectBus({ servers: natsUrl, namespace: config.namespace, name: `vigil-${config.nodeId}`, auth: natsAuth, deliveries: metrics.deliveries });
+    metered.bus = bus;
     cleanup.push(() => bus.close());
     log.info({ servers: redactServers(natsUrl), ...describeNatsAuth(natsAuth) }, 'connected to NATS');
     await ensureStreams(bus, { replicas: config.streamReplicas, duplicateWindowMs: config.duplicateWindowMs });
@@ -154,7 +164,8 @@ export async function startNode(
 
     const partitionOfEntity = (kind: string, id: string) => partitionOf(kind, id, config.partitions);
     const store = new TransitionStore(database, config.nodeId);
-    const relay = new OutboxRelay(new OutboxStore(database), bus, log, { pollMs: config.timeouts.outboxPollMs, clock: () => clock.earliest() });
+    const relay = new OutboxRelay(outboxStore, bus, log, { pollMs: config.timeouts.outboxPollMs, clock: () => clock.earliest(), onPublished: metrics.outboxPublished });
+    metered.relay = relay;
     let timers: TimerScheduler | undefined;
     let placement: Placement | undefined;
     const batcher = new CommitBatcher(
@@ -164,6 +175,8 @@ export async function startNode(
         timers?.onCommitted(items);
       },
       () => placement!.fence(),
+      undefined,
+      metrics.commits,
     );
     const runtime = new EntityRuntime({
       store,
@@ -234,7 +247,10 @@ export async function startNode(
         credentialRecheckMs: config.satellites.credentialRecheckMs,
         // `executedAt` (the satellite's clock) is judged against the shared clock, within its own bounds.
         clock: stamp,
+        traffic: metrics.satellites,
       },
+      observer: metrics.http,
+      metrics: { scrape: () => metrics.scrape(), allow: new AddressAllowList(config.metrics.allow) },
       readiness: [
         { name: 'node', check: () => ready },
         { name: 'database', check: () => database.isReachable() },
@@ -243,6 +259,7 @@ export async function startNode(
       ],
     });
     cleanup.push(() => http.close());
+    metered.http = http;
 
     placement = new Placement({
       nodeId: config.nodeId,
@@ -257,6 +274,7 @@ export async function startNode(
       clock: monotonicNow,
       standby: () => clockGuard.check(),
       clockReport: () => clockGuard.report(),
+      onLeaseRenewal: metrics.leaseRenewed,
       onDuplicateNodeId: (other) => {
         const reason = `another live process uses node id ${config.nodeId} (started ${new Date(other.startedAt).toISOString()}); give every node its own VIGIL_NODE_ID`;
         log.fatal({ other }, reason);
@@ -275,8 +293,9 @@ export async function startNode(
         drain: (partition, timeoutMs) => runtime.drainPartition(partition, timeoutMs),
       },
     });
+    metered.placement = placement;
     router = new CommandRouter(runtime, placement, bus, config.nodeId, config.timeouts.commandMs, clock);
-    const commands = new CommandListener(bus, runtime, router, placement, config.nodeId, log, config.timeouts.commandMs, authenticator, clock);
+    const commands = new CommandListener(bus, runtime, router, placement, config.nodeId, log, config.timeouts.commandMs, authenticator, clock, metrics.commands);
 
     // A check changed anywhere in the cluster: every node pushes new assignments to the
     // affected satellites whose sockets it holds.
@@ -388,7 +407,7 @@ export async function startNode(
         for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
         log.info('stopped');
       })());
-    return { config, runtime, router, placement, clock, clockGuard, bus, database, relay, http, endpoints, satelliteAccess: access, satelliteSessions: sweeper, liveStream: live.stream, stop };
+    return { config, runtime, router, placement, clock, clockGuard, bus, database, relay, http, metrics, endpoints, satelliteAccess: access, satelliteSessions: sweeper, liveStream: live.stream, stop };
   } catch (error) {
     for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
     throw error;

@@ -66,6 +66,16 @@ export class OutboxStore {
     await this.db.query(`delete from outbox where id in (${ids.map(() => '?').join(', ')})`, ids);
   }
 
+  /**
+   * Rows committed but not yet acknowledged by JetStream, and the commit stamp (`at`, epoch ms on
+   * the cluster's clock) of the oldest, null when there is none. One scan of the outbox, which is
+   * near empty while NATS is reachable.
+   */
+  async backlogStats(): Promise<{ rows: number; oldestAt: number | null }> {
+    const [row] = await this.db.query<{ count: string | number; oldest: string | number | null }>('select count(*) as count, min(created_at) as oldest from outbox');
+    return { rows: Number(row?.count ?? 0), oldestAt: row?.oldest === null || row?.oldest === undefined ? null : Number(row.oldest) };
+  }
+
   /** Rows committed but not yet acknowledged by JetStream. */
   async backlog(): Promise<number> {
     const [row] = await this.db.query<{ count: string | number }>('select count(*) as count from outbox');

@@ -40,6 +40,8 @@ export interface PlacementOptions {
   clockReport?: () => MemberValue['clock'];
   /** Local time for lease and heartbeat ages (default `Date.now`; the node passes a monotonic one). */
   clock?: () => number;
+  /** Told the outcome of every lease renewal (metrics): false when the lease was lost or NATS did not answer. */
+  onLeaseRenewal?: (ok: boolean) => void;
 }
 
 interface HeldLease {
@@ -296,6 +298,7 @@ export class Placement {
   private async renew(partition: number, lease: HeldLease): Promise<void> {
     const sentAt = this.clock();
     const result = await this.options.bucket.renew(partition, this.options.nodeId, lease.revision);
+    this.options.onLeaseRenewal?.(typeof result === 'number');
     if (typeof result === 'number') {
       lease.revision = result;
       lease.renewedAt = sentAt;
