@@ -25,7 +25,7 @@ beforeAll(async () => {
   await report('db', false); // degraded; web has no health yet
   await dispatch('satellite', 'sat-1', { type: 'register', name: 'Frankfurt 1', region: 'eu' });
   await dispatch('satellite', 'sat-2', { type: 'register', name: 'Virginia 1', region: 'us' });
-  expect((await fetch(`http://127.0.0.1:${fixture.node.http.port}/satellites/sat-1/token`, { method: 'POST', headers: authorization() })).status).toBe(200);
+  expect((await fetch(`http://127.0.0.1:${fixture.node.http.port}/satellites/sat-1/token`, { method: 'POST', headers: authorization() })).status).toBe(201);
   await dispatch('incident', 'inc-old', { type: 'create', title: 'Old outage', severity: 'minor', systemIds: ['web'] });
   await dispatch('incident', 'inc-old', { type: 'resolve', message: 'fixed\nfor good' });
   await dispatch('automation', 'open-on-create', {
