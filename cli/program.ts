@@ -58,7 +58,7 @@ export function buildProgram(outcome: { exitCode: number }): Command {
   // The lists of the query API: one page of --limit items, or --all of them (cli/query-list.ts).
   const paged = (command: Command) =>
     command
-      .option('--limit <n>', 'how many to print (1-500); with --all, how many to ask for per request', '50')
+      .option('--limit <n>', 'how many to print, 1-500 (default: 50); with --all, how many to ask for per request')
       .option('--all', 'print every one: ask for page after page until the last')
       .addOption(new Option('--json', 'print the items as the API gives them: one JSON array (docs/PROTOCOL.md, "Query API")'));
 

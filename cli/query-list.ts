@@ -7,7 +7,7 @@ import { limitSchema } from './option-schemas.ts';
 // array), so scripts rely on the documented item shapes; otherwise a table.
 
 /** The options every list command has: `--limit`, `--all`, `--json`. */
-export const listOptions = z.object({ limit: limitSchema, all: z.boolean().optional(), json: z.boolean().optional() });
+export const listOptions = z.object({ limit: limitSchema.default(50), all: z.boolean().optional(), json: z.boolean().optional() });
 export type ListOptions = z.output<typeof listOptions>;
 
 /** What a list request gathered: its items in the API's order; `more` when pages were left unread. */
