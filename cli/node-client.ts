@@ -59,13 +59,6 @@ export class NodeClient {
     return items;
   }
 
-  /** The `limit` most recently changed live entities of `kind` (newest first), optionally filtered. */
-  async recent<TState = Record<string, unknown>>(kind: string, limit: number, filters: Record<string, string> = {}): Promise<Array<{ id: string; state: TState }>> {
-    const query = new URLSearchParams({ order: 'recent', limit: String(limit) });
-    for (const [field, value] of Object.entries(filters)) query.set(`filter.${field}`, value);
-    return (await this.request<{ items: Array<{ id: string; state: TState }> }>('GET', `/entities/${kind}?${query}`)).items;
-  }
-
   /** One JSON request; resolves the parsed body of a 2xx answer. */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     let response: HttpAnswer;

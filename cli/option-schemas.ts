@@ -66,3 +66,31 @@ export const weekdaysSchema = z
   .string()
   .transform((text) => text.split(',').map((day) => day.trim().toLowerCase()).filter(Boolean))
   .pipe(z.array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], { error: 'expected days such as mon,wed,sun' })).min(1, 'expected days such as mon,wed,sun'));
+
+const LIMIT_HINT = 'expected a whole number from 1 to 500';
+
+/** `--limit`: how many items one request of the query API may answer, 1 to 500. */
+export const limitSchema = z
+  .string()
+  .regex(/^\d{1,3}$/, LIMIT_HINT)
+  .transform(Number)
+  .pipe(z.number().min(1, LIMIT_HINT).max(500, LIMIT_HINT));
+
+/** `a,b` → `['a', 'b']`, each one of `values` (blanks around commas ignored). */
+export function choiceListSchema<const T extends string>(values: readonly T[]) {
+  const hint = `expected one or more of ${values.join(', ')}, comma-separated`;
+  return z
+    .string()
+    .transform((text) => text.split(',').map((value) => value.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(values as [T, ...T[]], { error: hint })).min(1, hint));
+}
+
+/** `24h` (that long before now), an ISO 8601 time with a zone, or epoch ms → epoch ms. */
+export const sinceSchema = z.string().transform((text, context) => {
+  const ago = durationSchema.safeParse(text);
+  if (ago.success) return Date.now() - ago.data;
+  const instant = instantSchema.safeParse(text);
+  if (instant.success) return instant.data;
+  context.addIssue({ code: 'custom', message: 'expected a duration before now such as 30m or 24h, an ISO 8601 time with a zone (2026-03-01T22:00:00Z) or epoch ms', input: text });
+  return z.NEVER;
+});

@@ -55,6 +55,12 @@ export function buildProgram(outcome: { exitCode: number }): Command {
       }
     };
   const json = (what: string) => new Option('--json', `print ${what} as JSON`);
+  // The lists of the query API: one page of --limit items, or --all of them (cli/query-list.ts).
+  const paged = (command: Command) =>
+    command
+      .option('--limit <n>', 'how many to print, 1-500 (default: 50); with --all, how many to ask for per request')
+      .option('--all', 'print every one: ask for page after page until the last')
+      .addOption(new Option('--json', 'print the items as the API gives them: one JSON array (docs/PROTOCOL.md, "Query API")'));
 
   program
     .command('start')
@@ -123,10 +129,13 @@ export function buildProgram(outcome: { exitCode: number }): Command {
     .description('remove a satellite and its token')
     .argument('<id>', 'the satellite\'s id')
     .action(act((line) => import('./satellite-commands.ts').then((module) => module.removeSatellite(line))));
-  satellite
-    .command('list')
-    .description('list the satellites with their status')
-    .addOption(json('the list'))
+  paged(
+    satellite
+      .command('list')
+      .description('list the satellites by id: status, region, the node holding its connection, when last seen, when its token was rotated')
+      .option('--status <statuses>', 'only these, comma-separated: registered, online, offline')
+      .option('--region <region>', 'only the satellites of this region'),
+  )
     .action(act((line) => import('./satellite-commands.ts').then((module) => module.listSatellites(line))));
 
   const check = program.command('check').description('checks: what satellites probe, and how often');
@@ -244,18 +253,47 @@ export function buildProgram(outcome: { exitCode: number }): Command {
   );
 
   const runs = program.command('runs').description('automation runs: trigger, conditions, steps');
-  runs
-    .command('list')
-    .description('list the 100 most recently changed runs')
-    .option('--automation <id>', 'only the runs of this automation')
-    .addOption(json('the list'))
-    .action(act((line) => import('./runs-commands.ts').then((module) => module.listRuns(line))));
+  paged(
+    runs
+      .command('list')
+      .description('list the runs, newest start first')
+      .option('--automation <id>', 'only the runs of this automation')
+      .option('--status <statuses>', 'only these, comma-separated: running, waiting, succeeded, failed, stopped, skipped, cancelled'),
+  ).action(act((line) => import('./runs-commands.ts').then((module) => module.listRuns(line))));
   runs
     .command('show')
     .description('print a run with its trigger, conditions and steps')
     .argument('<runId>', 'the run\'s id')
     .addOption(json('the run'))
     .action(act((line) => import('./runs-commands.ts').then((module) => module.showRun(line))));
+
+  const system = program.command('system').description('monitored systems and their health');
+  paged(
+    system
+      .command('list')
+      .description('list the systems: name, health (unknown before the first check result), healthy/total checks')
+      .option('--health <statuses>', 'only these, comma-separated: healthy, degraded, unhealthy, unknown')
+      .option('--group <id>', 'only the systems of this group')
+      .option('--search <text>', 'only the systems whose name contains this (any case)')
+      .addOption(new Option('--sort <order>', 'name, or health: unhealthy, degraded, unknown, healthy, then by name').choices(['name', 'health']).default('name')),
+  ).action(act((line) => import('./system-commands.ts').then((module) => module.listSystems(line))));
+
+  const incident = program.command('incident').description('incidents and their timelines');
+  paged(
+    incident
+      .command('list')
+      .description('list the incidents, newest first; every status unless --status')
+      .option('--status <statuses>', 'only these, comma-separated: open (any but resolved), investigating, identified, fixing, monitoring, resolved')
+      .option('--severity <severities>', 'only these, comma-separated: minor, major, critical')
+      .option('--system <id>', 'only the incidents naming this system')
+      .option('--since <when>', 'only those created since: a duration before now (24h, 30m), an ISO 8601 time with a zone, or epoch ms'),
+  ).action(act((line) => import('./incident-commands.ts').then((module) => module.listIncidents(line))));
+  incident
+    .command('show')
+    .description('print an incident, then its timeline: each change, who made it and the run that did (see `vigil runs show <runId>`)')
+    .argument('<id>', 'the incident\'s id')
+    .addOption(json('the incident and its timeline'))
+    .action(act((line) => import('./incident-commands.ts').then((module) => module.showIncident(line))));
 
   addUsageHints(program);
   return program;

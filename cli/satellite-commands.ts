@@ -1,12 +1,17 @@
 import { z } from 'zod';
+import type { satelliteItemSchema } from '../gateway/query/items.ts';
+import { satelliteStatusSchema } from '../machines/satellite.machine.ts';
 import type { CommandLine } from './command-line.ts';
 import { fail } from './exit.ts';
 import { CommandRefusedError, NodeClient, withNode } from './node-client.ts';
-import { idSchema } from './option-schemas.ts';
+import { choiceListSchema, idSchema } from './option-schemas.ts';
+import { isoTime, listOptions, printList, readList } from './query-list.ts';
 
 // `vigil satellite add|list|rotate-token|remove`: the satellite entity and its token, both
 // through a node's HTTP API (the entity is routed, stored and emitted like any other; the token
 // is issued by the node and stored only as a salted hash). Prints the token once.
+
+type SatelliteItem = z.infer<typeof satelliteItemSchema>;
 
 const addOptions = z.object({ name: z.string().min(1, 'must not be empty'), region: z.string().min(1, 'must not be empty') });
 
@@ -45,15 +50,32 @@ export async function removeSatellite(line: CommandLine): Promise<number> {
   });
 }
 
+const satelliteListOptions = listOptions.extend({
+  status: choiceListSchema(satelliteStatusSchema.options).optional(),
+  region: z.string().min(1, 'must not be empty').max(100, 'at most 100 characters').optional(),
+});
+
+/**
+ * `vigil satellite list [--status …] [--region R]`: the satellites (GET /satellites, by id) with
+ * where they are connected; the table adds when each token was last rotated (GET
+ * /satellites/credentials), `--json` prints the API's items alone.
+ */
 export async function listSatellites(line: CommandLine): Promise<number> {
-  const { json } = line.options(z.object({ json: z.boolean().optional() }));
+  const options = line.options(satelliteListOptions);
   return withNode(line.configFile, async (node) => {
-    const { credentials } = await node.request<{ credentials: Array<{ satelliteId: string; createdAt: number; rotatedAt: number }> }>('GET', '/satellites/credentials');
-    const states = new Map((await node.list('satellite')).map((item) => [item.id, item]));
-    const rows = credentials.map((entry) => ({ ...entry, status: states.get(entry.satelliteId)?.stateValue ?? 'unregistered', state: states.get(entry.satelliteId)?.state ?? null }));
-    if (json) console.log(JSON.stringify(rows, null, 2));
-    else for (const row of rows) console.log(`${row.satelliteId.padEnd(32)} ${String(row.status).padEnd(12)} token rotated ${new Date(row.rotatedAt).toISOString()}`);
-    return 0;
+    const list = await readList<SatelliteItem>(node, '/satellites', { status: options.status?.join(','), region: options.region }, options);
+    const rotated = options.json
+      ? new Map<string, number>()
+      : new Map((await node.request<{ credentials: Array<{ satelliteId: string; rotatedAt: number }> }>('GET', '/satellites/credentials')).credentials.map((entry) => [entry.satelliteId, entry.rotatedAt]));
+    return printList(list, options, {
+      ID: (satellite) => satellite.id,
+      NAME: (satellite) => satellite.name,
+      REGION: (satellite) => satellite.region,
+      STATUS: (satellite) => satellite.status,
+      NODE: (satellite) => satellite.session?.node ?? '-',
+      'LAST SEEN': (satellite) => isoTime(satellite.lastSeenAt),
+      'TOKEN ROTATED': (satellite) => (rotated.has(satellite.id) ? isoTime(rotated.get(satellite.id)) : 'no token'),
+    });
   });
 }
 

@@ -29,7 +29,7 @@ describe('vigil satellite', () => {
     expect(await upgradeStatus(token)).toBe(101);
 
     const listed = JSON.parse((await run('satellite', 'list', '--json')).stdout);
-    expect(listed).toContainEqual(expect.objectContaining({ satelliteId: 'edge-1' }));
+    expect(listed).toContainEqual(expect.objectContaining({ id: 'edge-1', name: 'Edge 1', region: 'eu-west' }));
 
     // A live session of the old token is closed when the token is rotated (4401 Revoked).
     const live = new WebSocket(`ws://127.0.0.1:${fixture.node.http.port}${SATELLITE_PATH}`, { headers: { authorization: `Bearer ${token}` } });
