@@ -11,6 +11,7 @@ import { serveTokenRoutes } from './token-routes.ts';
 import { serveRoute } from './http-route.ts';
 import { serveSatelliteCredentialRoutes, type SatelliteCredentialAdmin } from './satellite-credential-routes.ts';
 import { listenExclusive } from './listen-exclusive.ts';
+import { serveStaticSite } from './static-site.ts';
 import { attachSatelliteGateway, type CredentialChange, type SatelliteGatewayOptions, type SatelliteSession } from './satellite-gateway.ts';
 
 export interface ReadinessCheck {
@@ -95,6 +96,9 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
   serveRoute(app, 'get', '/cluster/status', { role: 'viewer', action: 'read the cluster status', handle: async () => ({ body: await options.clusterStatus() }) }, context);
 
   const satellites = options.satellites ? attachSatelliteGateway(app, { ...options.satellites, nodeId: options.nodeId, dispatch: options.dispatch, log }) : undefined;
+
+  // The console, status page and API reference (dist/web), before the catch-all.
+  serveStaticSite(app, { log });
 
   app.any('/*', (res) => {
     new SafeResponse(res).json(404, { error: { code: 'NOT_FOUND', message: 'no such route' } });
