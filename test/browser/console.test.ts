@@ -122,6 +122,22 @@ describe('the console and status page in a browser', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API token').waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('vigil.token'))).toBeNull();
+
+    // A viewer sees the automations but the node refuses the change: its 403 message is shown.
+    const created = await fetch(`${base}/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'browser-viewer', role: 'viewer' }),
+    });
+    const { token: viewerToken } = (await created.json()) as { token: string };
+    await page.setViewportSize({ width: 1200, height: 900 });
+    await page.getByLabel('API token').fill(viewerToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Automations' }).click();
+    await row.getByRole('button', { name: /^Enable/ }).click();
+    await row.getByRole('alert').getByText(/Not allowed: .*may not/).waitFor();
+    await shoot('automations-viewer-forbidden');
+    expect(((await fixture.node.runtime.get('automation', AUTOMATION)).state as { enabled: boolean }).enabled).toBe(false);
     expect(errors).toEqual([]);
   });
 

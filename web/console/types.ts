@@ -168,7 +168,6 @@ export interface StepTrace {
   endedAt: number;
   output?: unknown;
   error?: string;
-  input?: unknown;
 }
 
 export interface RunDetail {
@@ -182,6 +181,8 @@ export interface RunDetail {
   steps: StepTrace[];
   wait: { kind: string; path: string; since: number; timeoutAt: number | null } | null;
   variables: Record<string, unknown>;
+  /** The automation definition the run follows (its revision's). */
+  definition: Record<string, unknown>;
   reason: string | null;
   startedAt: number;
   endedAt: number | null;

@@ -4,6 +4,19 @@ import { runDetail } from '../queries.ts';
 import { href } from '../router.ts';
 import { useResource } from '../use-resource.ts';
 
+/**
+ * The definition of the step at `path` (`actions[0].choose[0].sequence[1]`): what the step was
+ * asked to do. The trace stores outputs, not the rendered inputs, so this is the closest to an input.
+ */
+export function stepDefinition(definition: unknown, path: string): unknown {
+  let node: unknown = definition;
+  for (const [, key, index] of path.matchAll(/([A-Za-z_][\w-]*)|\[(\d+)\]/g)) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = key !== undefined ? (node as Record<string, unknown>)[key] : (node as unknown[])[Number(index)];
+  }
+  return node;
+}
+
 /** One run's trace, step by step: what fired it, the conditions, each step with its output, attempts and error. */
 export function RunPage({ id }: { id: string }) {
   const run = useResource(() => runDetail(id), [id], ['automation_run']);
@@ -91,12 +104,10 @@ export function RunPage({ id }: { id: string }) {
                         </span>
                       </div>
                       {step.error && <p class="error-note">{step.error}</p>}
-                      {step.input !== undefined && (
-                        <details>
-                          <summary>Input</summary>
-                          <Json value={step.input} />
-                        </details>
-                      )}
+                      <details>
+                        <summary>Input (the step as defined)</summary>
+                        <Json value={stepDefinition(data.definition, step.path)} />
+                      </details>
                       <details>
                         <summary>Output</summary>
                         <Json value={step.output} />
