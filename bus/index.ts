@@ -4,7 +4,7 @@ export { publishAll, type OutgoingMessage } from './publisher.ts';
 export { consume, type ConsumeOptions, type Delivery, type DeliveredMessage, type MessageHandler, type Subscription } from './consumers.ts';
 export { subjectsFor, groupNamePattern, type Subjects } from './subjects.ts';
 export { BusError } from './errors.ts';
-export { ClusterBucket, type ClusterEvent, type MemberValue, type LeaseValue } from './cluster-bucket.ts';
+export { ClusterBucket, memberValueSchema, type ClusterEvent, type MemberValue, type LeaseValue } from './cluster-bucket.ts';
 export { natsConnectionOptions, describeNatsAuth, nkeySeedBytes, type NatsAuthSettings, type NatsAuthOptions } from './connection-options.ts';
 export { Secret } from './secret.ts';
 export { nodesPermissions, readerPermissions, commandsPermissions, type NatsPermissions } from './nats-permissions.ts';

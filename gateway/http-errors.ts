@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
+import type * as z from 'zod';
 import { RuntimeError } from '../actors/index.ts';
 import { AuthError, TokenAdminError } from '../auth/index.ts';
 import { PersistenceError } from '../persistence/index.ts';
 import type { SafeResponse } from './http-response.ts';
 
 /** HTTP status of each error code (docs/PROTOCOL.md, "Error codes"). */
-const statusOf: Record<string, number> = {
+export const statusOf: Record<string, number> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
@@ -34,6 +35,19 @@ export class HttpRequestError extends Error {
     super(message);
     this.name = 'HttpRequestError';
   }
+}
+
+/**
+ * A request part refused by its zod schema, as a 400 naming each bad field: `where` is `query`,
+ * `path`, `header` or `body` (the body's fields are named without a prefix).
+ */
+export function invalidRequest(error: z.ZodError, where: 'query' | 'path' | 'header' | 'body', code: 'INVALID_REQUEST' | 'INVALID_EVENT' = 'INVALID_REQUEST'): HttpRequestError {
+  const issues = error.issues.map((issue) => ({
+    path: issue.path.map(String),
+    message: issue.code === 'unrecognized_keys' ? `unknown ${where === 'body' ? 'field' : `${where} parameter`} ${issue.keys.map((key) => `"${key.slice(0, 80)}"`).join(', ')}` : issue.message,
+  }));
+  const name = (path: string[]) => (where === 'body' ? path.join('.') || '(body)' : path.length > 0 ? `${where} parameter ${path.join('.')}` : where);
+  return new HttpRequestError(code, issues.map((issue) => `${name(issue.path)}: ${issue.message}`).join('; '), { issues });
 }
 
 /** Answers `error` with its documented status and body `{ error: { code, message, details? } }`; anything unexpected is logged and answered 500. */

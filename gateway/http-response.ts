@@ -8,20 +8,29 @@ import type { HttpResponse } from 'uWebSockets.js';
 export class SafeResponse {
   private aborted = false;
 
-  constructor(private readonly res: HttpResponse) {
+  /** `answered` is told the status of the answer once it is written (metrics). */
+  constructor(
+    private readonly res: HttpResponse,
+    private readonly answered?: (status: number) => void,
+  ) {
     res.onAborted(() => {
       this.aborted = true;
     });
   }
 
   json(status: number, body: unknown, headers: Record<string, string> = {}): void {
+    this.send(status, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
+  }
+
+  /** Writes a whole answer (status, headers, body) unless the client went away. */
+  send(status: number, body: string | Uint8Array, headers: Record<string, string>): void {
     if (this.aborted) return;
-    const text = JSON.stringify(body);
     this.res.cork(() => {
-      this.res.writeStatus(`${status} ${statusText[status] ?? ''}`.trim()).writeHeader('content-type', 'application/json');
+      this.res.writeStatus(`${status} ${statusText[status] ?? ''}`.trim());
       for (const [name, value] of Object.entries(headers)) this.res.writeHeader(name, value);
-      this.res.end(text);
+      this.res.end(body);
     });
+    this.answered?.(status);
   }
 
   private discarding = false;
@@ -61,6 +70,7 @@ export class SafeResponse {
 const statusText: Record<number, string> = {
   200: 'OK',
   201: 'Created',
+  304: 'Not Modified',
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',

@@ -5,10 +5,15 @@ import type { EntityRuntime, RoutedDispatchOptions } from '../actors/index.ts';
 import type { TokenAdmin, TokenAuthenticator } from '../auth/index.ts';
 import type { EntityChange } from '../machines/index.ts';
 import type { EntityListQuery, EntityPage } from '../persistence/index.ts';
+import type { StateQueries, SystemQueries } from '../persistence/index.ts';
+import * as z from 'zod';
 import { SafeResponse } from './http-response.ts';
+import { ApiRouter, type DocumentedRoute } from './api-router.ts';
+import { clusterStatusSchema } from './api-schemas.ts';
 import { serveEntityRoutes } from './entity-routes.ts';
+import { openApiDocument } from './openapi.ts';
+import { serveQueryRoutes } from './query/query-routes.ts';
 import { serveTokenRoutes } from './token-routes.ts';
-import { serveRoute } from './http-route.ts';
 import { serveSatelliteCredentialRoutes, type SatelliteCredentialAdmin } from './satellite-credential-routes.ts';
 import { listenExclusive } from './listen-exclusive.ts';
 import { serveStaticSite } from './static-site.ts';
@@ -22,6 +27,8 @@ export interface ReadinessCheck {
 export interface HttpServer {
   /** The port actually bound (useful when configured as 0). */
   readonly port: number;
+  /** Every route served (what `/openapi.json` documents). */
+  routes(): readonly DocumentedRoute[];
   /** Satellites connected to this node. */
   satellitesConnected(): number;
   /** Pushes fresh assignments to those of these satellites connected here. */
@@ -53,6 +60,10 @@ export interface HttpServerOptions {
   listEntities: (query: EntityListQuery) => Promise<EntityPage>;
   /** Satellite token administration (`/satellites/…/token`). */
   satelliteCredentials: SatelliteCredentialAdmin;
+  /** The query API's reads (`GET /systems`, `/incidents`, `/runs`, …). */
+  queries: { states: StateQueries; systems: SystemQueries };
+  /** Vigil's version, for the OpenAPI document. */
+  version: string;
   /** What `vigil status` shows (`GET /cluster/status`). */
   clusterStatus: () => Promise<unknown>;
   readiness: ReadinessCheck[];
@@ -73,39 +84,70 @@ export interface HttpServerOptions {
 export function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const { runtime, log } = options;
   const app = uWS.App();
+  const router = new ApiRouter(app, { authenticator: options.authenticator, log });
 
-  app.get('/healthz', (res) => {
-    new SafeResponse(res).json(200, { status: 'ok', node: options.nodeId });
+  router.raw(
+    { method: 'get', path: '/healthz', access: 'public', tag: 'Node', summary: 'The process answers', responses: { 200: { description: 'Alive', contentType: 'application/json', schema: z.object({ status: z.literal('ok'), node: z.string() }) } } },
+    (res) => new SafeResponse(res).json(200, { status: 'ok', node: options.nodeId }),
+  );
+
+  const readiness = z.object({ status: z.enum(['ready', 'not_ready']), node: z.string(), checks: z.record(z.string(), z.boolean()) });
+  router.raw(
+    {
+      method: 'get',
+      path: '/readyz',
+      access: 'public',
+      tag: 'Node',
+      summary: 'Whether the node, its database, NATS and placement are ready',
+      responses: { 200: { description: 'Ready', contentType: 'application/json', schema: readiness }, 503: { description: 'Not ready: the failing checks are false', contentType: 'application/json', schema: readiness } },
+    },
+    (res) => {
+      const response = new SafeResponse(res);
+      void Promise.all(
+        options.readiness.map(async ({ name, check }) => [name, await Promise.resolve(check()).catch(() => false)] as const),
+      ).then((results) => {
+        const checks = Object.fromEntries(results);
+        const ready = results.every(([, ok]) => ok);
+        response.json(ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', node: options.nodeId, checks });
+      });
+    },
+  );
+
+  serveEntityRoutes(router, { runtime, dispatch: options.dispatch, commandTimeoutMs: options.commandTimeoutMs, list: options.listEntities });
+  serveQueryRoutes(router, { ...options.queries, runtime });
+  serveTokenRoutes(router, options.tokens, options.clock);
+  serveSatelliteCredentialRoutes(router, options.satelliteCredentials);
+  router.json({
+    method: 'get',
+    path: '/cluster/status',
+    access: 'viewer',
+    action: 'read the cluster status',
+    tag: 'Node',
+    summary: 'Nodes and their partitions, partitions without owner, outbox backlog, timers, consumer lag, parked messages (what `vigil status` prints)',
+    response: clusterStatusSchema,
+    handle: () => options.clusterStatus(),
   });
 
-  app.get('/readyz', (res) => {
-    const response = new SafeResponse(res);
-    void Promise.all(
-      options.readiness.map(async ({ name, check }) => [name, await Promise.resolve(check()).catch(() => false)] as const),
-    ).then((results) => {
-      const checks = Object.fromEntries(results);
-      const ready = results.every(([, ok]) => ok);
-      response.json(ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', node: options.nodeId, checks });
-    });
-  });
+  const satellites = options.satellites ? attachSatelliteGateway(router, { ...options.satellites, nodeId: options.nodeId, dispatch: options.dispatch, log }) : undefined;
 
-  const context = { authenticator: options.authenticator, log };
-  serveEntityRoutes(app, { runtime, dispatch: options.dispatch, commandTimeoutMs: options.commandTimeoutMs, list: options.listEntities }, context);
-  serveTokenRoutes(app, options.tokens, context, options.clock);
-  serveSatelliteCredentialRoutes(app, options.satelliteCredentials, context);
-  serveRoute(app, 'get', '/cluster/status', { role: 'viewer', action: 'read the cluster status', handle: async () => ({ body: await options.clusterStatus() }) }, context);
-
-  const satellites = options.satellites ? attachSatelliteGateway(app, { ...options.satellites, nodeId: options.nodeId, dispatch: options.dispatch, log }) : undefined;
+  // Generated once all routes are registered, on first request (and kept).
+  let openApiText: string | undefined;
+  router.raw(
+    { method: 'get', path: '/openapi.json', access: 'public', tag: 'Node', summary: 'This document: the OpenAPI 3.1 description of every HTTP route', responses: { 200: { description: 'The document', contentType: 'application/json', schema: z.record(z.string(), z.unknown()) } } },
+    (res) => {
+      openApiText ??= JSON.stringify(openApiDocument(router.routes, { version: options.version }));
+      new SafeResponse(res).send(200, openApiText, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
+    },
+  );
 
   // The console, status page and API reference (dist/web), before the catch-all.
-  serveStaticSite(app, { log });
+  serveStaticSite(router, { log });
 
-  app.any('/*', (res) => {
-    new SafeResponse(res).json(404, { error: { code: 'NOT_FOUND', message: 'no such route' } });
-  });
+  router.fallback();
 
   return listenExclusive(app, { host: options.host, port: options.port, log }).then((listenSocket) => ({
     port: uWS.us_socket_local_port(listenSocket as unknown as us_socket),
+    routes: () => router.routes,
     satellitesConnected: () => satellites?.connected() ?? 0,
     refreshAssignments: async (satelliteIds) => satellites?.refreshAssignments(satelliteIds),
     satelliteSessionAnnounced: (satelliteId, session) => satellites?.sessionAnnounced(satelliteId, session),

@@ -1,10 +1,9 @@
-import type uWS from 'uWebSockets.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { entityIdSchema } from '../machines/index.ts';
 import { parseSatelliteToken } from '../protocol/satellite-protocol.ts';
+import { defineRoute } from './api-route.ts';
+import type { ApiRouter } from './api-router.ts';
 import { HttpRequestError } from './http-errors.ts';
-import { serveRoute, type RouteContext } from './http-route.ts';
-import { invalid } from './token-routes.ts';
 
 /** What the routes need to manage satellite tokens; the node wires the credential store (and closes live sessions on change). */
 export interface SatelliteCredentialAdmin {
@@ -18,7 +17,7 @@ export interface SatelliteCredentialAdmin {
   list(): Promise<Array<{ satelliteId: string; createdAt: number; rotatedAt: number }>>;
 }
 
-const installRequestSchema = z.strictObject({ token: z.string().min(1).max(512) });
+const satelliteParams = z.strictObject({ id: entityIdSchema.meta({ description: 'Satellite id' }) });
 
 /**
  * Satellite tokens (operator role; listing: viewer): `GET /satellites/credentials`,
@@ -27,57 +26,76 @@ const installRequestSchema = z.strictObject({ token: z.string().min(1).max(512) 
  * `GET /satellites/<id>/token` (whether it has one), `DELETE /satellites/<id>/token` (remove it).
  * Tokens are stored only as salted hashes; none of these answers reveals a stored one.
  */
-export function serveSatelliteCredentialRoutes(app: uWS.TemplatedApp, credentials: SatelliteCredentialAdmin, context: RouteContext): void {
-  const satelliteId = (raw: string | undefined) => {
-    const parsed = entityIdSchema.safeParse(raw);
-    if (!parsed.success) throw new HttpRequestError('INVALID_REQUEST', `invalid satellite id: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-    return parsed.data;
-  };
-  serveRoute(app, 'get', '/satellites/credentials', { role: 'viewer', action: 'list satellite credentials', handle: async () => ({ body: { credentials: await credentials.list() } }) }, context);
-  serveRoute(
-    app,
-    'get',
-    '/satellites/:id/token',
-    { role: 'viewer', action: 'read satellite credentials', handle: async ({ params: [id] }) => ({ body: { satelliteId: satelliteId(id), hasToken: await credentials.has(satelliteId(id)) } }) },
-    context,
+export function serveSatelliteCredentialRoutes(router: ApiRouter, credentials: SatelliteCredentialAdmin): void {
+  const common = { tag: 'Satellites', params: satelliteParams } as const;
+  router.json(
+    defineRoute({
+      method: 'get',
+      path: '/satellites/credentials',
+      access: 'viewer',
+      action: 'list satellite credentials',
+      tag: 'Satellites',
+      summary: 'Which satellites have a token, and when it was made and last rotated',
+      response: z.object({ credentials: z.array(z.object({ satelliteId: z.string(), createdAt: z.number(), rotatedAt: z.number() })) }),
+      handle: async () => ({ credentials: await credentials.list() }),
+    }),
   );
-  serveRoute(
-    app,
-    'post',
-    '/satellites/:id/token',
-    { role: 'operator', action: 'issue satellite tokens', handle: async ({ params: [id] }) => ({ status: 201, body: { satelliteId: satelliteId(id), token: (await credentials.issue(satelliteId(id))).token } }) },
-    context,
+  router.json(
+    defineRoute({
+      ...common,
+      method: 'get',
+      path: '/satellites/{id}/token',
+      access: 'viewer',
+      action: 'read satellite credentials',
+      summary: 'Whether the satellite has a token',
+      response: z.object({ satelliteId: z.string(), hasToken: z.boolean() }),
+      handle: async ({ params: { id } }) => ({ satelliteId: id, hasToken: await credentials.has(id) }),
+    }),
   );
-  serveRoute(
-    app,
-    'put',
-    '/satellites/:id/token',
-    {
-      role: 'operator',
+  router.json(
+    defineRoute({
+      ...common,
+      method: 'post',
+      path: '/satellites/{id}/token',
+      access: 'operator',
+      action: 'issue satellite tokens',
+      summary: "Issues (or rotates) the satellite's token; the answer is the only time it is shown",
+      status: 201,
+      response: z.object({ satelliteId: z.string(), token: z.string().meta({ description: '<id>.<secret>' }) }),
+      handle: async ({ params: { id } }) => ({ satelliteId: id, token: (await credentials.issue(id)).token }),
+    }),
+  );
+  router.json(
+    defineRoute({
+      ...common,
+      method: 'put',
+      path: '/satellites/{id}/token',
+      access: 'operator',
       action: 'install satellite tokens',
-      body: true,
-      handle: async ({ params: [id], body }) => {
-        const parsed = installRequestSchema.safeParse(body);
-        if (!parsed.success) throw invalid(parsed.error);
-        const token = parseSatelliteToken(`Bearer ${parsed.data.token}`);
-        if (!token || token.satelliteId !== satelliteId(id)) throw new HttpRequestError('INVALID_REQUEST', `token must have the form ${satelliteId(id)}.<secret>`);
-        return { body: { satelliteId: token.satelliteId, changed: (await credentials.install(token.satelliteId, token.secret)).changed } };
+      summary: 'Installs a token provisioned elsewhere',
+      body: z.strictObject({ token: z.string().min(1).max(512).meta({ description: '<id>.<secret>' }) }),
+      response: z.object({ satelliteId: z.string(), changed: z.boolean() }),
+      handle: async ({ params: { id }, body }) => {
+        const token = parseSatelliteToken(`Bearer ${body.token}`);
+        if (!token || token.satelliteId !== id) throw new HttpRequestError('INVALID_REQUEST', `token must have the form ${id}.<secret>`);
+        return { satelliteId: token.satelliteId, changed: (await credentials.install(token.satelliteId, token.secret)).changed };
       },
-    },
-    context,
+    }),
   );
-  serveRoute(
-    app,
-    'del',
-    '/satellites/:id/token',
-    {
-      role: 'operator',
+  router.json(
+    defineRoute({
+      ...common,
+      method: 'delete',
+      path: '/satellites/{id}/token',
+      access: 'operator',
       action: 'remove satellite tokens',
-      handle: async ({ params: [id] }) => {
-        if (!(await credentials.remove(satelliteId(id))).removed) throw new HttpRequestError('NOT_FOUND', `satellite ${satelliteId(id)} has no token`);
-        return { body: { satelliteId: satelliteId(id), removed: true } };
+      summary: "Removes the satellite's token (its sessions are closed on every node)",
+      response: z.object({ satelliteId: z.string(), removed: z.literal(true) }),
+      errors: ['NOT_FOUND'],
+      handle: async ({ params: { id } }) => {
+        if (!(await credentials.remove(id)).removed) throw new HttpRequestError('NOT_FOUND', `satellite ${id} has no token`);
+        return { satelliteId: id, removed: true as const };
       },
-    },
-    context,
+    }),
   );
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import type { WebSocket } from 'uWebSockets.js';
+import type { ApiRouter } from './api-router.ts';
 import { uwsBuild } from './uws.ts';
 import type { Logger } from 'pino';
 import type { DispatchOptions } from '../actors/index.ts';
@@ -106,7 +107,7 @@ const REVOCATION_MEMORY_MS = 60_000;
  * removed is closed with 4401: at once on a notice (`credentialChanged`), else by the periodic
  * re-check (`credentialRecheckMs`).
  */
-export function attachSatelliteGateway(app: TemplatedApp, options: SatelliteGatewayOptions) {
+export function attachSatelliteGateway(router: ApiRouter, options: SatelliteGatewayOptions) {
   const { credentials, dispatch, log } = options;
   const clock = options.clock ?? Date.now;
   const rate = options.maxFramesPerSecond ?? 50;
@@ -193,7 +194,16 @@ export function attachSatelliteGateway(app: TemplatedApp, options: SatelliteGate
     send(ws, { type: 'results_refused', results: refusals });
   }
 
-  app.ws<Connection>(SATELLITE_PATH, {
+  router.ws<Connection>(
+    {
+      method: 'get',
+      path: SATELLITE_PATH,
+      access: 'public',
+      tag: 'Satellites',
+      summary: 'The satellite WebSocket (docs/PROTOCOL.md, "Satellite protocol"); the upgrade needs the satellite\'s own token',
+      responses: { 101: { description: 'Switching protocols: the satellite session begins' }, 401: { description: 'No valid satellite token' } },
+    },
+    {
     maxPayloadLength: 64 * 1024,
     idleTimeout: 60,
     maxBackpressure: 256 * 1024,

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import type { us_listen_socket, us_socket } from 'uWebSockets.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import uWS from './uws.ts';
+import { ApiRouter } from './api-router.ts';
 import { serveStaticSite } from './static-site.ts';
 
 const log = pino({ level: 'silent' });
@@ -15,8 +16,9 @@ afterAll(() => sockets.forEach((socket) => uWS.us_listen_socket_close(socket)));
 /** A uWS app with the static site of `root` and the node's catch-all, on a free port. */
 async function serve(root: string): Promise<string> {
   const app = uWS.App();
-  serveStaticSite(app, { root, log });
-  app.any('/*', (res) => void res.writeStatus('404 Not Found').end('catch-all'));
+  const router = new ApiRouter(app, { authenticator: { authenticate: () => Promise.reject(new Error('no token needed')) } as never, log });
+  serveStaticSite(router, { root, log });
+  router.fallback();
   const socket = await new Promise<us_listen_socket>((resolve, reject) => app.listen('127.0.0.1', 0, (listen) => (listen ? resolve(listen) : reject(new Error('listen failed')))));
   sockets.push(socket);
   return `http://127.0.0.1:${uWS.us_socket_local_port(socket as unknown as us_socket)}`;

@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import type { HttpResponse } from 'uWebSockets.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { ApiRouter } from './api-router.ts';
+import type { RawRoute } from './api-route.ts';
 
 /**
  * The browser surfaces, built ahead of time by `npm run build` into dist/web (web/, see
@@ -52,12 +54,25 @@ interface SiteFile {
   cacheControl: string;
 }
 
-/** Pages: their URL paths (with and without a trailing slash) and the built file each answers. */
-const pages: Array<[paths: string[], file: string]> = [
-  [['/'], 'index.html'],
-  [['/status', '/status/'], 'status/index.html'],
-  [['/docs/api', '/docs/api/'], 'docs/api/index.html'],
+/** Pages: their URL paths (with and without a trailing slash), the built file each answers, what it is. */
+const pages: Array<[paths: string[], file: string, summary: string]> = [
+  [['/'], 'index.html', 'The operator console (sign in with an API token)'],
+  [['/status', '/status/'], 'status/index.html', 'The public status page (reads /status.json)'],
+  [['/docs/api', '/docs/api/'], 'docs/api/index.html', 'This API reference, rendered from /openapi.json'],
 ];
+
+const notBuilt = { description: 'The node has no build of the pages (run `npm run build`)', contentType: 'text/plain' };
+
+function pageRoute(path: string, summary: string, contentType: string): RawRoute {
+  return {
+    method: 'get',
+    path,
+    access: 'public',
+    tag: 'Pages',
+    summary,
+    responses: { 200: { description: 'The built file', contentType }, 304: { description: 'Unchanged (`if-none-match`)' }, 404: { description: 'No such built file' }, 503: notBuilt },
+  };
+}
 
 /** dist/web of this package, whether this file runs from the sources (gateway/) or the build (dist/gateway/). */
 export function defaultWebRoot(): string {
@@ -95,8 +110,8 @@ export function loadSite(root: string, log: Logger): Map<string, SiteFile> | nul
   return files;
 }
 
-/** Registers `GET /`, `/status`, `/docs/api` and `/assets/*` on the app (before its catch-all). */
-export function serveStaticSite(app: TemplatedApp, options: StaticSiteOptions): void {
+/** Registers `GET /`, `/status`, `/docs/api` and `/assets/{file}` (before the router's fallback). */
+export function serveStaticSite(router: ApiRouter, options: StaticSiteOptions): void {
   const site = loadSite(options.root ?? defaultWebRoot(), options.log);
   const answer = (res: HttpResponse, file: SiteFile | undefined, acceptEncoding: string, ifNoneMatch: string) => {
     res.cork(() => {
@@ -123,6 +138,9 @@ export function serveStaticSite(app: TemplatedApp, options: StaticSiteOptions): 
   const serve = (res: HttpResponse, req: { getHeader(name: string): string }, path: string) =>
     answer(res, site?.get(path), req.getHeader('accept-encoding'), req.getHeader('if-none-match'));
 
-  for (const [paths, file] of pages) for (const path of paths) app.get(path, (res, req) => serve(res, req, file));
-  app.get('/assets/*', (res, req) => serve(res, req, req.getUrl().slice(1)));
+  for (const [paths, file, summary] of pages) for (const path of paths) router.raw(pageRoute(path, summary, 'text/html'), (res, req) => serve(res, req, file));
+  // Bundles sit directly in assets/ (content-hashed names); the name is looked up, never joined to a path.
+  router.raw(pageRoute('/assets/{file}', 'A script or style of the pages (immutable: its name changes with its content)', 'text/javascript'), (res, req) =>
+    serve(res, req, `assets/${req.getParameter(0) ?? ''}`),
+  );
 }

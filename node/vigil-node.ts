@@ -25,6 +25,8 @@ import {
   Database,
   DataFolderLock,
   EntityListing,
+  StateQueries,
+  SystemQueries,
   LeaseStore,
   OutboxStore,
   readDatabaseClock,
@@ -44,6 +46,7 @@ import { startAutomationEngine } from '../automations/engine/automation-engine.t
 import type { Logger } from './logger.ts';
 import { nodeEndpoints, type NodeEndpoints } from './endpoints.ts';
 import { removeLocalNode, writeLocalNode } from './local-node.ts';
+import { packageVersion } from '../cli/package-version.ts';
 
 const satelliteSessionMessageSchema = z.object({ node: z.string(), openedAt: z.number(), connectionId: z.string() });
 
@@ -206,6 +209,8 @@ export async function startNode(
       authenticator,
       tokens: new TokenAdmin(apiTokens, authenticator, stamp),
       listEntities: (query) => listing.list(query),
+      queries: { states: new StateQueries(database), systems: new SystemQueries(database) },
+      version: packageVersion(),
       clusterStatus: () => readClusterStatus(database, bus, config),
       // Changes go through SatelliteAccess, which closes the satellite's sessions on every node.
       satelliteCredentials: { issue: (id) => access.issue(id), install: (id, secret) => access.install(id, secret), remove: (id) => access.remove(id), has: (id) => credentials.has(id), list: () => credentials.list() },

@@ -13,3 +13,5 @@ export { identityOf, processState, processIdentitySchema, type ProcessIdentity, 
 export { SatelliteSessionStore, type ConnectedSatellite } from './satellite-session-store.ts';
 export * from './entities/index.ts';
 export { EntityListing, type EntityListQuery, type EntityPage } from './entity-listing.ts';
+export { StateQueries, type StateCondition, type StateOrderKey, type StateQuery, type StateRow } from './state-query.ts';
+export { SystemQueries, type HealthFilter, type SystemQuery, type SystemRow } from './system-query.ts';

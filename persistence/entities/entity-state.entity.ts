@@ -1,4 +1,5 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
+import { queryIndexes } from './query-indexes.ts';
 
 /**
  * The current state of one entity: one row per (kind, id), rewritten by every transition.
@@ -28,6 +29,7 @@ export const EntityStateSchema = new EntitySchema<EntityStateRow>({
       name: 'entity_state_run_wait_keys',
       expression: `create index "entity_state_run_wait_keys" on "entity_state" using gin (("state"->'wait'->'keys')) where "kind" = 'automation_run'`,
     },
+    ...queryIndexes,
   ],
   properties: {
     kind: { type: 'string', length: 32, primary: true },

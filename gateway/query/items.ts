@@ -1,0 +1,250 @@
+import * as z from 'zod';
+import {
+  automationRunStateSchema,
+  checkHealthSchema,
+  firedTriggerSchema,
+  healthStatusSchema,
+  incidentSeveritySchema,
+  incidentStatusSchema,
+  incidentUpdateSchema,
+  maintenanceStatusSchema,
+  maintenanceWindowSchema,
+  runStatusSchema,
+  satelliteSessionSchema,
+  satelliteStatusSchema,
+} from '../../machines/index.ts';
+import type { StateRow, SystemRow } from '../../persistence/index.ts';
+
+/**
+ * What the query API answers for each public kind: the entity's stored state, reshaped for
+ * reading (`id` first, the list leaves out what only a detail page needs), plus `version` and
+ * `updatedAt` (epoch ms of its last commit). One schema and one mapping per kind.
+ */
+
+const stored = { version: z.number().int().positive(), updatedAt: z.number() };
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const systemHealthSchema = z
+  .object({ status: healthStatusSchema, healthyChecks: z.number().int(), totalChecks: z.number().int(), updatedAt: z.number() })
+  .meta({ id: 'SystemHealth' });
+
+export const systemItemSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    groupIds: z.array(z.string()),
+    metadata: jsonObject,
+    createdAt: z.number(),
+    ...stored,
+    health: systemHealthSchema.nullable().meta({ description: 'null until the first check result' }),
+  })
+  .meta({ id: 'System' });
+export type SystemItem = z.infer<typeof systemItemSchema>;
+
+export function systemItem(row: SystemRow): SystemItem {
+  const state = row.state as { name: string; description: string; groupIds: string[]; metadata: Record<string, unknown>; createdAt: number };
+  const health = row.health?.state as { status: z.infer<typeof healthStatusSchema>; healthyChecks: number; totalChecks: number } | undefined;
+  return {
+    id: row.id,
+    name: state.name,
+    description: state.description,
+    groupIds: state.groupIds,
+    metadata: state.metadata,
+    createdAt: state.createdAt,
+    version: row.version,
+    updatedAt: row.updatedAt,
+    health: health && row.health ? { status: health.status, healthyChecks: health.healthyChecks, totalChecks: health.totalChecks, updatedAt: row.health.updatedAt } : null,
+  };
+}
+
+export const checkResultSchema = checkHealthSchema.extend({ message: z.string().optional() }).meta({ id: 'CheckHealth' });
+
+export const groupItemSchema = z.object({ id: z.string(), name: z.string(), metadata: jsonObject, createdAt: z.number(), ...stored }).meta({ id: 'Group' });
+
+export function groupItem(row: StateRow): z.infer<typeof groupItemSchema> {
+  const state = row.state as { name: string; metadata: Record<string, unknown>; createdAt: number };
+  return { id: row.id, name: state.name, metadata: state.metadata, createdAt: state.createdAt, version: row.version, updatedAt: row.updatedAt };
+}
+
+export const incidentItemSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    description: z.string(),
+    status: incidentStatusSchema,
+    severity: incidentSeveritySchema,
+    systemIds: z.array(z.string()),
+    createdAt: z.number(),
+    resolvedAt: z.number().nullable(),
+    updateCount: z.number().int(),
+    lastUpdate: incidentUpdateSchema.nullable(),
+    ...stored,
+  })
+  .meta({ id: 'Incident' });
+export type IncidentItem = z.infer<typeof incidentItemSchema>;
+
+export function incidentItem(row: StateRow): IncidentItem {
+  const state = row.state as Omit<IncidentItem, 'id' | 'updateCount' | 'lastUpdate' | 'version' | 'updatedAt'> & { updates: IncidentItem['lastUpdate'][] };
+  return {
+    id: row.id,
+    title: state.title,
+    description: state.description,
+    status: state.status,
+    severity: state.severity,
+    systemIds: state.systemIds,
+    createdAt: state.createdAt,
+    resolvedAt: state.resolvedAt,
+    updateCount: state.updates.length,
+    lastUpdate: state.updates.at(-1) ?? null,
+    version: row.version,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export const satelliteItemSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    region: z.string(),
+    status: satelliteStatusSchema,
+    connected: z.boolean(),
+    session: satelliteSessionSchema.nullable().meta({ description: 'The node and session of its open socket' }),
+    lastSeenAt: z.number().nullable(),
+    heartbeatThresholdMs: z.number(),
+    offlineReason: z.string().nullable(),
+    registeredAt: z.number(),
+    ...stored,
+  })
+  .meta({ id: 'Satellite' });
+
+export function satelliteItem(row: StateRow): z.infer<typeof satelliteItemSchema> {
+  const state = row.state as Omit<z.infer<typeof satelliteItemSchema>, 'version' | 'updatedAt'>;
+  return {
+    id: row.id,
+    name: state.name,
+    region: state.region,
+    status: state.status,
+    connected: state.connected,
+    session: state.session ?? null,
+    lastSeenAt: state.lastSeenAt,
+    heartbeatThresholdMs: state.heartbeatThresholdMs,
+    offlineReason: state.offlineReason ?? null,
+    registeredAt: state.registeredAt,
+    version: row.version,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export const checkItemSchema = z
+  .object({
+    id: z.string(),
+    systemId: z.string(),
+    strategy: jsonObject.nullable().meta({ description: 'What the satellite runs (`type` and its settings)' }),
+    intervalMs: z.number(),
+    satelliteIds: z.array(z.string()),
+    ...stored,
+  })
+  .meta({ id: 'Check' });
+
+export function checkItem(row: StateRow): z.infer<typeof checkItemSchema> {
+  const state = row.state as { systemId: string; strategy: Record<string, unknown> | null; intervalMs: number; satelliteIds: string[] };
+  return { id: row.id, systemId: state.systemId, strategy: state.strategy, intervalMs: state.intervalMs, satelliteIds: state.satelliteIds, version: row.version, updatedAt: row.updatedAt };
+}
+
+export const maintenanceItemSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    description: z.string(),
+    systemIds: z.array(z.string()),
+    status: maintenanceStatusSchema,
+    currentWindow: maintenanceWindowSchema.nullable(),
+    nextWindow: maintenanceWindowSchema.nullable(),
+    schedule: jsonObject,
+    ...stored,
+  })
+  .meta({ id: 'Maintenance' });
+
+export function maintenanceItem(row: StateRow): z.infer<typeof maintenanceItemSchema> {
+  const state = row.state as Omit<z.infer<typeof maintenanceItemSchema>, 'id' | 'version' | 'updatedAt'>;
+  return {
+    id: row.id,
+    title: state.title,
+    description: state.description,
+    systemIds: state.systemIds,
+    status: state.status,
+    currentWindow: state.currentWindow,
+    nextWindow: state.nextWindow,
+    schedule: state.schedule,
+    version: row.version,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export const automationItemSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    revision: z.number().int(),
+    enabled: z.boolean(),
+    savedAt: z.number(),
+    triggers: z.array(z.string()).meta({ description: 'The trigger event ids it starts on' }),
+    definition: jsonObject,
+    ...stored,
+  })
+  .meta({ id: 'Automation' });
+
+export function automationItem(row: StateRow): z.infer<typeof automationItemSchema> {
+  const state = row.state as { revision: number; enabled: boolean; savedAt: number; definition: { name?: string; description?: string; triggers?: Array<{ event?: string }> } & Record<string, unknown> };
+  const { definition } = state;
+  return {
+    id: row.id,
+    name: definition.name ?? row.id,
+    description: definition.description ?? '',
+    revision: state.revision,
+    enabled: state.enabled,
+    savedAt: state.savedAt,
+    triggers: [...new Set((definition.triggers ?? []).map((trigger) => String(trigger.event)))],
+    definition,
+    version: row.version,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export const runItemSchema = z
+  .object({
+    id: z.string(),
+    automationId: z.string(),
+    revision: z.number().int(),
+    status: runStatusSchema,
+    trigger: firedTriggerSchema.nullable(),
+    startedAt: z.number(),
+    endedAt: z.number().nullable(),
+    reason: z.string().nullable(),
+    wakeAt: z.number().nullable(),
+    stepCount: z.number().int(),
+    ...stored,
+  })
+  .meta({ id: 'Run' });
+
+export function runItem(row: StateRow): z.infer<typeof runItemSchema> {
+  const state = row.state as z.infer<typeof automationRunStateSchema>;
+  return {
+    id: row.id,
+    automationId: state.automationId,
+    revision: state.revision,
+    status: state.status,
+    trigger: state.trigger,
+    startedAt: state.startedAt,
+    endedAt: state.endedAt,
+    reason: state.reason,
+    wakeAt: state.wakeAt,
+    stepCount: state.steps.length,
+    version: row.version,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export const runDetailSchema = automationRunStateSchema.extend({ id: z.string(), ...stored }).meta({ id: 'RunDetail' });
