@@ -110,7 +110,7 @@ export function loadSite(root: string, log: Logger): Map<string, SiteFile> | nul
   return files;
 }
 
-/** Registers `GET /`, `/status`, `/docs/api` and `/assets/{file}` (before the router's fallback). */
+/** Registers `GET /`, `/status`, `/docs/api` and `/assets/*` (before the router's fallback). */
 export function serveStaticSite(router: ApiRouter, options: StaticSiteOptions): void {
   const site = loadSite(options.root ?? defaultWebRoot(), options.log);
   const answer = (res: HttpResponse, file: SiteFile | undefined, acceptEncoding: string, ifNoneMatch: string) => {
@@ -139,8 +139,8 @@ export function serveStaticSite(router: ApiRouter, options: StaticSiteOptions): 
     answer(res, site?.get(path), req.getHeader('accept-encoding'), req.getHeader('if-none-match'));
 
   for (const [paths, file, summary] of pages) for (const path of paths) router.raw(pageRoute(path, summary, 'text/html'), (res, req) => serve(res, req, file));
-  // Bundles sit directly in assets/ (content-hashed names); the name is looked up, never joined to a path.
-  router.raw(pageRoute('/assets/{file}', 'A script or style of the pages (immutable: its name changes with its content)', 'text/javascript'), (res, req) =>
-    serve(res, req, `assets/${req.getParameter(0) ?? ''}`),
+  // The URL path is looked up in the build's listing, never joined to a file system path.
+  router.raw(pageRoute('/assets/*', 'A script or style of the pages (immutable: its name changes with its content)', 'text/javascript'), (res, req) =>
+    serve(res, req, req.getUrl().slice(1)),
   );
 }

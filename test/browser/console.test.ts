@@ -26,8 +26,8 @@ let browser: Browser;
 let page: Page;
 let base: string;
 
-async function shoot(name: string, target: Page = page): Promise<void> {
-  await target.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+async function shoot(name: string, target: Page = page, fullPage = true): Promise<void> {
+  await target.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage });
 }
 
 beforeAll(async () => {
@@ -141,15 +141,22 @@ describe('the console and status page in a browser', () => {
     expect(errors).toEqual([]);
   });
 
-  it('the status page loads without a token', async () => {
+  it('the status page and the API reference load without a token', async () => {
     const context = await browser.newContext();
     const status = await context.newPage();
+    status.setDefaultTimeout(scaled(15_000));
     const requests: Array<string | undefined> = [];
     status.on('request', (request) => requests.push(request.headers().authorization));
     await status.goto(`${base}/status`);
     await status.locator('#status[aria-busy="false"]').waitFor();
     await status.getByRole('heading', { level: 1 }).waitFor();
     await shoot('status', status);
+
+    await status.goto(`${base}/docs/api`);
+    await status.getByRole('heading', { name: 'GET /systems role: viewer', exact: true }).waitFor();
+    await status.getByRole('heading', { name: 'POST /entities/{kind}/{id}/events role: operator', exact: true }).waitFor();
+    await status.getByRole('heading', { name: 'GET /status role: public', exact: true }).waitFor();
+    await shoot('api-reference', status, false);
     expect(requests.every((authorization) => authorization === undefined)).toBe(true);
     await context.close();
   });

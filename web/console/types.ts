@@ -1,7 +1,4 @@
-/**
- * What the console reads, in the shapes of the query API contract (/work API-CONTRACT, issue 12;
- * docs/PROTOCOL.md "Query API"). Times are epoch ms.
- */
+/** What the console reads, in the shapes of the query API (docs/PROTOCOL.md, "Query API"). Times are epoch ms. */
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
 
 export interface Page<T> {
@@ -33,6 +30,7 @@ export interface CheckHealth {
 export interface SystemDetail {
   system: SystemItem;
   checks: CheckHealth[];
+  checkDefinitions: CheckItem[];
   openIncidents: IncidentItem[];
   maintenance: MaintenanceItem[];
 }
@@ -55,8 +53,9 @@ export interface IncidentItem {
 }
 
 export interface StatusChange {
-  from: string;
-  to: string;
+  /** null: no status on that side (a create, a delete). */
+  from: string | null;
+  to: string | null;
 }
 
 export interface IncidentDetail {

@@ -61,7 +61,7 @@ export function IncidentPage({ id }: { id: string }) {
                       {entry.statusChange && (
                         <>
                           {' '}
-                          <Badge status={entry.statusChange.from} /> → <Badge status={entry.statusChange.to} />
+                          <Badge status={entry.statusChange.from ?? 'none'} label={entry.statusChange.from ?? '—'} /> → <Badge status={entry.statusChange.to ?? 'none'} label={entry.statusChange.to ?? '—'} />
                         </>
                       )}{' '}
                       <span class="muted">

@@ -54,6 +54,15 @@ export function SystemPage({ id }: { id: string }) {
 
             <section aria-labelledby="checks-heading">
               <h2 id="checks-heading">Checks</h2>
+              {data.checkDefinitions.some((check) => !data.checks.some((result) => result.checkId === check.id)) && (
+                <p class="muted">
+                  No results yet from:{' '}
+                  {data.checkDefinitions
+                    .filter((check) => !data.checks.some((result) => result.checkId === check.id))
+                    .map((check) => `${check.id} (every ${formatDuration(check.intervalMs)}, ${check.satelliteIds.length ? `on ${check.satelliteIds.join(', ')}` : 'no satellite assigned'})`)
+                    .join('; ')}
+                </p>
+              )}
               {data.checks.length === 0 ? (
                 <p class="muted">No check results yet.</p>
               ) : (
