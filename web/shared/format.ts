@@ -24,6 +24,7 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${(ms / 3_600_000).toFixed(1)} h`;
 }
 
+/** Rounded down to 0.01 %, so 99.999 % never shows as 100 %. */
 export function formatPercent(ratio: number | null): string {
-  return ratio === null ? 'no data' : `${(ratio * 100).toFixed(ratio >= 0.9995 || ratio === 0 ? 0 : 2)}%`;
+  return ratio === null ? 'no data' : `${Math.floor(ratio * 10_000) / 100}%`;
 }

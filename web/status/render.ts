@@ -65,9 +65,9 @@ export function renderStatus(root: HTMLElement, data: StatusDocument): void {
   const names = new Map(data.groups.flatMap((group) => group.systems.map((system) => [system.id, system.name] as const)));
   const systemNames = (ids: string[]) => ids.map((id) => names.get(id) ?? id).join(', ');
 
-  if (data.incidents.length > 0) {
-    const section = el('section', { 'aria-labelledby': 'incidents' }, el('h2', { id: 'incidents' }, 'Current incidents'));
-    for (const incident of data.incidents) {
+  const incidentSection = (id: string, heading: string, incidents: StatusDocument['incidents']) => {
+    const section = el('section', { 'aria-labelledby': id }, el('h2', { id }, heading));
+    for (const incident of incidents) {
       const updates = el('ol', { class: 'updates', reversed: '' });
       for (const update of [...incident.updates].reverse()) {
         updates.append(el('li', {}, update.status ? el('strong', {}, `${update.status}: `) : null, update.message, ' ', el('span', { class: 'muted' }, time(update.at))));
@@ -75,15 +75,26 @@ export function renderStatus(root: HTMLElement, data: StatusDocument): void {
       section.append(
         el(
           'article',
-          { class: 'card incident' },
+          { class: 'card incident', 'data-incident': incident.id },
           el('h3', {}, incident.title, ' ', badge(incident.status), ' ', badge(incident.severity)),
-          el('p', { class: 'muted' }, 'Affects ', systemNames(incident.systemIds), ' · since ', time(incident.createdAt)),
+          el(
+            'p',
+            { class: 'muted' },
+            'Affects ',
+            systemNames(incident.systemIds),
+            ' · since ',
+            time(incident.createdAt),
+            incident.resolvedAt === null ? null : el('span', {}, ' · resolved ', time(incident.resolvedAt)),
+          ),
           updates,
         ),
       );
     }
-    root.append(section);
-  }
+    return section;
+  };
+  const open = data.incidents.filter((incident) => incident.resolvedAt === null);
+  const resolved = data.incidents.filter((incident) => incident.resolvedAt !== null);
+  if (open.length > 0) root.append(incidentSection('incidents', 'Current incidents', open));
 
   const groups = el('section', { 'aria-labelledby': 'systems' }, el('h2', { id: 'systems' }, 'Systems'));
   for (const group of data.groups) {
@@ -117,6 +128,7 @@ export function renderStatus(root: HTMLElement, data: StatusDocument): void {
     }
     root.append(section);
   }
+  if (resolved.length > 0) root.append(incidentSection('resolved', 'Recently resolved', resolved));
   root.append(el('p', { class: 'muted small' }, 'Updated ', time(data.generatedAt), '.'));
 }
 
