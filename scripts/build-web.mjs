@@ -48,7 +48,12 @@ for (const file of filesUnder(output)) {
 }
 writeFileSync(siteFile, JSON.stringify({ inputHash, builtAt: new Date().toISOString(), files }, null, 2) + '\n');
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
-for (const file of files.filter((entry) => /\.(js|css|html)$/.test(entry.path))) {
-  console.log(`dist/web/${file.path}  ${kib(file.size)}  gzip ${kib(file.gzip ?? file.size)}`);
+// What each page loads before it shows anything: the page and the assets it links (scripts, preloaded chunks, styles).
+const byPath = new Map(files.map((entry) => [entry.path, entry]));
+for (const page of files.filter((entry) => entry.path.endsWith('.html'))) {
+  const html = readFileSync(join(output, page.path), 'utf8');
+  const linked = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+)"/g)].map((match) => byPath.get(match[1])).filter(Boolean);
+  const parts = [page, ...linked];
+  const total = (field) => parts.reduce((sum, entry) => sum + (entry[field] ?? entry.size), 0);
+  console.log(`web: /${page.path.replace(/index\.html$/, '')}  ${kib(total('size'))}, gzip ${kib(total('gzip'))} (${parts.length} files)`);
 }
-

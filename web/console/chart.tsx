@@ -1,6 +1,9 @@
 import { useEffect, useRef } from 'preact/hooks';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+
+/** uPlot's code (~20 KiB gzip) is loaded with the first chart, so pages without one never fetch it. */
+const loadUplot = () => import('uplot').then((module) => module.default);
 
 export interface StepSeries {
   /** Epoch ms. */
@@ -20,6 +23,19 @@ export function StepChart({ series, height = 180 }: { series: StepSeries; height
   useEffect(() => {
     const element = box.current;
     if (!element) return;
+    let dispose: (() => void) | undefined;
+    let cancelled = false;
+    void loadUplot().then((uPlot) => {
+      if (!cancelled) dispose = draw(uPlot, element);
+    });
+    return () => {
+      cancelled = true;
+      dispose?.();
+    };
+  }, [series, height]);
+  return <div class="chart" ref={box} />;
+
+  function draw(uPlot: typeof import('uplot'), element: HTMLDivElement): () => void {
     const css = getComputedStyle(document.documentElement);
     const text = css.getPropertyValue('--muted').trim() || '#555';
     const stroke = css.getPropertyValue('--link').trim() || '#0b57d0';
@@ -52,6 +68,5 @@ export function StepChart({ series, height = 180 }: { series: StepSeries; height
       observer.disconnect();
       plot.destroy();
     };
-  }, [series, height]);
-  return <div class="chart" ref={box} />;
+  }
 }
