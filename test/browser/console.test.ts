@@ -60,9 +60,16 @@ afterAll(async () => {
 describe('the console and status page in a browser', () => {
   it('signs in, shows a system degrade live, the incident an automation opened and its run, disables an automation', async () => {
     await page.goto(`${base}/`);
-    await page.getByLabel('API token').fill(TEST_ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Keyboard only: the token field, then Enter submits the form.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('token');
+    await page.keyboard.type(TEST_ADMIN_TOKEN);
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    // The first Tab reaches the skip link, shown with a visible focus outline.
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => ({ text: document.activeElement?.textContent, outline: getComputedStyle(document.activeElement!).outlineStyle }));
+    expect(focused).toEqual({ text: 'Skip to content', outline: 'solid' });
     const web = page.locator('[data-system="web"]');
     await web.locator('.badge', { hasText: 'healthy' }).waitFor();
     await shoot('overview-healthy');
