@@ -9,3 +9,4 @@ export { natsConnectionOptions, describeNatsAuth, nkeySeedBytes, type NatsAuthSe
 export { Secret } from './secret.ts';
 export { nodesPermissions, readerPermissions, commandsPermissions, type NatsPermissions } from './nats-permissions.ts';
 export { renderNatsAccounts, vigilNatsUsers, type VigilNatsUser, type NatsAccountsOptions } from './nats-accounts-config.ts';
+export { StreamTail, StreamRange, streamBounds, type TailMessage, type StreamBounds } from './stream-tail.ts';

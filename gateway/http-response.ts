@@ -22,13 +22,14 @@ export class SafeResponse {
     this.send(status, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
   }
 
-  /** Writes a whole answer (status, headers, body) unless the client went away. */
-  send(status: number, body: string | Uint8Array, headers: Record<string, string>): void {
+  /** Answers with a body already serialized (`null`: none at all, as a 304 must be), unless the client went away. */
+  send(status: number, body: string | Uint8Array | null, headers: Record<string, string> = {}): void {
     if (this.aborted) return;
     this.res.cork(() => {
       this.res.writeStatus(`${status} ${statusText[status] ?? ''}`.trim());
       for (const [name, value] of Object.entries(headers)) this.res.writeHeader(name, value);
-      this.res.end(body);
+      if (body === null) this.res.endWithoutBody();
+      else this.res.end(body);
     });
     this.answered?.(status);
   }

@@ -17,6 +17,8 @@ import { serveTokenRoutes } from './token-routes.ts';
 import { serveSatelliteCredentialRoutes, type SatelliteCredentialAdmin } from './satellite-credential-routes.ts';
 import { listenExclusive } from './listen-exclusive.ts';
 import { serveStaticSite } from './static-site.ts';
+import { serveStatusPage, type StatusPageOptions } from './status-page-route.ts';
+import type { LiveStream } from './live-stream.ts';
 import { attachSatelliteGateway, type CredentialChange, type SatelliteGatewayOptions, type SatelliteSession } from './satellite-gateway.ts';
 
 export interface ReadinessCheck {
@@ -70,8 +72,12 @@ export interface HttpServerOptions {
   log: Logger;
   /** Satellite WebSocket endpoint (`/satellite/v1`); absent: not served. */
   satellites?: Omit<SatelliteGatewayOptions, 'dispatch' | 'log' | 'nodeId'>;
+  /** The live stream for browsers (`/stream/v1`); absent: not served. */
+  liveStream?: Pick<LiveStream, 'attach' | 'closeAll'>;
   /** Epoch ms on the cluster's clock (default: this host's), for times clients send (a token's `expiresAt`). */
   clock?: () => number;
+  /** The public status page (`GET /status.json`, no token); absent: not served. */
+  statusPage?: Omit<StatusPageOptions, 'log'>;
 }
 
 /**
@@ -140,6 +146,8 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
     },
   );
 
+  options.liveStream?.attach(router);
+  if (options.statusPage) serveStatusPage(router, { ...options.statusPage, log });
   // The console, status page and API reference (dist/web), before the catch-all.
   serveStaticSite(router, { log });
 
@@ -156,6 +164,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
     recheckSatelliteCredentials: async () => satellites?.recheckCredentials(),
     close: () => {
       satellites?.closeAll('the node is shutting down');
+      options.liveStream?.closeAll();
       uWS.us_listen_socket_close(listenSocket);
     },
   }));

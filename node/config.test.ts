@@ -15,6 +15,14 @@ describe('loadConfig', () => {
     expect(config.nodeId).toMatch(/^[A-Za-z0-9_\-]+$/);
   });
 
+  it('shows no status page by default; VIGIL_STATUS_PAGE_GROUPS is a comma list of group ids', () => {
+    expect(loadConfig({}).statusPage).toEqual({ title: 'Status', groupIds: [], cacheMs: 30_000 });
+    expect(loadConfig({ VIGIL_STATUS_PAGE_GROUPS: ' web, db ,,', VIGIL_STATUS_PAGE_TITLE: 'ACME', VIGIL_STATUS_PAGE_CACHE_MS: '5000' }).statusPage).toEqual({ title: 'ACME', groupIds: ['web', 'db'], cacheMs: 5000 });
+    expect(() => loadConfig({ VIGIL_STATUS_PAGE_GROUPS: 'web,no spaces' })).toThrow(/statusPage\.groupIds\.1/);
+    expect(() => loadConfig({ VIGIL_STATUS_PAGE_GROUPS: 'web,web' })).toThrow(/must not repeat/);
+    expect(() => loadConfig({ VIGIL_STATUS_PAGE_CACHE_MS: '10' })).toThrow(/VIGIL_STATUS_PAGE_CACHE_MS/);
+  });
+
   it('reads environment variables, parsing numbers and booleans', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgresql://vigil@db:5432/vigil',

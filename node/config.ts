@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { apiTokenSchema } from '../auth/index.ts';
+import { entityIdSchema } from '../machines/index.ts';
 import { refuseUnstorable } from '../protocol/storable-text.ts';
 import { ConfigError } from './config-error.ts';
 import { readConfigFile } from './config-file.ts';
@@ -89,6 +90,15 @@ export const configSchema = z.object({
     /** How often each node looks for satellites still marked connected through a socket that no longer exists (a dead node's, or its own from before a crash). */
     sessionSweepMs: z.number().int().min(100),
   }),
+  /** The live stream for browsers (`/stream/v1`). */
+  liveStream: z.object({
+    /** A socket that sends no valid `subscribe` frame within this long is closed (4401). */
+    subscribeTimeoutMs: z.number().int().min(100),
+    /** How often the tokens of open live streams are checked again (a revoked or expired one closes its streams, 4401). */
+    tokenRecheckMs: z.number().int().min(100),
+    /** Unread output one browser may have waiting on this node before it is closed as too slow (4008), bytes. */
+    maxBufferedBytes: z.number().int().min(16 * 1024).max(64 * 1024 * 1024),
+  }),
   /**
    * How far this host's clock may be from the database's (the cluster's shared clock). Deadlines
    * never use the host's clock, whatever its offset; these bound how broken a host may look.
@@ -104,6 +114,18 @@ export const configSchema = z.object({
   /** Stream replicas (1 on a single server, 3 on a 3-node cluster). */
   streamReplicas: z.number().int().min(1).max(5),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /**
+   * The public status page (`GET /status.json`, no token). Nothing is public until groups are
+   * listed: the systems of these groups, their health and uptime, and the incidents and
+   * maintenance that touch them are shown to anyone who can reach the node.
+   */
+  statusPage: z.object({
+    title: z.string().min(1).max(200),
+    /** Group ids shown, in this order; empty: the page answers `enabled: false` and lists nothing. */
+    groupIds: z.array(entityIdSchema).max(100).refine((ids) => new Set(ids).size === ids.length, 'group ids must not repeat'),
+    /** The document is computed at most once per this period per node (and cached this long by browsers and proxies). */
+    cacheMs: z.number().int().min(1000).max(3_600_000),
+  }),
 }).superRefine((config, context) => {
   if (config.clock.warnOffsetMs > config.clock.maxOffsetMs) {
     context.addIssue({ code: 'custom', path: ['clock', 'warnOffsetMs'], message: `must not be above clock.maxOffsetMs (${config.clock.maxOffsetMs})` });
@@ -123,7 +145,7 @@ export type VigilConfig = z.infer<typeof configSchema>;
 export { ConfigError };
 
 /** Environment variable → config path. Numbers and booleans are parsed from their text. */
-const environmentVariables: Record<string, { path: string[]; type: 'string' | 'number' | 'boolean' }> = {
+const environmentVariables: Record<string, { path: string[]; type: EnvironmentType }> = {
   VIGIL_NODE_ID: { path: ['nodeId'], type: 'string' },
   DATABASE_URL: { path: ['databaseUrl'], type: 'string' },
   NATS_URL: { path: ['natsUrl'], type: 'string' },
@@ -157,12 +179,21 @@ const environmentVariables: Record<string, { path: string[]; type: 'string' | 'n
   VIGIL_SATELLITE_MAX_RESULT_AGE_MS: { path: ['satellites', 'maxResultAgeMs'], type: 'number' },
   VIGIL_SATELLITE_CREDENTIAL_RECHECK_MS: { path: ['satellites', 'credentialRecheckMs'], type: 'number' },
   VIGIL_SATELLITE_SESSION_SWEEP_MS: { path: ['satellites', 'sessionSweepMs'], type: 'number' },
+  VIGIL_LIVE_SUBSCRIBE_TIMEOUT_MS: { path: ['liveStream', 'subscribeTimeoutMs'], type: 'number' },
+  VIGIL_LIVE_TOKEN_RECHECK_MS: { path: ['liveStream', 'tokenRecheckMs'], type: 'number' },
+  VIGIL_LIVE_MAX_BUFFERED_BYTES: { path: ['liveStream', 'maxBufferedBytes'], type: 'number' },
   VIGIL_CLOCK_WARN_OFFSET_MS: { path: ['clock', 'warnOffsetMs'], type: 'number' },
   VIGIL_MAX_CLOCK_OFFSET_MS: { path: ['clock', 'maxOffsetMs'], type: 'number' },
   VIGIL_DUPLICATE_WINDOW_MS: { path: ['duplicateWindowMs'], type: 'number' },
   VIGIL_STREAM_REPLICAS: { path: ['streamReplicas'], type: 'number' },
   VIGIL_LOG_LEVEL: { path: ['logLevel'], type: 'string' },
+  VIGIL_STATUS_PAGE_TITLE: { path: ['statusPage', 'title'], type: 'string' },
+  VIGIL_STATUS_PAGE_GROUPS: { path: ['statusPage', 'groupIds'], type: 'list' },
+  VIGIL_STATUS_PAGE_CACHE_MS: { path: ['statusPage', 'cacheMs'], type: 'number' },
 };
+
+/** How a variable's text is read; `list` is comma separated (blanks around items and empty items dropped). */
+type EnvironmentType = 'string' | 'number' | 'boolean' | 'list';
 
 function defaults(): VigilConfig {
   return {
@@ -177,10 +208,12 @@ function defaults(): VigilConfig {
     partitions: 64,
     automations: { runRetentionMs: 30 * 24 * 60 * 60_000, runPruneEveryMs: 10 * 60_000 },
     satellites: { maxClockAheadMs: 60_000, maxResultAgeMs: 24 * 60 * 60_000, credentialRecheckMs: 30_000, sessionSweepMs: 30_000 },
+    liveStream: { subscribeTimeoutMs: 10_000, tokenRecheckMs: 15_000, maxBufferedBytes: 1024 * 1024 },
     clock: { warnOffsetMs: 100, maxOffsetMs: 500 },
     duplicateWindowMs: 5 * 60_000,
     streamReplicas: 1,
     logLevel: 'info',
+    statusPage: { title: 'Status', groupIds: [], cacheMs: 30_000 },
   };
 }
 
@@ -216,8 +249,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFile = en
   return parsed.data;
 }
 
-function parseEnvironmentValue(text: string, type: 'string' | 'number' | 'boolean'): unknown {
+function parseEnvironmentValue(text: string, type: EnvironmentType): unknown {
   if (type === 'string') return text;
+  if (type === 'list') return text.split(',').map((item) => item.trim()).filter((item) => item !== '');
   if (type === 'number') return /^-?\d+$/.test(text) ? Number(text) : undefined;
   if (['true', '1', 'yes'].includes(text)) return true;
   if (['false', '0', 'no'].includes(text)) return false;

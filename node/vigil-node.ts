@@ -17,7 +17,7 @@ import {
   TimerScheduler,
 } from '../actors/index.ts';
 import { ClusterBucket, connectBus, describeNatsAuth, ensureStreams, redactServers, type Bus, type NatsAuthSettings } from '../bus/index.ts';
-import { startHttpServer, uwsBuild, type HttpServer } from '../gateway/index.ts';
+import { startHttpServer, uwsBuild, type HttpServer, type LiveStream } from '../gateway/index.ts';
 import { ensureAdminToken, TokenAdmin, TokenAuthenticator } from '../auth/index.ts';
 import {
   ApiTokenStore,
@@ -32,6 +32,7 @@ import {
   readDatabaseClock,
   SatelliteCredentialStore,
   SatelliteSessionStore,
+  StatusPageQuery,
   TimerStore,
   TransitionStore,
 } from '../persistence/index.ts';
@@ -47,6 +48,7 @@ import type { Logger } from './logger.ts';
 import { nodeEndpoints, type NodeEndpoints } from './endpoints.ts';
 import { removeLocalNode, writeLocalNode } from './local-node.ts';
 import { packageVersion } from '../cli/package-version.ts';
+import { startLiveFeed } from './live-feed.ts';
 
 const satelliteSessionMessageSchema = z.object({ node: z.string(), openedAt: z.number(), connectionId: z.string() });
 
@@ -77,6 +79,8 @@ export interface VigilNode {
   readonly endpoints: NodeEndpoints;
   /** Changes satellite credentials and tells every node (rotate, remove, issue, install). */
   readonly satelliteAccess: SatelliteAccess;
+  /** The live stream for browsers (`/stream/v1`) this node serves. */
+  readonly liveStream: LiveStream;
   /** Finds satellites marked connected through sockets that no longer exist (see SatelliteSessionSweeper). */
   readonly satelliteSessions: SatelliteSessionSweeper;
   /** Graceful stop: refuse new work, finish in-flight commands, hand partitions over, flush the outbox, close. */
@@ -185,6 +189,7 @@ export async function startNode(
     // Expiry against the latest bound: a token is never accepted after it expired.
     const authenticator = new TokenAuthenticator(apiTokens, { clock: stamp });
     const listing = new EntityListing(database);
+    const statusPage = new StatusPageQuery(database);
 
     const assignments = new AssignmentStore(database);
     const credentials = new SatelliteCredentialStore(database, stamp);
@@ -196,6 +201,9 @@ export async function startNode(
     let stop: () => Promise<void> = async () => {
       throw new Error('the node is still starting');
     };
+    // One reader per stream for every browser on this node (started before HTTP: its positions exist once a browser can subscribe).
+    const live = await startLiveFeed(bus, log, { ...config.liveStream, authenticator });
+    cleanup.push(() => live.stop());
     const http = await startHttpServer({
       host: config.http.host,
       port: config.http.port,
@@ -212,10 +220,12 @@ export async function startNode(
       queries: { states: new StateQueries(database), systems: new SystemQueries(database) },
       version: packageVersion(),
       clusterStatus: () => readClusterStatus(database, bus, config),
+      statusPage: { ...config.statusPage, read: (input) => statusPage.read(input), clock: stamp },
       // Changes go through SatelliteAccess, which closes the satellite's sessions on every node.
       satelliteCredentials: { issue: (id) => access.issue(id), install: (id, secret) => access.install(id, secret), remove: (id) => access.remove(id), has: (id) => credentials.has(id), list: () => credentials.list() },
       log,
       clock: stamp,
+      liveStream: live.stream,
       satellites: {
         announce: (satelliteId, session) => bus.nc.publish(bus.subjects.satelliteSession(satelliteId), JSON.stringify({ node: config.nodeId, ...session })),
         credentials,
@@ -378,7 +388,7 @@ export async function startNode(
         for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
         log.info('stopped');
       })());
-    return { config, runtime, router, placement, clock, clockGuard, bus, database, relay, http, endpoints, satelliteAccess: access, satelliteSessions: sweeper, stop };
+    return { config, runtime, router, placement, clock, clockGuard, bus, database, relay, http, endpoints, satelliteAccess: access, satelliteSessions: sweeper, liveStream: live.stream, stop };
   } catch (error) {
     for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
     throw error;

@@ -15,3 +15,4 @@ export * from './entities/index.ts';
 export { EntityListing, type EntityListQuery, type EntityPage } from './entity-listing.ts';
 export { StateQueries, type StateCondition, type StateOrderKey, type StateQuery, type StateRow } from './state-query.ts';
 export { SystemQueries, type HealthFilter, type SystemQuery, type SystemRow } from './system-query.ts';
+export { StatusPageQuery, DAY_MS, type StatusPageRows, type StatusPageQueryInput, type UptimeDayRow } from './status-page-query.ts';

@@ -23,8 +23,8 @@ export function decodeCursor(cursor: string | undefined, sort: string, length: n
     decoded = undefined;
   }
   const parsed = cursorSchema.safeParse(decoded);
+  if (parsed.success && parsed.data.s !== sort) throw new HttpRequestError('INVALID_REQUEST', `query parameter cursor: the cursor belongs to sort=${parsed.data.s.slice(0, 32)}, not ${sort}`);
   if (!parsed.success || parsed.data.p.length !== length) throw new HttpRequestError('INVALID_REQUEST', "query parameter cursor: not a cursor of this list (use the previous page's next)");
-  if (parsed.data.s !== sort) throw new HttpRequestError('INVALID_REQUEST', `query parameter cursor: the cursor belongs to sort=${parsed.data.s.slice(0, 32)}, not ${sort}`);
   return parsed.data.p;
 }
 

@@ -31,6 +31,11 @@ export const EntityTransitionSchema = new EntitySchema<EntityTransitionRow>({
       name: 'entity_transitions_command_id_idx',
       expression: `create index "entity_transitions_command_id_idx" on "entity_transitions" ("kind", "id", ((cause->>'commandId'))) where (cause->>'commandId') is not null`,
     },
+    {
+      // Health status changes by system and time (the status page's uptime); see the migration.
+      name: 'entity_transitions_health_status_changes_idx',
+      expression: `create index "entity_transitions_health_status_changes_idx" on "entity_transitions" ("id", "at") where kind = 'health' and (version = 1 or (prev->>'status') is distinct from (next->>'status'))`,
+    },
   ],
   properties: {
     kind: { type: 'string', length: 32, primary: true },

@@ -6,7 +6,8 @@ import { Migration20261122040000_outbox_by_reference } from './Migration20261122
 import { Migration20261122050000_waiting_runs } from './Migration20261122050000_waiting_runs.ts';
 import { Migration20261122060000_satellite_credential_generations } from './Migration20261122060000_satellite_credential_generations.ts';
 import { Migration20261206000000_api_tokens } from './Migration20261206000000_api_tokens.ts';
-import { Migration20261206010000_query_indexes } from './Migration20261206010000_query_indexes.ts';
+import { Migration20261206010000_health_status_changes } from './Migration20261206010000_health_status_changes.ts';
+import { Migration20261206020000_query_indexes } from './Migration20261206020000_query_indexes.ts';
 
 /** Every migration, oldest first. Listed explicitly so they run the same from source and from a bundle. */
 export const migrationsList = [
@@ -18,5 +19,6 @@ export const migrationsList = [
   { name: 'Migration20261122050000_waiting_runs', class: Migration20261122050000_waiting_runs },
   { name: 'Migration20261122060000_satellite_credential_generations', class: Migration20261122060000_satellite_credential_generations },
   { name: 'Migration20261206000000_api_tokens', class: Migration20261206000000_api_tokens },
-  { name: 'Migration20261206010000_query_indexes', class: Migration20261206010000_query_indexes },
+  { name: 'Migration20261206010000_health_status_changes', class: Migration20261206010000_health_status_changes },
+  { name: 'Migration20261206020000_query_indexes', class: Migration20261206020000_query_indexes },
 ];

@@ -13,7 +13,8 @@ import { scaled } from '../support/time-scale.ts';
  * incident an automation opened and its run, disabling an automation, the status page without a
  * token. Screenshots land in test-artifacts/screenshots/ (gitignored).
  */
-const fixture = useTestNode();
+// The public status page shows the group `core` (VIGIL_STATUS_PAGE_GROUPS), recomputed every second.
+const fixture = useTestNode({ env: { VIGIL_STATUS_PAGE_GROUPS: 'core', VIGIL_STATUS_PAGE_TITLE: 'Acme status', VIGIL_STATUS_PAGE_CACHE_MS: '1000' } });
 const SCREENSHOTS = 'test-artifacts/screenshots';
 const AUTOMATION = 'degraded-incidents';
 const dispatch = (kind: string, id: string, event: Record<string, unknown>) => fixture.node.router.dispatch(kind, id, event);
@@ -33,7 +34,8 @@ async function shoot(name: string, target: Page = page, fullPage = true): Promis
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   base = `http://127.0.0.1:${fixture.node.http.port}`;
-  await dispatch('system', 'web', { type: 'create', name: 'Web shop', description: 'The public shop' });
+  await dispatch('group', 'core', { type: 'create', name: 'Core services' });
+  await dispatch('system', 'web', { type: 'create', name: 'Web shop', description: 'The public shop', groupIds: ['core'] });
   await dispatch('system', 'db', { type: 'create', name: 'Database' });
   await dispatch('satellite', 'sat-eu', { type: 'register', name: 'eu-1', region: 'eu-west' });
   await dispatch('check', 'http', { type: 'create', systemId: 'web', strategy: { kind: 'http', url: 'https://shop.example/health' }, satelliteIds: ['sat-eu'] });
@@ -66,6 +68,8 @@ describe('the console and status page in a browser', () => {
     await page.keyboard.type(TEST_ADMIN_TOKEN);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    // Changes arrive over the live stream (/stream/v1), not by polling.
+    await page.getByTestId('feed-mode').getByText('Live', { exact: true }).waitFor();
     // The first Tab reaches the skip link, shown with a visible focus outline.
     await page.keyboard.press('Tab');
     const focused = await page.evaluate(() => ({ text: document.activeElement?.textContent, outline: getComputedStyle(document.activeElement!).outlineStyle }));
@@ -156,7 +160,14 @@ describe('the console and status page in a browser', () => {
     status.on('request', (request) => requests.push(request.headers().authorization));
     await status.goto(`${base}/status`);
     await status.locator('#status[aria-busy="false"]').waitFor();
-    await status.getByRole('heading', { level: 1 }).waitFor();
+    await status.getByRole('heading', { level: 1, name: 'Acme status' }).waitFor();
+    await status.getByRole('heading', { level: 3, name: 'Core services' }).waitFor();
+    const web = status.locator('[data-system="web"]');
+    await web.getByText('Degraded performance').waitFor();
+    await web.getByText(/^Uptime over the last 90 days: /).waitFor();
+    expect(await web.locator('.bar').count()).toBe(90);
+    await status.getByRole('region', { name: 'Current incidents' }).getByText('web is degraded').waitFor();
+    expect(await status.locator('[data-system="db"]').count()).toBe(0); // not in a shown group
     await shoot('status', status);
 
     await status.goto(`${base}/docs/api`);

@@ -40,12 +40,12 @@ export function useIsolation(): Isolation {
   };
 }
 
-/** `useIsolation` plus one in-process node started on it for the whole file. */
-export function useTestNode(): Isolation & { readonly node: VigilNode } {
+/** `useIsolation` plus one in-process node started on it for the whole file (`env`: more settings for it). */
+export function useTestNode(options: { env?: Record<string, string> } = {}): Isolation & { readonly node: VigilNode } {
   const isolation = useIsolation();
   let node: VigilNode | undefined;
   beforeAll(async () => {
-    node = await startTestNode({ databaseUrl: isolation.databaseUrl, namespace: isolation.namespace });
+    node = await startTestNode({ databaseUrl: isolation.databaseUrl, namespace: isolation.namespace, ...(options.env ? { env: options.env } : {}) });
     isolation.defer(() => node!.stop());
   });
   return {

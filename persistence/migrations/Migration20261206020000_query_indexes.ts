@@ -2,7 +2,7 @@ import { Migration } from '@mikro-orm/migrations';
 import { queryIndexes } from '../entities/query-indexes.ts';
 
 /** The query API's list indexes (see `queryIndexes`). */
-export class Migration20261206010000_query_indexes extends Migration {
+export class Migration20261206020000_query_indexes extends Migration {
   override up(): void {
     for (const { expression } of queryIndexes) this.addSql(`${expression};`);
   }
