@@ -100,15 +100,18 @@ class LiveFeed {
       } else if (frame.type === 'trigger') {
         if (frame.cursor) this.cursor = frame.cursor;
       } else if (frame.type === 'reset') {
-        this.cursor = null;
+        // The resume cursor was too old: something was missed. Reload, then go on after this cursor.
+        this.cursor = frame.cursor ?? null;
         this.emit({ kind: null, id: null });
       }
     };
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.socket = null;
-      // 4401: the token was refused; the API calls will sign the tab out, polling keeps pages honest meanwhile.
-      if (!subscribed || event.code === 4401) this.failed();
+      // 4401: the token was refused (the API calls will sign the tab out); 4503: the node cannot serve
+      // the stream now. Both, and a stream that never opened, poll and retry with a back-off; any
+      // other close of a working stream (4000 shutdown, 4008 too slow, a network drop) resumes at once.
+      if (!subscribed || event.code === 4401 || event.code === 4503) this.failed();
       else this.retry(0);
     };
   }
