@@ -16,6 +16,7 @@ import { serveQueryRoutes } from './query/query-routes.ts';
 import { serveTokenRoutes } from './token-routes.ts';
 import { serveSatelliteCredentialRoutes, type SatelliteCredentialAdmin } from './satellite-credential-routes.ts';
 import { listenExclusive } from './listen-exclusive.ts';
+import { serveStaticSite } from './static-site.ts';
 import { serveStatusPage, type StatusPageOptions } from './status-page-route.ts';
 import type { LiveStream } from './live-stream.ts';
 import { serveMetricsRoute, type MetricsRouteOptions } from './metrics-route.ts';
@@ -153,6 +154,8 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
 
   options.liveStream?.attach(router);
   if (options.statusPage) serveStatusPage(router, { ...options.statusPage, log });
+  // The console, status page and API reference (dist/web), before the catch-all.
+  serveStaticSite(router, { log });
 
   if (options.metrics) serveMetricsRoute(router, options.metrics);
 

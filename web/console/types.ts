@@ -1,0 +1,209 @@
+/** What the console reads, in the shapes of the query API (docs/PROTOCOL.md, "Query API"). Times are epoch ms. */
+export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
+
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+export interface SystemItem {
+  id: string;
+  name: string;
+  description: string;
+  groupIds: string[];
+  metadata: Record<string, unknown>;
+  createdAt: number;
+  version: number;
+  updatedAt: number;
+  health: { status: HealthStatus; healthyChecks: number; totalChecks: number; updatedAt: number } | null;
+}
+
+export interface CheckHealth {
+  checkId: string;
+  source: string;
+  status: HealthStatus;
+  consecutiveSuccesses: number;
+  consecutiveFailures: number;
+  lastResultAt?: number;
+}
+
+export interface SystemDetail {
+  system: SystemItem;
+  checks: CheckHealth[];
+  checkDefinitions: CheckItem[];
+  openIncidents: IncidentItem[];
+  maintenance: MaintenanceItem[];
+}
+
+export type IncidentStatus = 'investigating' | 'identified' | 'fixing' | 'monitoring' | 'resolved';
+
+export interface IncidentItem {
+  id: string;
+  title: string;
+  description: string;
+  status: IncidentStatus;
+  severity: 'minor' | 'major' | 'critical';
+  systemIds: string[];
+  createdAt: number;
+  resolvedAt: number | null;
+  updateCount: number;
+  lastUpdate: { message: string; status?: string; at: number } | null;
+  version: number;
+  updatedAt: number;
+}
+
+export interface StatusChange {
+  /** null: no status on that side (a create, a delete). */
+  from: string | null;
+  to: string | null;
+}
+
+export interface IncidentDetail {
+  incident: IncidentItem & { updates: Array<{ message: string; statusChange?: StatusChange; at: number }> };
+  timeline: Array<{
+    version: number;
+    at: number;
+    event: string;
+    stateValue: string;
+    statusChange?: StatusChange;
+    message?: string;
+    actor: string | null;
+    runId: string | null;
+    automationId: string | null;
+  }>;
+}
+
+export interface SatelliteItem {
+  id: string;
+  name: string;
+  region: string;
+  status: 'registered' | 'online' | 'offline';
+  connected: boolean;
+  session: { node: string; id: string } | null;
+  lastSeenAt: number | null;
+  heartbeatThresholdMs: number;
+  offlineReason: string | null;
+  registeredAt: number;
+  version: number;
+  updatedAt: number;
+}
+
+export interface CheckItem {
+  id: string;
+  systemId: string;
+  strategy: { kind?: string; type?: string; url?: string; host?: string; port?: number } & Record<string, unknown>;
+  intervalMs: number;
+  satelliteIds: string[];
+  version: number;
+  updatedAt: number;
+}
+
+export interface Window {
+  startsAt: number;
+  endsAt: number;
+}
+
+export interface MaintenanceItem {
+  id: string;
+  title: string;
+  description: string;
+  systemIds: string[];
+  status: 'scheduled' | 'active' | 'finished';
+  currentWindow: Window | null;
+  nextWindow: Window | null;
+  schedule: unknown;
+  version: number;
+  updatedAt: number;
+}
+
+export interface AutomationItem {
+  id: string;
+  name: string;
+  description: string;
+  revision: number;
+  enabled: boolean;
+  savedAt: number;
+  triggers: string[];
+  definition: Record<string, unknown>;
+  version: number;
+  updatedAt: number;
+}
+
+export type RunStatus = 'running' | 'waiting' | 'succeeded' | 'failed' | 'stopped' | 'skipped' | 'cancelled';
+export const runStatuses: RunStatus[] = ['running', 'waiting', 'succeeded', 'failed', 'stopped', 'skipped', 'cancelled'];
+
+export interface FiredTrigger {
+  id: string;
+  event: string;
+  at?: number;
+  payload: Record<string, unknown>;
+  contextKey: string;
+  contextValue: string;
+  [field: string]: unknown;
+}
+
+export interface RunItem {
+  id: string;
+  automationId: string;
+  revision: number;
+  status: RunStatus;
+  trigger: FiredTrigger | null;
+  startedAt: number;
+  endedAt: number | null;
+  reason: string | null;
+  wakeAt: number | null;
+  stepCount: number;
+  version: number;
+  updatedAt: number;
+}
+
+export interface StepTrace {
+  path: string;
+  kind: string;
+  alias?: string;
+  status: 'succeeded' | 'failed' | 'skipped' | 'stopped' | 'waiting';
+  attempts: number;
+  startedAt: number;
+  endedAt: number;
+  output?: unknown;
+  error?: string;
+}
+
+export interface RunDetail {
+  id: string;
+  runId: string;
+  automationId: string;
+  revision: number;
+  status: RunStatus;
+  trigger: FiredTrigger | null;
+  conditions: Array<{ path: string; condition: string; result: boolean; error?: string }>;
+  steps: StepTrace[];
+  wait: { kind: string; path: string; since: number; timeoutAt: number | null } | null;
+  variables: Record<string, unknown>;
+  /** The automation definition the run follows (its revision's). */
+  definition: Record<string, unknown>;
+  reason: string | null;
+  startedAt: number;
+  endedAt: number | null;
+  wakeAt: number | null;
+  version: number;
+  updatedAt: number;
+}
+
+export interface HealthTransition {
+  version: number;
+  at: number;
+  next: { status: HealthStatus; healthyChecks: number; totalChecks: number } | null;
+  cause: { event: string; actor?: string; runId?: string };
+}
+
+export interface ClusterStatus {
+  namespace: string;
+  nodes: Array<{ nodeId: string; httpPort: number; startedAt: string; partitions: number[]; clock?: { offsetMs: number; uncertaintyMs: number; status: string }; standby?: string }>;
+  unownedPartitions: number[];
+  partitionCount: number;
+  outboxBacklog: number;
+  timers: number;
+  consumers: Array<{ stream: string; name: string; filter: string; pending: number; ackPending: number; redelivered: number }>;
+  parked: Array<{ subject: string; messages: number }>;
+}
