@@ -10,7 +10,6 @@
  *
  * Prints one JSON line, then a table.
  */
-import { readFileSync } from 'node:fs';
 import { connect as natsConnect } from '@nats-io/transport-node';
 import WebSocket from 'ws';
 import { subjectsFor } from '../bus/index.ts';
@@ -23,7 +22,6 @@ const count = Number(process.env.BENCH_LIVE_CLIENTS ?? 1_000);
 /** Systems the browsers watch (browser i watches sys<i % systems>). */
 const systems = Number(process.env.BENCH_LIVE_SYSTEMS ?? 100);
 
-const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const mib = (bytes: number) => +(bytes / 2 ** 20).toFixed(1);
 
@@ -34,11 +32,8 @@ const sockets: WebSocket[] = [];
 try {
   await node.start();
   const inspector = await NodeInspector.connect(node.output);
-  const memory = async () => {
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const heap = await inspector.retainedHeap();
-    return { heap, rss: rssOf(node.pid!) };
-  };
+  /** The node's memory after full collections: retained JS heap and RSS. */
+  const memory = () => inspector.settledMemory(node.pid!);
   const empty = await memory();
 
   log(`connecting and subscribing ${count} browsers`);

@@ -9,7 +9,6 @@
  *
  * Prints one JSON line, then a table.
  */
-import { readFileSync } from 'node:fs';
 import { connect as natsConnect } from '@nats-io/transport-node';
 import pg from 'pg';
 import WebSocket from 'ws';
@@ -28,7 +27,6 @@ const perSatelliteRate = Math.min(45, totalRate / count);
 /** Checks per satellite, each reporting about once a second (the shortest check interval). */
 const checksPerSatellite = Math.max(1, Math.ceil(perSatelliteRate));
 
-const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const mib = (bytes: number) => +(bytes / 2 ** 20).toFixed(1);
 
@@ -42,11 +40,7 @@ try {
   await node.start();
   const inspector = await NodeInspector.connect(node.output);
   /** The node's memory after full collections: retained JS heap and RSS. */
-  const memory = async () => {
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const heap = await inspector.retainedHeap();
-    return { heap, rss: rssOf(node.pid!) };
-  };
+  const memory = () => inspector.settledMemory(node.pid!);
   // Baseline before any satellite exists: the figure per satellite below then includes its hot
   // actor (registered, kept in memory by heartbeats) as well as its socket.
   const empty = await memory();

@@ -52,11 +52,7 @@ function jsonOperation(route: ApiRoute): ZodOpenApiOperationObject {
     (responses as Record<string, unknown>)[String(status)] = { description: group.join(' or '), content: { 'application/json': { schema: errorSchema } } };
   }
   return {
-    operationId: operationId(route),
-    tags: [route.tag],
-    summary: route.summary,
-    ...(route.description ? { description: route.description } : {}),
-    ...access(route.access),
+    ...describe(route),
     ...(route.params || route.query || route.headers
       ? { requestParams: { ...(route.params ? { path: route.params } : {}), ...(route.query ? { query: route.query } : {}), ...(route.headers ? { header: route.headers } : {}) } }
       : {}),
@@ -73,14 +69,18 @@ function rawOperation(route: RawRoute): ZodOpenApiOperationObject {
       ...(response.contentType ? { content: { [response.contentType]: { schema: response.schema ?? z.string() } } } : {}),
     };
   }
+  return { ...describe(route), responses } as ZodOpenApiOperationObject;
+}
+
+/** What every operation has: its id, tag, words and who may call it. */
+function describe(route: ApiRoute | RawRoute) {
   return {
     operationId: operationId(route),
     tags: [route.tag],
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     ...access(route.access),
-    responses,
-  } as ZodOpenApiOperationObject;
+  };
 }
 
 function access(role: ApiRoute['access']) {

@@ -1,4 +1,5 @@
 import type { Database } from './database.ts';
+import { PersistenceError } from './errors.ts';
 import type { ApiTokenRow } from './entities/index.ts';
 
 /** A token as listed: everything but its hash. */
@@ -28,6 +29,18 @@ export class ApiTokenStore {
    * Resolves true when something changed.
    */
   async upsert(row: ApiTokenRow): Promise<boolean> {
+    try {
+      return await this.upsertOnce(row);
+    } catch (error) {
+      // Nodes starting together upsert the same seed token at once: PostgreSQL resolves the
+      // conflict on `name` (the arbiter) but reports the one on `token_hash` it met first as a
+      // unique violation. By now the other insert has committed, so a second try sees the row.
+      if (error instanceof PersistenceError && error.sqlState === '23505') return this.upsertOnce(row);
+      throw error;
+    }
+  }
+
+  private async upsertOnce(row: ApiTokenRow): Promise<boolean> {
     const changed = await this.db.query(
       `insert into api_tokens (name, role, token_hash, created_at, created_by, expires_at, revoked_at) values (?, ?, ?, ?, ?, ?, ?)
        on conflict (name) do update set role = excluded.role, token_hash = excluded.token_hash, expires_at = excluded.expires_at, revoked_at = null

@@ -1,4 +1,5 @@
 import type { Database } from './database.ts';
+import { liveEntityOf } from './state-query.ts';
 
 /** One page of `list`: entities in id order, and the cursor of the next page (null: no more). */
 export interface EntityPage {
@@ -45,14 +46,7 @@ export class EntityListing {
       `select kind, id, version, state, state_value, updated_at from entity_state where ${conditions.join(' and ')} order by ${recent ? 'updated_at desc, id desc' : 'id'} limit ?`,
       [...params, query.limit + 1],
     );
-    const items = rows.slice(0, query.limit).map((row) => ({
-      kind: String(row.kind),
-      id: String(row.id),
-      version: Number(row.version),
-      state: row.state as Record<string, unknown>,
-      stateValue: row.state_value,
-      updatedAt: Number(row.updated_at),
-    }));
+    const items = rows.slice(0, query.limit).map(liveEntityOf);
     return { items, next: !recent && rows.length > query.limit ? (items.at(-1)?.id ?? null) : null };
   }
 }

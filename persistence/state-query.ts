@@ -13,7 +13,9 @@ export type StateCondition =
   | { field: string; atLeast: number }
   | { field: string; atMost: number }
   /** Case-insensitive substring of a text field. */
-  | { field: string; containsText: string };
+  | { field: string; containsText: string }
+  /** The array field has at least one element. */
+  | { field: string; nonEmpty: true };
 
 /** An order key: a state field read as text or as a number; `id` breaks ties. */
 export interface StateOrderKey {
@@ -66,6 +68,10 @@ export function conditionSql(condition: StateCondition, table = ''): { sql: stri
     if (!fieldPattern.test(condition.field)) throw new Error(`not a state field name: ${condition.field}`);
     return { sql: `(${state}->'${condition.field}') @> ?::jsonb`, params: [JSON.stringify([condition.includes])] };
   }
+  if ('nonEmpty' in condition) {
+    if (!fieldPattern.test(condition.field)) throw new Error(`not a state field name: ${condition.field}`);
+    return { sql: `jsonb_array_length(${state}->'${condition.field}') > 0`, params: [] };
+  }
   if ('atLeast' in condition) return { sql: `${fieldExpression({ field: condition.field, type: 'number' }, table)} >= ?`, params: [condition.atLeast] };
   if ('atMost' in condition) return { sql: `${fieldExpression({ field: condition.field, type: 'number' }, table)} <= ?`, params: [condition.atMost] };
   const text = fieldExpression({ field: condition.field, type: 'text' }, table);
@@ -115,12 +121,7 @@ export class StateQueries {
     );
     return {
       rows: rows.slice(0, query.limit).map((row) => ({
-        kind: String(row.kind),
-        id: String(row.id),
-        version: Number(row.version),
-        state: row.state as Record<string, unknown>,
-        stateValue: row.state_value,
-        updatedAt: Number(row.updated_at),
+        ...liveEntityOf(row),
         position: [...query.order.keys.map((key, index) => sortValue(row[`k${index}`], key.type)), String(row.id)],
       })),
       more: rows.length > query.limit,
@@ -136,6 +137,18 @@ export class StateQueries {
     );
     return new Map(rows.map((row) => [String(row.id), { version: Number(row.version), state: row.state as Record<string, unknown>, updatedAt: Number(row.updated_at) }]));
   }
+}
+
+/** A live `entity_state` row (`kind, id, version, state, state_value, updated_at`) as the query layer hands it on. */
+export function liveEntityOf(row: Record<string, unknown>): Omit<StateRow, 'position'> {
+  return {
+    kind: String(row.kind),
+    id: String(row.id),
+    version: Number(row.version),
+    state: row.state as Record<string, unknown>,
+    stateValue: row.state_value,
+    updatedAt: Number(row.updated_at),
+  };
 }
 
 function sortValue(value: unknown, type: StateOrderKey['type']): string | number | null {

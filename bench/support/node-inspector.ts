@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 
 /**
@@ -35,6 +36,16 @@ export class NodeInspector {
       this.pending.set(id, { resolve: resolve as (result: unknown) => void, reject });
       this.ws.send(JSON.stringify({ id, method, params }));
     });
+  }
+
+  /**
+   * The process's memory once it has settled (2 s, then full collections): the retained JS heap
+   * and the resident set of `pid` (the inspected process).
+   */
+  async settledMemory(pid: number): Promise<{ heap: number; rss: number }> {
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const heap = await this.retainedHeap();
+    return { heap, rss: Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024 };
   }
 
   /** JS heap bytes still reachable after two full garbage collections. */

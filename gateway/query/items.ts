@@ -14,6 +14,7 @@ import {
   satelliteStatusSchema,
 } from '../../machines/index.ts';
 import type { StateRow, SystemRow } from '../../persistence/index.ts';
+import type { AutomationScopeState } from '../../machines/index.ts';
 
 /**
  * What the query API answers for each public kind: the entity's stored state, reshaped for
@@ -248,3 +249,20 @@ export function runItem(row: StateRow): z.infer<typeof runItemSchema> {
 }
 
 export const runDetailSchema = automationRunStateSchema.extend({ id: z.string(), ...stored }).meta({ id: 'RunDetail' });
+
+export const queuedRunSchema = z
+  .object({
+    runId: z.string().meta({ description: 'The id the run will have when it starts' }),
+    automationId: z.string(),
+    scopeId: z.string(),
+    contextValue: z.string().nullable(),
+    position: z.number().int().positive().meta({ description: '1: starts next in its scope' }),
+    trigger: firedTriggerSchema,
+  })
+  .meta({ id: 'QueuedRun' });
+
+/** The fires a `queued`-mode scope holds: runs that exist only as a place in its queue until they start. */
+export function queuedRunsOf(row: StateRow): Array<z.infer<typeof queuedRunSchema>> {
+  const scope = row.state as AutomationScopeState;
+  return scope.queue.map((entry, index) => ({ runId: entry.runId, automationId: scope.automationId, scopeId: scope.scopeId, contextValue: scope.contextValue, position: index + 1, trigger: entry.trigger }));
+}

@@ -18,6 +18,8 @@ import {
   incidentItemSchema,
   maintenanceItem,
   maintenanceItemSchema,
+  queuedRunSchema,
+  queuedRunsOf,
   runDetailSchema,
   runItem,
   runItemSchema,
@@ -284,6 +286,29 @@ export function serveQueryRoutes(router: ApiRouter, options: QueryRoutesOptions)
       item: runItemSchema,
       pageId: 'RunPage',
       toItem: runItem,
+    }),
+  );
+
+  router.json(
+    defineRoute({
+      method: 'get',
+      path: '/runs/queued',
+      access: 'viewer',
+      action: 'list runs',
+      tag: 'Automations',
+      summary: "Runs queued now (automations in `queued` mode): fires waiting for their scope's active run, in the order they will start",
+      description: 'A queued run is not an automation_run entity yet: it starts (and appears in /runs) when the run before it ends. At most 1000, by scope.',
+      query: z.strictObject({ automation: idParameter.optional().meta({ description: 'Only the queue of this automation' }) }),
+      response: z.object({ items: z.array(queuedRunSchema) }),
+      handle: async ({ query }) => {
+        const scopes = await states.page({
+          kind: 'automation_scope',
+          where: conditions({ field: 'queue', nonEmpty: true }, query.automation !== undefined && { field: 'automationId', equals: query.automation }),
+          order: byId,
+          limit: 1000,
+        });
+        return { items: scopes.rows.flatMap(queuedRunsOf).slice(0, 1000) };
+      },
     }),
   );
 

@@ -136,6 +136,24 @@ describe('query API', () => {
     expect((await get('/groups')).body.items.map((group: { id: string }) => group.id)).toEqual(['core']);
   });
 
+  it('lists the runs active and queued now', async () => {
+    await dispatch('automation', 'one-at-a-time', {
+      type: 'save',
+      definition: { id: 'one-at-a-time', name: 'One at a time', mode: 'queued', max: 5, triggers: [{ id: 'renamed', event: 'catalog.updated', filter: 'trigger.payload.systemId == "mail"' }], actions: [{ delay: '1h' }] },
+    });
+    for (const name of ['Mail 1', 'Mail 2', 'Mail 3']) await dispatch('system', 'mail', { type: 'update', name });
+    const queued = await waitFor(async () => {
+      const { body } = await get('/runs/queued?automation=one-at-a-time');
+      return body.items.length === 2 ? body.items : undefined;
+    }, 15_000, 'two fires queued behind the first run');
+    expect(queued.map((run: { position: number; trigger: { payload: { systemName: string } } }) => [run.position, run.trigger.payload.systemName])).toEqual([
+      [1, 'Mail 2'],
+      [2, 'Mail 3'],
+    ]);
+    expect((await get('/runs?status=running,waiting&automation=one-at-a-time')).body.items).toEqual([expect.objectContaining({ status: 'waiting' })]);
+    expect((await get('/runs/queued?automation=open-on-create')).body.items).toEqual([]);
+  });
+
   it.each([
     ['/systems?limit=0', 'query parameter limit'],
     ['/systems?limit=501', 'query parameter limit'],

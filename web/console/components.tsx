@@ -2,6 +2,8 @@ import type { ComponentChildren } from 'preact';
 import { formatTime, relativeTime } from '../shared/format.ts';
 import { toneOf } from '../shared/tone.ts';
 import { ApiError } from './api.ts';
+import { href } from './router.ts';
+import type { IncidentItem } from './types.ts';
 import type { Resource } from './use-resource.ts';
 
 export function Badge({ status, label }: { status: string; label?: string }) {
@@ -41,4 +43,21 @@ export function Loaded<T>({ resource, children }: { resource: Resource<T>; child
 export function Json({ value }: { value: unknown }) {
   if (value === undefined) return <span class="muted">—</span>;
   return <pre class="json">{JSON.stringify(value, null, 2)}</pre>;
+}
+
+/** Incidents as links with their status and severity, or `empty` when there are none. */
+export function IncidentList({ items, empty }: { items: IncidentItem[]; empty: string }) {
+  if (items.length === 0) return <p class="muted">{empty}</p>;
+  return (
+    <ul class="plain-list">
+      {items.map((incident) => (
+        <li key={incident.id}>
+          <a href={href('incidents', incident.id)}>{incident.title}</a> <Badge status={incident.status} /> <Badge status={incident.severity} />{' '}
+          <span class="muted">
+            opened <Time at={incident.createdAt} />
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
 }

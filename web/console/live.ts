@@ -15,7 +15,7 @@ export interface FeedEvent {
   id: string | null;
 }
 
-const KINDS = ['system', 'health', 'incident', 'satellite', 'maintenance', 'check', 'automation', 'automation_run'];
+const KINDS = ['system', 'health', 'incident', 'satellite', 'maintenance', 'check', 'automation', 'automation_run', 'automation_scope'];
 const POLL_MS = 3_000;
 const RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 

@@ -8,6 +8,7 @@ import type {
   IncidentItem,
   MaintenanceItem,
   Page,
+  QueuedRun,
   RunDetail,
   RunItem,
   SatelliteItem,
@@ -85,6 +86,9 @@ export async function listAutomations(): Promise<AutomationItem[]> {
 /** Runs, newest start first (the 500 newest that match). */
 export const listRuns = (filter: { automation?: string; statuses?: string[] } = {}) =>
   all<RunItem>('/runs', { automation: filter.automation, status: filter.statuses?.join(',') }, 500);
+
+/** Runs queued now behind an active run (automations in `queued` mode), in the order they will start. */
+export const listQueuedRuns = (automation?: string) => get<{ items: QueuedRun[] }>(`/runs/queued${query({ automation })}`).then((answer) => answer.items);
 
 export const runDetail = (runId: string) => orNull(get<RunDetail>(`/runs/${id(runId)}`));
 

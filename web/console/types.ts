@@ -142,6 +142,16 @@ export interface FiredTrigger {
   [field: string]: unknown;
 }
 
+/** A fire an automation in `queued` mode holds behind its active run (`GET /runs/queued`). */
+export interface QueuedRun {
+  runId: string;
+  automationId: string;
+  scopeId: string;
+  contextValue: string | null;
+  position: number;
+  trigger: FiredTrigger;
+}
+
 export interface RunItem {
   id: string;
   automationId: string;

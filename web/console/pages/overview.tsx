@@ -1,4 +1,4 @@
-import { Badge, Loaded, Time } from '../components.tsx';
+import { Badge, IncidentList, Loaded, Time } from '../components.tsx';
 import { listIncidents, listMaintenance, listSatellites, listSystems } from '../queries.ts';
 import { href } from '../router.ts';
 import { useResource } from '../use-resource.ts';
@@ -38,22 +38,7 @@ export function Overview() {
         <section aria-labelledby="incidents-heading" class="card">
           <h2 id="incidents-heading">Open incidents</h2>
           <Loaded resource={incidents}>
-            {(items) =>
-              items.length === 0 ? (
-                <p class="muted">No open incidents.</p>
-              ) : (
-                <ul class="plain-list">
-                  {items.map((incident) => (
-                    <li key={incident.id}>
-                      <a href={href('incidents', incident.id)}>{incident.title}</a> <Badge status={incident.severity} /> <Badge status={incident.status} />{' '}
-                      <span class="muted">
-                        opened <Time at={incident.createdAt} />
-                      </span>
-                    </li>
-                  ))}
-                </ul>
-              )
-            }
+            {(items) => <IncidentList items={items} empty="No open incidents." />}
           </Loaded>
         </section>
         <section aria-labelledby="satellites-heading" class="card">

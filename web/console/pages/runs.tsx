@@ -1,5 +1,5 @@
-import { Loaded } from '../components.tsx';
-import { listAutomations, listRuns } from '../queries.ts';
+import { Loaded, Time } from '../components.tsx';
+import { listAutomations, listQueuedRuns, listRuns } from '../queries.ts';
 import { href, type Route } from '../router.ts';
 import { runStatuses } from '../types.ts';
 import { useResource } from '../use-resource.ts';
@@ -11,6 +11,8 @@ export function RunsPage({ route }: { route: Route }) {
   const status = route.params.get('status') ?? '';
   const runs = useResource(() => listRuns({ automation: automation || undefined, statuses: status ? status.split(',') : undefined }), [automation, status], ['automation_run']);
   const automations = useResource(listAutomations, [], ['automation']);
+  // A queue changes with its scope entity (a fire queued, a run finished).
+  const queued = useResource(() => listQueuedRuns(automation || undefined), [automation], ['automation_scope', 'automation_run']);
   const apply = (event: Event) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
@@ -52,6 +54,41 @@ export function RunsPage({ route }: { route: Route }) {
         <button type="submit">Filter</button>
       </form>
       <Loaded resource={runs}>{(items) => (items.length === 0 ? <p class="muted">No runs match.</p> : <RunTable runs={items} />)}</Loaded>
+      <h2>Queued now</h2>
+      <Loaded resource={queued}>
+        {(items) =>
+          items.length === 0 ? (
+            <p class="muted">No run is queued (only automations in queued mode queue runs).</p>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Place</th>
+                  <th scope="col">Run (when it starts)</th>
+                  <th scope="col">Automation</th>
+                  <th scope="col">Trigger</th>
+                  <th scope="col">Fired</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((item) => (
+                  <tr key={item.runId}>
+                    <td>{item.position}</td>
+                    <td>{item.runId}</td>
+                    <td>
+                      <a href={`${href('runs')}?automation=${encodeURIComponent(item.automationId)}`}>{item.automationId}</a>
+                    </td>
+                    <td>{item.trigger.event}</td>
+                    <td>
+                      <Time at={item.trigger.at} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Loaded>
     </>
   );
 }

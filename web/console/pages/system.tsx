@@ -1,7 +1,7 @@
 import { useMemo } from 'preact/hooks';
 import { formatDuration, formatPercent } from '../../shared/format.ts';
 import { StepChart } from '../chart.tsx';
-import { Badge, Loaded, Time } from '../components.tsx';
+import { Badge, IncidentList, Loaded, Time } from '../components.tsx';
 import { healthHistory, listIncidents, systemDetail } from '../queries.ts';
 import { href } from '../router.ts';
 import type { HealthTransition } from '../types.ts';
@@ -154,22 +154,7 @@ export function SystemPage({ id }: { id: string }) {
             <section aria-labelledby="system-incidents-heading">
               <h2 id="system-incidents-heading">Incidents</h2>
               <Loaded resource={incidents}>
-                {(items) =>
-                  items.length === 0 ? (
-                    <p class="muted">No incidents.</p>
-                  ) : (
-                    <ul class="plain-list">
-                      {items.map((incident) => (
-                        <li key={incident.id}>
-                          <a href={href('incidents', incident.id)}>{incident.title}</a> <Badge status={incident.status} /> <Badge status={incident.severity} />{' '}
-                          <span class="muted">
-                            opened <Time at={incident.createdAt} />
-                          </span>
-                        </li>
-                      ))}
-                    </ul>
-                  )
-                }
+                {(items) => <IncidentList items={items} empty="No incidents." />}
               </Loaded>
             </section>
 
