@@ -27,6 +27,8 @@ interface Connection {
   satelliteId: string;
   /** Orders connections of one satellite cluster-wide: the greatest session wins. */
   session: SatelliteSession;
+  /** The agent's `User-Agent` (printable ASCII, at most 200 characters), shown with its session. */
+  agent?: string;
   /** Generation of the credential it authenticated with (see SatelliteCredentialStore). */
   generation: number;
   closed: boolean;
@@ -218,6 +220,7 @@ export function attachSatelliteGateway(router: ApiRouter, options: SatelliteGate
     upgrade: (res, req, context) => {
       // Everything from `req` must be read now: it is gone after the first await.
       const token = parseSatelliteToken(req.getHeader('authorization'));
+      const agent = agentOf(req.getHeader('user-agent'));
       const key = req.getHeader('sec-websocket-key');
       const protocol = req.getHeader('sec-websocket-protocol');
       const extensions = req.getHeader('sec-websocket-extensions');
@@ -234,6 +237,7 @@ export function attachSatelliteGateway(router: ApiRouter, options: SatelliteGate
         }
         const connection: Connection = {
           satelliteId: token!.satelliteId,
+          ...(agent ? { agent } : {}),
           session: { openedAt: clock(), connectionId: randomUUID() },
           generation,
           closed: false,
@@ -271,7 +275,7 @@ export function attachSatelliteGateway(router: ApiRouter, options: SatelliteGate
       }
       open.set(satelliteId, ws);
       options.announce?.(satelliteId, connection.session);
-      void entityEvent(satelliteId, { type: 'connect', session: { node: options.nodeId, id: connection.session.connectionId } })
+      void entityEvent(satelliteId, { type: 'connect', session: { node: options.nodeId, id: connection.session.connectionId, ...(connection.agent ? { agent: connection.agent } : {}) } })
         .then(() => loadAssignments(connection))
         .then(
           (loaded) => {
@@ -423,4 +427,9 @@ export function attachSatelliteGateway(router: ApiRouter, options: SatelliteGate
       }
     },
   };
+}
+
+/** The `User-Agent` an agent sent, kept only as printable ASCII (at most 200 characters); '' when none. */
+function agentOf(header: string): string {
+  return header.replace(/[^\x20-\x7e]/g, '').trim().slice(0, 200);
 }

@@ -35,7 +35,12 @@ const thresholdSchema = z.number().int().min(1000).max(86_400_000);
 const sessionIdSchema = z.string().min(1).max(128);
 
 /** One connection of a satellite: the node that holds its socket and the socket's id. */
-export const satelliteSessionSchema = z.object({ node: z.string().min(1).max(64), id: sessionIdSchema });
+export const satelliteSessionSchema = z.object({
+  node: z.string().min(1).max(64),
+  id: sessionIdSchema,
+  /** What the agent says it is (its upgrade request's `User-Agent`, e.g. `vigil-satellite/0.1.0 node/24.1.0`); absent when it said nothing. */
+  agent: z.string().max(200).optional(),
+});
 export type SatelliteSessionRef = z.infer<typeof satelliteSessionSchema>;
 
 export const satelliteEventSchema = z.discriminatedUnion('type', [

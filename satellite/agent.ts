@@ -13,6 +13,10 @@ import { TokenBucket } from '../protocol/token-bucket.ts';
 import { ResultOutbox, type ResultMessage } from './result-outbox.ts';
 import type { AgentActivity } from './activity-summary.ts';
 import type { Log } from './logger.ts';
+import { AGENT_VERSION } from './version.ts';
+
+/** Told to the gateway with every connection: the console shows which agent version runs where. */
+const USER_AGENT = `vigil-satellite/${AGENT_VERSION} node/${process.versions.node}`;
 
 export interface AgentOptions {
   /** `<satelliteId>.<secret>`, as printed by `vigil satellite add`. */
@@ -120,7 +124,7 @@ export class SatelliteAgent {
   private connect(): void {
     if (this.stopped) return;
     const base = this.options.gateways[this.gatewayIndex % this.options.gateways.length]!;
-    const socket = new WebSocket(`${base.replace(/\/$/, '')}${SATELLITE_PATH}`, { headers: { authorization: `Bearer ${this.options.token}` }, handshakeTimeout: 10_000 });
+    const socket = new WebSocket(`${base.replace(/\/$/, '')}${SATELLITE_PATH}`, { headers: { authorization: `Bearer ${this.options.token}`, 'user-agent': USER_AGENT }, handshakeTimeout: 10_000 });
     this.socket = socket;
     let refused = false;
     socket.on('open', () => {

@@ -60,6 +60,8 @@ describe('the vigil-satellite agent against a real node', () => {
     const output = () => started.output;
 
     await waitFor(async () => (await fixture.node.runtime.get('satellite', 'edge-1')).stateValue === 'online', 20_000, `satellite online\n${output()}`);
+    // The agent names itself in the upgrade; the session shows which version runs where.
+    expect((await fixture.node.runtime.get('satellite', 'edge-1')).state).toMatchObject({ session: { agent: expect.stringMatching(/^vigil-satellite\/\d+\.\d+\.\d+\S* node\/\d+\.\d+\.\d+$/) } });
     await waitFor(async () => (await healthStatus()) === 'healthy', 15_000, 'first results');
 
     failing = true;

@@ -79,7 +79,8 @@ export interface SatelliteItem {
   region: string;
   status: 'registered' | 'online' | 'offline';
   connected: boolean;
-  session: { node: string; id: string } | null;
+  /** `agent`: the agent's User-Agent, e.g. `vigil-satellite/0.1.0 node/24.1.0`. */
+  session: { node: string; id: string; agent?: string } | null;
   lastSeenAt: number | null;
   heartbeatThresholdMs: number;
   offlineReason: string | null;

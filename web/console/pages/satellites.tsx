@@ -32,6 +32,7 @@ export function SatellitesPage() {
                     <th scope="col">Region</th>
                     <th scope="col">Status</th>
                     <th scope="col">Connected to</th>
+                    <th scope="col">Agent</th>
                     <th scope="col">Last seen</th>
                     <th scope="col">Checks assigned</th>
                   </tr>
@@ -48,6 +49,7 @@ export function SatellitesPage() {
                         {satellite.offlineReason && <div class="small muted">{satellite.offlineReason.replace('_', ' ')}</div>}
                       </td>
                       <td>{satellite.connected ? (satellite.session ? `node ${satellite.session.node}` : 'yes') : <span class="muted">not connected</span>}</td>
+                      <td>{satellite.session?.agent ?? <span class="muted">{satellite.connected ? 'not reported' : '—'}</span>}</td>
                       <td>
                         <Time at={satellite.lastSeenAt} />
                         <div class="small muted">heartbeat every {formatDuration(satellite.heartbeatThresholdMs)} at most</div>
