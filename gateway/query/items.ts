@@ -4,8 +4,7 @@ import {
   checkHealthSchema,
   firedTriggerSchema,
   healthStatusSchema,
-  incidentSeveritySchema,
-  incidentStatusSchema,
+  incidentStateSchema,
   incidentUpdateSchema,
   maintenanceStatusSchema,
   maintenanceWindowSchema,
@@ -68,20 +67,10 @@ export function groupItem(row: StateRow): z.infer<typeof groupItemSchema> {
   return { id: row.id, name: state.name, metadata: state.metadata, createdAt: state.createdAt, version: row.version, updatedAt: row.updatedAt };
 }
 
-export const incidentItemSchema = z
-  .object({
-    id: z.string(),
-    title: z.string(),
-    description: z.string(),
-    status: incidentStatusSchema,
-    severity: incidentSeveritySchema,
-    systemIds: z.array(z.string()),
-    createdAt: z.number(),
-    resolvedAt: z.number().nullable(),
-    updateCount: z.number().int(),
-    lastUpdate: incidentUpdateSchema.nullable(),
-    ...stored,
-  })
+/** The stored incident without its updates (a detail route has them), with their count and the newest. */
+export const incidentItemSchema = incidentStateSchema
+  .omit({ updates: true })
+  .extend({ updateCount: z.number().int(), lastUpdate: incidentUpdateSchema.nullable(), ...stored })
   .meta({ id: 'Incident' });
 export type IncidentItem = z.infer<typeof incidentItemSchema>;
 
