@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { httpStrategySchema } from '../protocol/check-strategy.ts';
 import type { CommandLine } from './command-line.ts';
 import { fail, UsageError } from './exit.ts';
-import { CommandRefusedError, withNode } from './node-client.ts';
+import { CommandRefusedError, withNode, type NodeClient } from './node-client.ts';
 import { durationSchema, hostPortSchema, httpStatusSchema, idListSchema, idSchema } from './option-schemas.ts';
 
 // `vigil check add|update|remove|list`: checks are entities, changed through the cluster like any
@@ -32,7 +32,7 @@ export async function addCheck(line: CommandLine): Promise<number> {
   const checkId = line.argument(0, idSchema);
   const { system, ...settings } = line.options(settingsOptions.extend({ system: idSchema }));
   if (!settings.http && !settings.tcp) throw new UsageError('give what to probe: --http <url> or --tcp <host:port>');
-  return send(line, checkId, 'add', { type: 'create', systemId: system, strategy: strategyOf(settings), ...scheduleOf(settings) });
+  return send(line, checkId, 'add', { type: 'create', systemId: system, strategy: strategyOf(settings), ...scheduleOf(settings) }, { system, satellites: settings.satellites });
 }
 
 export async function updateCheck(line: CommandLine): Promise<number> {
@@ -40,15 +40,23 @@ export async function updateCheck(line: CommandLine): Promise<number> {
   const settings = line.options(settingsOptions);
   const event = { type: 'update', ...(settings.http || settings.tcp ? { strategy: strategyOf(settings) } : {}), ...scheduleOf(settings) };
   if (Object.keys(event).length === 1) throw new UsageError('give what to change: --http or --tcp (with their options), --interval or --satellites');
-  return send(line, checkId, 'update', event);
+  return send(line, checkId, 'update', event, { satellites: settings.satellites });
 }
 
 export async function removeCheck(line: CommandLine): Promise<number> {
   return send(line, line.argument(0, idSchema), 'remove', { type: 'delete' });
 }
 
-async function send(line: CommandLine, checkId: string, action: 'add' | 'update' | 'remove', event: Record<string, unknown>): Promise<number> {
+/** The system and satellites a check names; each must exist (the check entity cannot look them up itself). */
+interface References {
+  system?: string;
+  satellites?: string[] | undefined;
+}
+
+async function send(line: CommandLine, checkId: string, action: 'add' | 'update' | 'remove', event: Record<string, unknown>, references: References = {}): Promise<number> {
   return withNode(line.configFile, async (cluster) => {
+    const unknown = await unknownReferences(cluster, references);
+    if (unknown.length > 0) return fail(`check ${checkId} not ${action === 'add' ? 'created' : 'changed'}: ${unknown.join('; ')}`);
     try {
       const change = await cluster.send('check', checkId, event);
       console.log(change ? `check ${checkId}: ${action === 'add' ? 'created' : action === 'update' ? 'updated' : 'removed'} (version ${change.version})` : `check ${checkId}: unchanged`);
@@ -60,6 +68,26 @@ async function send(line: CommandLine, checkId: string, action: 'add' | 'update'
       throw error;
     }
   });
+}
+
+/** What of `references` the cluster does not know, as `no system "x"` phrases (read through the query API). */
+async function unknownReferences(cluster: NodeClient, references: References): Promise<string[]> {
+  const exists = (path: string) =>
+    cluster.request('GET', path).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof CommandRefusedError && error.code === 'NOT_FOUND') return false;
+        throw error;
+      },
+    );
+  const missing: string[] = [];
+  if (references.system !== undefined && !(await exists(`/systems/${encodeURIComponent(references.system)}`))) {
+    missing.push(`no system "${references.system}" (add it to the catalog first)`);
+  }
+  for (const satellite of references.satellites ?? []) {
+    if (!(await exists(`/satellites/${encodeURIComponent(satellite)}`))) missing.push(`no satellite "${satellite}" (vigil satellite add ${satellite} …)`);
+  }
+  return missing;
 }
 
 function strategyOf(settings: Settings): Record<string, unknown> {

@@ -90,6 +90,14 @@ describe('a declarative setup file and vigil check', () => {
     expect(invalid.stderr).toContain('INVALID_EVENT');
     expect((await node.runtime.get('check', 'bad')).state).toBeNull();
     expect((await run(['check', 'add', 'x', '--system', 'shop', '--tcp', 'nohost'])).code).toBe(2);
+    // A check naming a system or satellite the cluster does not know is refused before anything is sent.
+    const noSystem = await run(['check', 'add', 'orphan', '--system', 'nope', '--tcp', 'h:1']);
+    expect([noSystem.code, noSystem.stderr]).toEqual([1, expect.stringContaining('no system "nope"')]);
+    const noSatellite = await run(['check', 'add', 'orphan', '--system', 'shop', '--tcp', 'h:1', '--satellites', 'edge-eu,edge-mars']);
+    expect([noSatellite.code, noSatellite.stderr]).toEqual([1, expect.stringContaining('no satellite "edge-mars"')]);
+    expect((await run(['check', 'update', 'shop-home', '--satellites', 'edge-mars'])).stderr).toContain('no satellite "edge-mars"');
+    expect((await node.runtime.get('check', 'orphan')).state).toBeNull();
+    expect((await node.runtime.get('check', 'shop-home')).state).toMatchObject({ satelliteIds: ['edge-eu'] });
     expect((await run(['check', 'add', 'shop-home', '--system', 'shop', '--tcp', 'h:1'])).stderr).toContain('exists');
     writeFileSync(path, 'checks:\n  - { id: c, systemId: shop, strategy: { kind: ftp } }');
     const broken = await run(['apply', '-f', path]);
