@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type * as z from 'zod';
 import { authorizeRole, type Principal, type TokenAuthenticator } from '../auth/index.ts';
 import type { ApiRoute, HttpMethod, RawRoute } from './api-route.ts';
+import { unstorableCodeUnit, unstorableMessage } from '../protocol/storable-text.ts';
 import { HttpRequestError, answerError, invalidRequest } from './http-errors.ts';
 import { UNMATCHED_ROUTE, type AnsweredRequest, type HttpObserver } from './http-observer.ts';
 import { SafeResponse } from './http-response.ts';
@@ -114,6 +115,13 @@ export function toUwsPattern(path: string): string {
 }
 
 function parsePart(schema: z.ZodType | undefined, raw: Record<string, unknown>, where: 'path' | 'query' | 'header'): Record<string, unknown> {
+  // Text PostgreSQL cannot store (NUL, unpaired surrogates) would reach a query as a parameter and
+  // fail there as a database error: refuse it here, for every route, as the caller's mistake.
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value === 'string' && unstorableCodeUnit(value) !== -1) {
+      throw new HttpRequestError('INVALID_REQUEST', `${where} parameter ${name.slice(0, 80)}: ${unstorableMessage(unstorableCodeUnit(value))}`);
+    }
+  }
   if (schema === undefined) {
     if (where === 'query' && Object.keys(raw).length > 0) {
       throw new HttpRequestError('INVALID_REQUEST', `this route takes no query parameters (got ${Object.keys(raw).map((key) => `"${key.slice(0, 80)}"`).join(', ')})`);

@@ -1,7 +1,12 @@
 import * as z from 'zod';
+import { unstorableCodeUnit } from '../../protocol/storable-text.ts';
 import { HttpRequestError } from '../http-errors.ts';
 
-const positionSchema = z.array(z.union([z.string().max(1_000), z.number(), z.null()])).min(1).max(4);
+/** A sort value: its strings go to PostgreSQL as parameters, so they must be storable text. */
+const positionSchema = z
+  .array(z.union([z.string().max(1_000).refine((text) => unstorableCodeUnit(text) === -1), z.number(), z.null()]))
+  .min(1)
+  .max(4);
 const cursorSchema = z.object({ s: z.string().max(32), p: positionSchema });
 
 /**

@@ -173,6 +173,18 @@ describe('query API', () => {
     expect(body.error.message).toContain(words);
   });
 
+  it.each([
+    ['GET', '/systems?q=a%00b', 'query parameter q'],
+    ['GET', '/satellites?region=%00', 'query parameter region'],
+    ['GET', `/systems?cursor=${Buffer.from(JSON.stringify({ s: 'name', p: ['a\u0000', 'x'] })).toString('base64url')}`, 'query parameter cursor'],
+    ['DELETE', '/tokens/a%00b', 'path parameter name'],
+  ])('refuses text PostgreSQL cannot store: %s %s', async (method, path, words) => {
+    const response = await fetch(url(path), { method, headers: authorization() });
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect([response.status, body.error.code]).toEqual([400, 'INVALID_REQUEST']);
+    expect(body.error.message).toContain(words);
+  });
+
   it('refuses a cursor of another sort', async () => {
     const { body } = await get('/systems?limit=1');
     const refused = await get(`/systems?sort=health&cursor=${body.next}`);
