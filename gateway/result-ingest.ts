@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DispatchOptions } from '../actors/index.ts';
 import { MAX_RESULTS_PER_EVENT, truncateText, type EntityChange } from '../machines/index.ts';
+import type { CheckError, CheckMeasured, CheckTimings } from '../protocol/check-result.ts';
 import type { SatelliteTraffic } from './satellite-traffic.ts';
 
 /** A validated result frame, with the satellite that sent it. */
@@ -12,6 +13,10 @@ export interface IncomingResult {
   success: boolean;
   executedAt: number;
   detail: string;
+  latencyMs: number;
+  error?: CheckError | undefined;
+  timings?: CheckTimings | undefined;
+  measured?: CheckMeasured | undefined;
 }
 
 export interface ResultIngestOptions {

@@ -190,6 +190,10 @@ export function attachSatelliteGateway(router: ApiRouter, options: SatelliteGate
         success: frame.status === 'up',
         executedAt: frame.executedAt,
         detail: frame.detail,
+        latencyMs: frame.latencyMs,
+        error: frame.error,
+        timings: frame.timings,
+        measured: frame.measured,
       });
     }
     if (refusals.length === 0) return;

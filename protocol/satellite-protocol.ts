@@ -2,6 +2,7 @@
 // then keeps only the parts of zod in use (with `{ z }` it keeps all of zod's locales, 250 KiB).
 import * as z from 'zod';
 import { assignmentSchema } from './check-strategy.ts';
+import { checkErrorSchema, checkMeasuredSchema, checkTimingsSchema } from './check-result.ts';
 import { storableInput } from './storable-text.ts';
 
 export { assignmentSchema, checkStrategySchema, type Assignment, type CheckStrategy } from './check-strategy.ts';
@@ -59,6 +60,12 @@ export const satelliteMessageSchema = storableInput(z.discriminatedUnion('type',
     detail: z.string().max(2000).default(''),
     /** Epoch ms on the satellite's clock. */
     executedAt: z.number().int().nonnegative(),
+    /** Why it failed (only with `status: 'down'`); `detail` repeats its message for older readers. */
+    error: checkErrorSchema.optional(),
+    /** Milliseconds per phase (DNS, connect, TLS, first byte, total) where they apply. */
+    timings: checkTimingsSchema.optional(),
+    /** What the strategy measured: status code, certificate days left, DNS answers, … */
+    measured: checkMeasuredSchema.optional(),
   }),
   z.object({
     type: z.literal('check_error'),
