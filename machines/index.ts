@@ -21,6 +21,7 @@ import { systemDefinition } from './system.machine.ts';
 export * from './entity-change.ts';
 export * from './entity-definition.ts';
 export * from './shared-schemas.ts';
+export * from './entity-references.ts';
 export * from './system.machine.ts';
 export * from './group.machine.ts';
 export * from './incident.machine.ts';

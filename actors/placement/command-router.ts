@@ -2,7 +2,7 @@ import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { actorOf, authorizeCommand, type Principal } from '../../auth/index.ts';
 import type { Bus } from '../../bus/index.ts';
-import { entityChangeSchema, type EntityChange } from '../../machines/index.ts';
+import { entityChangeSchema, referencesOf, type EntityChange } from '../../machines/index.ts';
 import { hostClock, monotonicNow, type SharedClock } from '../cluster-clock.ts';
 import type { DispatchOptions, EntityRuntime } from '../entity-runtime.ts';
 import { RuntimeError, type RuntimeErrorCode } from '../errors.ts';
@@ -58,6 +58,7 @@ export class CommandRouter {
       options.actor = actorOf(caller);
       delete options.runId;
     }
+    await this.requireReferences(kind, event);
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     // A local duration: on the monotonic clock, which a step of the host's wall clock leaves alone.
     const deadline = monotonicNow() + timeoutMs;
@@ -77,6 +78,25 @@ export class CommandRouter {
       await this.placement.changed(Math.min(remaining, 100));
       this.stats.waitedMs += monotonicNow() - waitStart;
     }
+  }
+
+  /**
+   * Refuses (INVALID_EVENT, naming the field) a create or update that names a system, satellite
+   * or group that does not exist: such a check would never report, such a maintenance would
+   * cover nothing. Read from committed state before routing; an entity deleted in the moment
+   * between this read and the commit is not caught (the catalog is not locked).
+   */
+  private async requireReferences(kind: string, event: unknown): Promise<void> {
+    const issues: Array<{ path: PropertyKey[]; message: string }> = [];
+    for (const reference of referencesOf(kind, event)) {
+      const views = await this.runtime.getMany(reference.kind, reference.ids);
+      const missing = views.filter((view) => view.state === null).map((view) => view.id);
+      if (missing.length > 0) {
+        const named = missing.map((id) => `"${id}"`).join(', ');
+        issues.push({ path: [reference.field], message: `no ${reference.kind} ${named} exists (create ${missing.length > 1 ? 'them' : 'it'} first)` });
+      }
+    }
+    if (issues.length > 0) throw RuntimeError.invalidEvent(kind, issues);
   }
 
   private async forward(owner: string, kind: string, id: string, event: unknown, options: DispatchOptions, timeoutMs: number): Promise<EntityChange | null> {

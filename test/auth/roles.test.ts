@@ -231,3 +231,28 @@ describe('automations act as their run_as account', () => {
     expect(incidents.map((row) => row.cause.actor)).toEqual(['automation:as-default']);
   });
 });
+
+describe('commands naming catalog entities that do not exist', () => {
+  it('are refused over HTTP and NATS with INVALID_EVENT naming the field, and change nothing', async () => {
+    const check = { type: 'create', systemId: 'nowhere', strategy: { kind: 'tcp', host: '127.0.0.1', port: 9 }, satelliteIds: [] };
+    const overHttp = await http('POST', '/entities/check/ghost-check/events', tokens.operator, check);
+    expect(overHttp.status).toBe(400);
+    expect(overHttp.body.error).toMatchObject({ code: 'INVALID_EVENT', details: { issues: [{ path: ['systemId'], message: 'no system "nowhere" exists (create it first)' }] } });
+
+    await fixture.node.router.dispatch('satellite', 'known-sat', { type: 'register', name: 'Known', region: 'eu' });
+    const overNats = await nats('check', 'ghost-check', { ...check, systemId: 'shop', satelliteIds: ['known-sat', 'ghost-sat-1', 'ghost-sat-2'] }, tokens.operator);
+    expect(overNats.ok ? null : overNats.error).toMatchObject({ code: 'INVALID_EVENT', message: expect.stringContaining('satelliteIds: no satellite "ghost-sat-1", "ghost-sat-2" exists (create them first)') });
+    expect((await fixture.node.runtime.get('check', 'ghost-check')).version).toBe(0);
+
+    // An update is checked the same way; a valid create passes.
+    expect(codeOf(await nats('check', 'real-check', { ...check, systemId: 'shop', satelliteIds: ['known-sat'] }, tokens.operator))).toBe('OK');
+    const moved = await http('POST', '/entities/check/real-check/events', tokens.operator, { type: 'update', satelliteIds: ['gone'] });
+    expect(moved.body.error).toMatchObject({ code: 'INVALID_EVENT' });
+    expect((await fixture.node.runtime.get('check', 'real-check')).state).toMatchObject({ satelliteIds: ['known-sat'] });
+
+    const maintenance = await http('POST', '/entities/maintenance/m-ghost/events', tokens.operator, { type: 'create', title: 'T', systemIds: ['shop', 'nowhere'], schedule: { kind: 'once', startsAt: Date.now() + 60_000, endsAt: Date.now() + 120_000 } });
+    expect(maintenance.body.error?.message).toContain('systemIds: no system "nowhere" exists');
+    const system = await http('POST', '/entities/system/s-ghost/events', tokens.operator, { type: 'create', name: 'S', groupIds: ['no-group'] });
+    expect(system.body.error?.message).toContain('groupIds: no group "no-group" exists');
+  });
+});

@@ -13,6 +13,7 @@ describe('vigil maintenance', () => {
     // A window a moment from now: the node's timer starts it, then ends it.
     // Starting the CLI takes seconds on a loaded machine: the window opens late enough that the
     // command lands before it (else it would be created active, or finished).
+    for (const id of ['sys-db', 'sys-api']) await fixture.node.router.dispatch('system', id, { type: 'create', name: id });
     const startsAt = Date.now() + 6_000;
     const soon = await run('maintenance', 'add', 'mnt-soon', '--title', 'Quick restart', '--systems', 'sys-db', '--start', String(startsAt), '--end', new Date(startsAt + 2_000).toISOString());
     expect(soon.code, soon.stderr).toBe(0);

@@ -25,6 +25,7 @@ beforeAll(async () => {
     tokens[id] = (await credentials.issue(id)).token;
     await fixture.node.router.dispatch('satellite', id, { type: 'register', name: id, region: 'test' });
   }
+  for (const id of ['good-system', 'shop']) await fixture.node.router.dispatch('system', id, { type: 'create', name: id });
   await fixture.node.router.dispatch('check', 'ping', { type: 'create', systemId: 'good-system', strategy: { kind: 'tcp', host: '127.0.0.1', port: 9 }, satelliteIds: ['good'] });
 });
 

@@ -19,6 +19,7 @@ beforeAll(async () => {
     await fixture.node.router.dispatch('satellite', id, { type: 'register', name: id, region: 'eu' });
   }
   const check = (systemId: string, satelliteIds: string[]) => ({ type: 'create', systemId, strategy: { kind: 'tcp', host: '127.0.0.1', port: 9 }, satelliteIds });
+  for (const id of ['sys-a', 'sys-b']) await fixture.node.router.dispatch('system', id, { type: 'create', name: id });
   await fixture.node.router.dispatch('check', 'chk-a', check('sys-a', ['sat-a']));
   await fixture.node.router.dispatch('check', 'chk-b', check('sys-b', ['sat-b']));
 });

@@ -12,6 +12,7 @@ let token: string;
 beforeAll(async () => {
   ({ token } = await new SatelliteCredentialStore(fixture.node.database).issue('sat-1'));
   await fixture.node.router.dispatch('satellite', 'sat-1', { type: 'register', name: 'Satellite 1', region: 'eu' });
+  for (const id of ['shop', 'depot']) await fixture.node.router.dispatch('system', id, { type: 'create', name: id });
 });
 
 const url = (port = fixture.node.http.port) => `ws://127.0.0.1:${port}${SATELLITE_PATH}`;

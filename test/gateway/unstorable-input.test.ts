@@ -34,6 +34,7 @@ beforeAll(async () => {
     await fixture.node.router.dispatch('satellite', id, { type: 'register', name: id, region: 'test' });
   }
   await fixture.node.router.dispatch('system', 'shop', { type: 'create', name: 'Shop' });
+  await fixture.node.router.dispatch('system', 'cut-system', { type: 'create', name: 'Cut' });
   // Results are accepted only for checks assigned to their satellite.
   const check = (systemId: string, satelliteIds: string[]) => ({ type: 'create', systemId, strategy: { kind: 'tcp', host: '127.0.0.1', port: 9 }, satelliteIds });
   for (let index = 0; index < 40; index++) await fixture.node.router.dispatch('check', `check-${index}`, check('shop', ['sat-good']));

@@ -46,6 +46,7 @@ const healthStatus = async () => ((await fixture.node.runtime.get('health', 'sho
 describe('the vigil-satellite agent against a real node', () => {
   it('runs its assigned HTTP check; health follows the site down and up; killing it disconnects the satellite', async () => {
     const { token } = await new SatelliteCredentialStore(fixture.node.database).issue('edge-1');
+    await fixture.node.router.dispatch('system', 'shop', { type: 'create', name: 'Shop' });
     await fixture.node.router.dispatch('satellite', 'edge-1', { type: 'register', name: 'Edge 1', region: 'local', heartbeatThresholdMs: 5_000 });
     await fixture.node.router.dispatch('check', 'home', {
       type: 'create',
@@ -91,6 +92,7 @@ describe('the vigil-satellite agent against a real node', () => {
 
   it('keeps the results it ran while no node was reachable and delivers them after reconnecting', async () => {
     const { token } = await new SatelliteCredentialStore(fixture.node.database).issue('edge-2');
+    await fixture.node.router.dispatch('system', 'api', { type: 'create', name: 'API' });
     await fixture.node.router.dispatch('satellite', 'edge-2', { type: 'register', name: 'Edge 2', region: 'local' });
     await fixture.node.router.dispatch('check', 'api-home', {
       type: 'create',
@@ -132,6 +134,7 @@ describe('the vigil-satellite agent against a real node', () => {
 
   it('drops the results Vigil refuses (its clock an hour ahead) instead of sending them again', async () => {
     const { token } = await new SatelliteCredentialStore(fixture.node.database).issue('edge-3');
+    await fixture.node.router.dispatch('system', 'ahead', { type: 'create', name: 'Ahead' });
     await fixture.node.router.dispatch('satellite', 'edge-3', { type: 'register', name: 'Edge 3', region: 'local' });
     await fixture.node.router.dispatch('check', 'ahead-home', {
       type: 'create',

@@ -19,6 +19,7 @@ afterAll(() => new Promise((resolve) => site.close(resolve)));
 describe('the agent logs', () => {
   it('at debug, one line per check result (ok and fail, with the error); every summary interval, a summary; never the token', async () => {
     const { token } = await new SatelliteCredentialStore(fixture.node.database).issue('edge-log');
+    await fixture.node.router.dispatch('system', 'logged', { type: 'create', name: 'Logged' });
     await fixture.node.router.dispatch('satellite', 'edge-log', { type: 'register', name: 'Edge log', region: 'local' });
     const { port: sitePort } = site.address() as AddressInfo;
     const closedPort = await freePort(); // nothing listens there: the TCP check fails

@@ -76,6 +76,7 @@ describe('the @vigil/satellite package', () => {
 
     // A satellite with one check, its token in a file only the agent reads.
     const { token } = await new SatelliteCredentialStore(fixture.node.database).issue('edge-pkg');
+    await fixture.node.router.dispatch('system', 'packaged', { type: 'create', name: 'Packaged' });
     await fixture.node.router.dispatch('satellite', 'edge-pkg', { type: 'register', name: 'Edge package', region: 'local' });
     const { port } = site.address() as AddressInfo;
     await fixture.node.router.dispatch('check', 'pkg-home', { type: 'create', systemId: 'packaged', strategy: { kind: 'http', url: `http://127.0.0.1:${port}/`, timeoutMs: 2_000 }, intervalMs: 1_000, satelliteIds: ['edge-pkg'] });
