@@ -70,6 +70,17 @@ try {
   const systems = Math.min(1000, count);
   const checkIds: Array<{ id: string; system: number }> = [];
   for (let system = 0; system < systems; system++) for (let k = 0; k < checksPerSatellite; k++) checkIds.push({ id: `c${system}-${k}`, system });
+  // A check must name a system that exists.
+  log(`creating ${systems} systems`);
+  next = 0;
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (next < systems) {
+        const system = next++;
+        await nc.request(subjects.command('system', `sys${system}`), JSON.stringify({ type: 'create', name: `sys${system}` }), { timeout: 30_000, headers: commandHeaders() });
+      }
+    }),
+  );
   log(`creating ${checkIds.length} checks`);
   next = 0;
   await Promise.all(
