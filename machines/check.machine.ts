@@ -4,6 +4,7 @@ import { entityIdSchema } from './entity-change.ts';
 import { defineCatalogEntity } from './catalog-entity.ts';
 import type { Timed } from './entity-definition.ts';
 import { checkStrategySchema, type CheckStrategy } from '../protocol/check-strategy.ts';
+import { durationMs } from '../protocol/duration.ts';
 import { idListSchema, type EntityInput } from './shared-schemas.ts';
 
 /**
@@ -14,18 +15,21 @@ export const checkMachineVersion = 1;
 
 export { checkStrategySchema, httpStrategySchema, tcpStrategySchema, type CheckStrategy } from '../protocol/check-strategy.ts';
 
+/** How often satellites run the check: 1 s to 1 day, as ms or a duration ("30s", "1m30s"). */
+const intervalSchema = durationMs({ min: 1_000, max: 86_400_000 });
+
 export const checkEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('create'),
     systemId: entityIdSchema,
     strategy: checkStrategySchema,
-    intervalMs: z.number().int().min(1_000).max(86_400_000).default(60_000),
+    intervalMs: intervalSchema.default(60_000),
     satelliteIds: idListSchema.default([]),
   }),
   z.object({
     type: z.literal('update'),
     strategy: checkStrategySchema.optional(),
-    intervalMs: z.number().int().min(1_000).max(86_400_000).optional(),
+    intervalMs: intervalSchema.optional(),
     satelliteIds: idListSchema.optional(),
   }),
   z.object({ type: z.literal('delete') }),

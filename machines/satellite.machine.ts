@@ -1,5 +1,6 @@
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
+import { durationMs } from '../protocol/duration.ts';
 import { defineEntity, type DurableTimer, type Timed } from './entity-definition.ts';
 import type { EntityInput } from './shared-schemas.ts';
 
@@ -31,7 +32,8 @@ export type OfflineReason = z.infer<typeof offlineReasonSchema>;
 const nameSchema = z.string().min(1).max(200);
 const regionSchema = z.string().min(1).max(100);
 /** Milliseconds without a heartbeat before an online satellite is considered lost (1 s .. 1 day). */
-const thresholdSchema = z.number().int().min(1000).max(86_400_000);
+/** Silence after which the satellite counts as lost: 1 s to 1 day, as ms or a duration ("45s"). */
+const thresholdSchema = durationMs({ min: 1000, max: 86_400_000 });
 const sessionIdSchema = z.string().min(1).max(128);
 
 /** One connection of a satellite: the node that holds its socket and the socket's id. */
