@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestNode } from '../support/fixtures.ts';
 import { authorization } from '../support/isolation.ts';
 import { waitFor } from '../support/stream-reader.ts';
+import { runVigil } from '../support/vigil-cli.ts';
 
 /** Push monitors on one node: pings, misses at period + grace (never early), tokens, refusals. */
 const fixture = useTestNode();
@@ -147,5 +148,21 @@ describe('push monitors', () => {
     const metrics = (await fixture.node.metrics.scrape()).text;
     expect(metrics).toContain('route="/push/{token}"');
     expect(metrics).not.toContain(rotated);
+  });
+
+  it('are added from the CLI, which prints the URL to ping once, and rotates it', async () => {
+    const added = await runVigil(fixture, ['check', 'add', 'weekly', '--system', 'shop', '--push', '--period', '7d', '--grace', '1h']);
+    expect(added.code, added.stderr).toBe(0);
+    const first = added.stdout.match(/(http:\/\/\S+\/push\/vgp_\S+)/)?.[1];
+    expect(first, added.stdout).toBeDefined();
+    expect(added.stdout).toContain(`curl -fsS -X POST ${first}`);
+    expect((await fetch(first!, { method: 'POST' })).status).toBe(200);
+    const rotated = await runVigil(fixture, ['check', 'push-token', 'weekly']);
+    const second = rotated.stdout.match(/(http:\/\/\S+\/push\/vgp_\S+)/)?.[1];
+    expect([rotated.code, second === first]).toEqual([0, false]);
+    expect((await fetch(first!, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(second!, { method: 'POST' })).status).toBe(200);
+    expect(((await fixture.node.runtime.get('check', 'weekly')).state as { strategy: unknown }).strategy).toEqual({ kind: 'push', periodMs: 7 * 86_400_000, graceMs: 3_600_000 });
+    expect((await runVigil(fixture, ['check', 'add', 'x', '--system', 'shop', '--push'])).code).toBe(2);
   });
 });
