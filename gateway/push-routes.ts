@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { RuntimeError } from '../actors/index.ts';
 import { generatePushToken, hashPushToken } from '../auth/index.ts';
 import { entityIdSchema, PUSH_MESSAGE_LIMIT, pushPingStatusSchema, type EntityChange } from '../machines/index.ts';
+import { truncateText } from '../protocol/storable-text.ts';
 import { TokenBucket } from '../protocol/token-bucket.ts';
 import { defineRoute } from './api-route.ts';
 import type { ApiRouter } from './api-router.ts';
@@ -93,7 +94,7 @@ export function servePushRoutes(router: ApiRouter, options: PushRouteOptions): v
         if (fromQuery && fromBody) throw new HttpRequestError('INVALID_REQUEST', 'give status and message in the query or in the body, not both');
         const status = (fromBody ? body.status : query.status) ?? 'up';
         const message = fromBody ? body.message : query.message;
-        const event = { type: 'ping', status, ...(message !== undefined ? { message: message.slice(0, PUSH_MESSAGE_LIMIT) } : {}) };
+        const event = { type: 'ping', status, ...(message !== undefined ? { message: truncateText(message, PUSH_MESSAGE_LIMIT) } : {}) };
         let change: EntityChange | null;
         try {
           change = await options.dispatch('check', checkId, event, { actor: `push:${checkId}` });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CheckError } from '../protocol/check-result.ts';
+import { truncateText } from '../protocol/storable-text.ts';
 import type { PushStrategy } from '../protocol/check-strategy.ts';
 import type { EntityChange } from './entity-change.ts';
 
@@ -59,7 +60,7 @@ export function pingPushMonitor(monitor: PushMonitor, strategy: PushStrategy, pi
     since: ping.at,
     dueAt: ping.at + strategy.periodMs + strategy.graceMs,
     misses: 0,
-    lastPing: { at: ping.at, status: ping.status, message: ping.message === undefined ? null : ping.message.slice(0, PUSH_MESSAGE_LIMIT) },
+    lastPing: { at: ping.at, status: ping.status, message: ping.message === undefined ? null : truncateText(ping.message, PUSH_MESSAGE_LIMIT) },
   };
 }
 
@@ -130,7 +131,7 @@ export function pushResultsOf(change: Pick<EntityChange, 'id' | 'prev' | 'next'>
   }
   if (lastPing !== null && lastPing.at !== before?.lastPing?.at) {
     const message = lastPing.message ?? undefined;
-    const error: CheckError | undefined = lastPing.status === 'down' ? { kind: 'reported', message: message?.slice(0, 2_000) ?? 'the job reported a failure' } : undefined;
+    const error: CheckError | undefined = lastPing.status === 'down' ? { kind: 'reported', message: message ?? 'the job reported a failure' } : undefined;
     results.push({
       ...base,
       resultId: `push:ping:${lastPing.at}`,
