@@ -10,3 +10,4 @@ export { SatelliteAccess, satelliteCredentialNoticeSchema, type SatelliteCredent
 export { SatelliteSessionSweeper, sessionsToRepair, type SatelliteSessionSweeperOptions, type SessionRepair } from './satellite-session-sweeper.ts';
 export { ClusterClock, hostClock, monotonicNow, type ClockReading, type ClusterClockOptions, type SharedClock } from './cluster-clock.ts';
 export { ClockGuard, type ClockGuardOptions, type ClockReport, type ClockStatus } from './clock-guard.ts';
+export { startPushResultReactor, deliverPushResults, type PushResultWriter, type PushResultReactorOptions } from './push-result-reactor.ts';

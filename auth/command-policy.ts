@@ -6,13 +6,14 @@ import { actorOf, roleAtLeast, type Principal, type Role } from './principal.ts'
  * automation bookkeeping kinds `automation_scope`, `automation_schedule`, `automation_dwell`,
  * `automation_window`) are written by Vigil only. Within a public kind, a list names the events a
  * caller may send; the others belong to Vigil's own paths (a satellite's `connect`, `heartbeat` and
- * `disconnect` come from the satellite gateway, an automation run's steps from the engine).
+ * `disconnect` come from the satellite gateway, a push check's `ping` from the push route, an
+ * automation run's steps from the engine).
  */
 const publicCommands: Readonly<Record<string, 'all' | readonly string[]>> = {
   system: 'all',
   group: 'all',
   incident: 'all',
-  check: 'all',
+  check: ['create', 'update', 'delete'],
   maintenance: 'all',
   automation: 'all',
   satellite: ['register', 'update', 'remove'],
@@ -22,6 +23,7 @@ const publicCommands: Readonly<Record<string, 'all' | readonly string[]>> = {
 /** Who sends the events of public kinds that callers may not send. */
 const internalWriters: Readonly<Record<string, string>> = {
   satellite: 'the satellite gateway (the satellite itself, authenticated by its token)',
+  check: 'the push route (POST /push/<token>, authenticated by the check\'s push token)',
   automation_run: 'the automation engine',
 };
 

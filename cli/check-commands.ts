@@ -6,8 +6,8 @@ import { fail, UsageError } from './exit.ts';
 import { CommandRefusedError, withNode, type NodeClient } from './node-client.ts';
 import { durationSchema, hostPortSchema, httpStatusSchema, idListSchema, idSchema } from './option-schemas.ts';
 
-// `vigil check add|update|remove|list`: checks are entities, changed through the cluster like any
-// other, so the satellites they name get `assignments_updated` at once. The shapes of the options
+// `vigil check add|update|remove|list|push-token`: checks are entities, changed through the cluster
+// like any other, so the satellites they name get `assignments_updated` at once. The shapes of the options
 // are checked here (exit code 2); their values by the cluster (the check's zod schema): a bad URL
 // is refused with INVALID_EVENT and changes nothing (exit code 1).
 
@@ -25,22 +25,44 @@ const settingsOptions = z.object({
   timeout: durationSchema.optional(),
   interval: durationSchema.optional(),
   satellites: idListSchema.optional(),
+  push: z.boolean().optional(),
+  period: durationSchema.optional(),
+  // 0: a ping is missed as soon as its period is over.
+  grace: z.union([z.literal('0').transform(() => 0), durationSchema]).optional(),
 });
 type Settings = z.output<typeof settingsOptions>;
 
 export async function addCheck(line: CommandLine): Promise<number> {
   const checkId = line.argument(0, idSchema);
   const { system, ...settings } = line.options(settingsOptions.extend({ system: idSchema }));
-  if (!settings.http && !settings.tcp) throw new UsageError('give what to probe: --http <url> or --tcp <host:port>');
-  return send(line, checkId, 'add', { type: 'create', systemId: system, strategy: strategyOf(settings), ...scheduleOf(settings) }, { system, satellites: settings.satellites });
+  if (!settings.http && !settings.tcp && !settings.push) throw new UsageError('give what to probe: --http <url> or --tcp <host:port>, or --push --period <duration> for a job that pings');
+  // A push check's job needs its token: issued right after the check exists, shown only now.
+  const afterwards = settings.push ? (cluster: NodeClient) => printPushToken(cluster, checkId) : undefined;
+  return send(line, checkId, 'add', { type: 'create', systemId: system, strategy: strategyOf(settings), ...scheduleOf(settings) }, { system, satellites: settings.satellites }, afterwards);
 }
 
 export async function updateCheck(line: CommandLine): Promise<number> {
   const checkId = line.argument(0, idSchema);
   const settings = line.options(settingsOptions);
-  const event = { type: 'update', ...(settings.http || settings.tcp ? { strategy: strategyOf(settings) } : {}), ...scheduleOf(settings) };
-  if (Object.keys(event).length === 1) throw new UsageError('give what to change: --http or --tcp (with their options), --interval or --satellites');
+  const event = { type: 'update', ...(settings.http || settings.tcp || settings.push ? { strategy: strategyOf(settings) } : {}), ...scheduleOf(settings) };
+  if (Object.keys(event).length === 1) throw new UsageError('give what to change: --http, --tcp or --push (with their options), --interval or --satellites');
   return send(line, checkId, 'update', event, { satellites: settings.satellites });
+}
+
+/** `vigil check push-token <id>`: issues (or rotates) a push check's token and prints the URL to ping. */
+export async function rotatePushToken(line: CommandLine): Promise<number> {
+  const checkId = line.argument(0, idSchema);
+  return withNode(line.configFile, async (cluster) => {
+    await printPushToken(cluster, checkId);
+    return 0;
+  });
+}
+
+async function printPushToken(cluster: NodeClient, checkId: string): Promise<void> {
+  const { path } = await cluster.request<{ path: string }>('POST', `/checks/${encodeURIComponent(checkId)}/push-token`);
+  console.log(`push URL of check ${checkId} (shown only now; \`vigil check push-token ${checkId}\` makes a new one):`);
+  console.log(`  ${cluster.urlOf(path)}`);
+  console.log(`  e.g. in cron: curl -fsS -X POST ${cluster.urlOf(path)}`);
 }
 
 export async function removeCheck(line: CommandLine): Promise<number> {
@@ -53,20 +75,30 @@ interface References {
   satellites?: string[] | undefined;
 }
 
-async function send(line: CommandLine, checkId: string, action: 'add' | 'update' | 'remove', event: Record<string, unknown>, references: References = {}): Promise<number> {
+async function send(
+  line: CommandLine,
+  checkId: string,
+  action: 'add' | 'update' | 'remove',
+  event: Record<string, unknown>,
+  references: References = {},
+  /** Run once the change is committed. */
+  afterwards?: (cluster: NodeClient) => Promise<void>,
+): Promise<number> {
   return withNode(line.configFile, async (cluster) => {
     const unknown = await unknownReferences(cluster, references);
     if (unknown.length > 0) return fail(`check ${checkId} not ${action === 'add' ? 'created' : 'changed'}: ${unknown.join('; ')}`);
     try {
       const change = await cluster.send('check', checkId, event);
       console.log(change ? `check ${checkId}: ${action === 'add' ? 'created' : action === 'update' ? 'updated' : 'removed'} (version ${change.version})` : `check ${checkId}: unchanged`);
-      return 0;
     } catch (error) {
       if (error instanceof CommandRefusedError && error.code === 'EVENT_NOT_ALLOWED') {
-        return fail(action === 'add' ? `check ${checkId} exists (or was removed: ids are never reused)` : `no check ${checkId}`);
+        if (action === 'add') return fail(`check ${checkId} exists (or was removed: ids are never reused)`);
+        return fail(action === 'update' && event.satelliteIds !== undefined ? `no check ${checkId}, or it is a push check (those have no satellites)` : `no check ${checkId}`);
       }
       throw error;
     }
+    await afterwards?.(cluster);
+    return 0;
   });
 }
 
@@ -91,7 +123,14 @@ async function unknownReferences(cluster: NodeClient, references: References): P
 }
 
 function strategyOf(settings: Settings): Record<string, unknown> {
-  if (settings.http && settings.tcp) throw new UsageError('--http and --tcp exclude each other');
+  if ([settings.http, settings.tcp, settings.push].filter(Boolean).length > 1) throw new UsageError('--http, --tcp and --push exclude each other');
+  if (settings.push) {
+    if (settings.period === undefined) throw new UsageError('--push needs --period <duration>: how often the job pings');
+    if (settings.method || settings.expect || settings.timeout !== undefined) throw new UsageError('--method, --expect and --timeout go with --http or --tcp');
+    if (settings.satellites?.length) throw new UsageError('a push check has no satellites: its job pings Vigil');
+    return { kind: 'push', periodMs: settings.period, ...(settings.grace !== undefined ? { graceMs: settings.grace } : {}) };
+  }
+  if (settings.period !== undefined || settings.grace !== undefined) throw new UsageError('--period and --grace go with --push');
   const timeout = settings.timeout === undefined ? {} : { timeoutMs: settings.timeout };
   if (settings.http) {
     return {
@@ -116,12 +155,18 @@ function scheduleOf(settings: Settings): Record<string, unknown> {
 export async function listChecks(line: CommandLine): Promise<number> {
   const { json } = line.options(z.object({ json: z.boolean().optional() }));
   return withNode(line.configFile, async (node) => {
-    const rows = await node.list<{ systemId: string; strategy: Record<string, unknown>; intervalMs: number; satelliteIds: string[] }>('check');
+    const rows = await node.list<{ systemId: string; strategy: Record<string, unknown>; intervalMs: number; satelliteIds: string[]; push?: { lastPing: { at: number } | null; dueAt: number } }>('check');
     if (json) {
       console.log(JSON.stringify(rows.map((row) => row.state), null, 2));
       return 0;
     }
     for (const { id, state } of rows) {
+      if (state.push) {
+        const lastPing = state.push.lastPing ? new Date(state.push.lastPing.at).toISOString() : 'never';
+        const { periodMs, graceMs } = state.strategy as { periodMs: number; graceMs: number };
+        console.log(`${id.padEnd(28)} system ${state.systemId.padEnd(20)} push every ${periodMs / 1000}s (grace ${graceMs / 1000}s)  last ping: ${lastPing}  due: ${new Date(state.push.dueAt).toISOString()}`);
+        continue;
+      }
       const target = state.strategy.kind === 'http' ? `${String(state.strategy.method)} ${String(state.strategy.url)}` : `tcp ${String(state.strategy.host)}:${String(state.strategy.port)}`;
       console.log(`${id.padEnd(28)} system ${state.systemId.padEnd(20)} every ${state.intervalMs / 1000}s  ${target}  satellites: ${state.satelliteIds.join(', ') || '(none)'}`);
     }

@@ -59,6 +59,11 @@ export class NodeClient {
     return items;
   }
 
+  /** The absolute URL of `path` on this node (what a job outside should call). */
+  urlOf(path: string): string {
+    return new URL(path, this.address.url).href;
+  }
+
   /** One JSON request; resolves the parsed body of a 2xx answer. */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     let response: HttpAnswer;

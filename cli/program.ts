@@ -138,7 +138,7 @@ export function buildProgram(outcome: { exitCode: number }): Command {
   )
     .action(act((line) => import('./satellite-commands.ts').then((module) => module.listSatellites(line))));
 
-  const check = program.command('check').description('checks: what satellites probe, and how often');
+  const check = program.command('check').description('checks: what satellites probe, and how often; push checks: jobs that ping Vigil');
   const checkSettings = (command: Command, defaults: boolean) =>
     command
       .option('--http <url>', 'probe this http(s) URL')
@@ -147,11 +147,14 @@ export function buildProgram(outcome: { exitCode: number }): Command {
       .option('--tcp <host:port>', 'connect to this TCP port (instead of --http)')
       .option('--timeout <duration>', `how long one probe may take${defaults ? ' (default: 10s)' : ''}`)
       .option('--interval <duration>', `how often to probe${defaults ? ' (default: 60s)' : ''}`)
-      .option('--satellites <ids>', `the satellites that run it, comma-separated${defaults ? ' (default: none)' : ''}`);
+      .option('--satellites <ids>', `the satellites that run it, comma-separated${defaults ? ' (default: none)' : ''}`)
+      .option('--push', 'a push check: no satellite runs it, a job pings its URL (POST /push/<token>) at least every --period')
+      .option('--period <duration>', 'with --push: how often the job pings')
+      .option('--grace <duration>', `with --push: how late a ping may be before it counts as missed${defaults ? ' (default: 1m)' : ''}`);
   checkSettings(
     check
       .command('add')
-      .description('add a check of a system: --http <url> or --tcp <host:port>')
+      .description('add a check of a system: --http <url> or --tcp <host:port>, or --push --period <duration> (prints the URL its job pings)')
       .argument('<id>', 'the check\'s id (never reused)')
       .requiredOption('--system <systemId>', 'the system it checks'),
     true,
@@ -164,6 +167,11 @@ export function buildProgram(outcome: { exitCode: number }): Command {
     .description('remove a check')
     .argument('<id>', 'the check\'s id')
     .action(act((line) => import('./check-commands.ts').then((module) => module.removeCheck(line))));
+  check
+    .command('push-token')
+    .description("issue a new token for a push check and print the URL its job pings (the old token stops working)")
+    .argument('<id>', 'the check\'s id')
+    .action(act((line) => import('./check-commands.ts').then((module) => module.rotatePushToken(line))));
   check
     .command('list')
     .description('list the checks')

@@ -44,6 +44,8 @@ export interface ApiRoute<
   query?: Query;
   /** A JSON body (at most 1 MiB), parsed then checked with this schema. */
   body?: Body;
+  /** An empty or absent body is read as `{}` (then checked with `body`) instead of being refused. */
+  optionalBody?: boolean;
   /** The code of a body that is missing, too large, not JSON or refused by `body` (default INVALID_REQUEST). */
   bodyErrorCode?: 'INVALID_REQUEST' | 'INVALID_EVENT';
   /** Request headers the handler reads (lower-case names). */

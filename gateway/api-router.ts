@@ -55,6 +55,7 @@ export class ApiRouter {
       const rawHeaders = Object.fromEntries(headerNames.map((name) => [name, req.getHeader(name) || undefined]));
       const response = new SafeResponse(res, answered);
       // The body is collected from the start: uWS drops chunks that arrive before `onData`.
+      // (A request without a body, `curl -X POST`, gets one empty last chunk.)
       const body = route.body ? response.readBody() : Promise.resolve(null);
       void (async () => {
         try {
@@ -67,7 +68,7 @@ export class ApiRouter {
           const params = parsePart(route.params, rawParams, 'path');
           const query = parsePart(route.query, queryObject(rawQuery), 'query');
           const headers = parsePart(route.headers, rawHeaders, 'header');
-          const parsedBody = route.body ? parseBody(route.body, await body, route.bodyErrorCode ?? 'INVALID_REQUEST') : undefined;
+          const parsedBody = route.body ? parseBody(route.body, await body, route.bodyErrorCode ?? 'INVALID_REQUEST', route.optionalBody ?? false) : undefined;
           const answer = await route.handle({ principal, params, query, body: parsedBody, headers });
           response.json(route.status ?? 200, answer);
         } catch (error) {
@@ -143,11 +144,13 @@ function queryObject(raw: string): Record<string, string> {
   return query;
 }
 
-function parseBody(schema: z.ZodType, raw: Buffer | null, code: 'INVALID_REQUEST' | 'INVALID_EVENT'): unknown {
-  if (raw === null) throw new HttpRequestError(code, 'request body missing or larger than 1 MiB');
+function parseBody(schema: z.ZodType, raw: Buffer | null, code: 'INVALID_REQUEST' | 'INVALID_EVENT', optional: boolean): unknown {
+  if (raw === null) throw new HttpRequestError(code, 'request body larger than 1 MiB, or the client went away');
+  const text = raw.toString('utf8');
+  if (text.trim() === '' && !optional) throw new HttpRequestError(code, 'request body missing');
   let json: unknown;
   try {
-    json = JSON.parse(raw.toString('utf8'));
+    json = text.trim() === '' ? {} : JSON.parse(text);
   } catch {
     throw new HttpRequestError(code, 'the request body is not JSON');
   }

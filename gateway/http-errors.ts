@@ -16,6 +16,7 @@ export const statusOf: Record<string, number> = {
   INVALID_REQUEST: 400,
   CONFLICT: 409,
   EVENT_NOT_ALLOWED: 409,
+  RATE_LIMITED: 429,
   MACHINE_FAILED: 500,
   VERSION_CONFLICT: 409,
   NOT_OWNER: 503,
@@ -28,7 +29,7 @@ export const statusOf: Record<string, number> = {
 /** A request the HTTP layer itself refuses (bad body, unknown name), with a stable code. */
 export class HttpRequestError extends Error {
   constructor(
-    readonly code: 'INVALID_REQUEST' | 'INVALID_EVENT' | 'NOT_FOUND' | 'CONFLICT',
+    readonly code: 'INVALID_REQUEST' | 'INVALID_EVENT' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED',
     message: string,
     readonly details?: Record<string, unknown>,
   ) {
@@ -55,6 +56,10 @@ export function answerError(response: SafeResponse, log: Logger, error: unknown)
   if (error instanceof AuthError) {
     const headers: Record<string, string> = error.code === 'UNAUTHENTICATED' ? { 'www-authenticate': 'Bearer realm="vigil"' } : {};
     return response.json(statusOf[error.code]!, { error: { code: error.code, message: error.message } }, headers);
+  }
+  if (error instanceof HttpRequestError && error.code === 'RATE_LIMITED') {
+    const retryAfter = Number(error.details?.retryAfterSeconds ?? 1);
+    return response.json(429, { error: { code: error.code, message: error.message } }, { 'retry-after': String(retryAfter) });
   }
   if (error instanceof RuntimeError || error instanceof HttpRequestError || error instanceof TokenAdminError) {
     return response.json(statusOf[error.code] ?? 500, { error: { code: error.code, message: error.message, ...('details' in error && error.details ? { details: error.details } : {}) } });

@@ -15,6 +15,7 @@ import { openApiDocument } from './openapi.ts';
 import { serveQueryRoutes } from './query/query-routes.ts';
 import { serveTokenRoutes } from './token-routes.ts';
 import { serveSatelliteCredentialRoutes, type SatelliteCredentialAdmin } from './satellite-credential-routes.ts';
+import { servePushRoutes, type PushRouteOptions } from './push-routes.ts';
 import { listenExclusive } from './listen-exclusive.ts';
 import { serveStaticSite } from './static-site.ts';
 import { serveStatusPage, type StatusPageOptions } from './status-page-route.ts';
@@ -84,6 +85,8 @@ export interface HttpServerOptions {
   observer?: HttpObserver;
   /** `GET /metrics` (Prometheus); absent: not served. */
   metrics?: MetricsRouteOptions;
+  /** Push monitors (`POST /push/{token}`, `POST /checks/{id}/push-token`); absent: not served. */
+  push?: Pick<PushRouteOptions, 'tokens' | 'rate'>;
 }
 
 /**
@@ -129,6 +132,14 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
   serveQueryRoutes(router, { ...options.queries, runtime });
   serveTokenRoutes(router, options.tokens, options.clock);
   serveSatelliteCredentialRoutes(router, options.satelliteCredentials);
+  if (options.push) {
+    servePushRoutes(router, {
+      ...options.push,
+      dispatch: options.dispatch,
+      readCheck: async (checkId) => (await runtime.get('check', checkId)).state,
+      clock: options.clock ?? Date.now,
+    });
+  }
   router.json({
     method: 'get',
     path: '/cluster/status',

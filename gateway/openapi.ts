@@ -56,7 +56,7 @@ function jsonOperation(route: ApiRoute): ZodOpenApiOperationObject {
     ...(route.params || route.query || route.headers
       ? { requestParams: { ...(route.params ? { path: route.params } : {}), ...(route.query ? { query: route.query } : {}), ...(route.headers ? { header: route.headers } : {}) } }
       : {}),
-    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
+    ...(route.body ? { requestBody: { required: !route.optionalBody, content: { 'application/json': { schema: route.body } } } } : {}),
     responses,
   } as ZodOpenApiOperationObject;
 }

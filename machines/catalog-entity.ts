@@ -14,14 +14,16 @@ export function defineCatalogEntity<TMachine extends AnyStateMachine>(catalog: {
   machineVersion: number;
   eventSchema: z.ZodType<{ type: string }>;
   stateSchema: z.ZodType<Record<string, unknown>>;
+  internalEventTypes?: readonly string[];
+  timers?: EntityDefinition<TMachine>['timers'];
 }): EntityDefinition<TMachine> {
   return defineEntity({
     ...catalog,
-    internalEventTypes: [],
+    internalEventTypes: catalog.internalEventTypes ?? [],
     toState: (snapshot) => {
       const { value, context } = snapshot as AnyMachineSnapshot;
       return value === 'active' ? { ...context } : null;
     },
-    timers: () => [],
+    timers: catalog.timers ?? (() => []),
   });
 }

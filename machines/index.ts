@@ -28,6 +28,7 @@ export * from './incident.machine.ts';
 export * from './health.machine.ts';
 export * from './satellite.machine.ts';
 export * from './check.machine.ts';
+export * from './push-monitor.ts';
 export { maintenanceScheduleSchema, maintenanceWindowSchema, nextWindow, windowAt, type MaintenanceSchedule, type MaintenanceWindow } from './maintenance-schedule.ts';
 export * from './maintenance.machine.ts';
 export * from './automation.machine.ts';

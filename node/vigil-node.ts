@@ -14,6 +14,7 @@ import {
   SatelliteAccess,
   satelliteCredentialNoticeSchema,
   SatelliteSessionSweeper,
+  startPushResultReactor,
   TimerScheduler,
 } from '../actors/index.ts';
 import { ClusterBucket, connectBus, describeNatsAuth, ensureStreams, redactServers, type Bus, type NatsAuthSettings } from '../bus/index.ts';
@@ -30,6 +31,7 @@ import {
   SystemQueries,
   LeaseStore,
   OutboxStore,
+  PushTokenStore,
   readDatabaseClock,
   SatelliteCredentialStore,
   SatelliteSessionStore,
@@ -205,6 +207,7 @@ export async function startNode(
     const statusPage = new StatusPageQuery(database);
 
     const assignments = new AssignmentStore(database);
+    const pushTokens = new PushTokenStore(database);
     const credentials = new SatelliteCredentialStore(database, stamp);
     const access = new SatelliteAccess(credentials, bus.nc, bus.subjects);
     let sweeper: SatelliteSessionSweeper | undefined;
@@ -250,6 +253,7 @@ export async function startNode(
         traffic: metrics.satellites,
       },
       observer: metrics.http,
+      push: { tokens: pushTokens },
       metrics: { scrape: () => metrics.scrape(), allow: new AddressAllowList(config.metrics.allow) },
       readiness: [
         { name: 'node', check: () => ready },
@@ -360,6 +364,14 @@ export async function startNode(
       runRetention: { retentionMs: config.automations.runRetentionMs, everyMs: config.automations.runPruneEveryMs },
       clock,
     });
+    // Pings and missed deadlines committed to push checks become health results (once per cluster).
+    const pushResults = await startPushResultReactor({
+      bus,
+      dispatch: (kind, id, event, options) => router!.dispatch(kind, id, event, options),
+      tokens: pushTokens,
+      actor: `node:${config.nodeId}`,
+      log,
+    });
     // Ready only once everything runs: a supervisor (or test) that acts on "ready" finds the
     // node whole, and a stop requested from then on finds every part started.
     ready = true;
@@ -397,6 +409,7 @@ export async function startNode(
         // Partitions first: each is drained (its queued events committed) and released, so the
         // next owner takes it at once instead of after the lease time.
         await automations.stop();
+        await pushResults.stop();
         await sweeper!.stop();
         await placement!.stop(config.timeouts.shutdownMs);
         await commands.stop();

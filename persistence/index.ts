@@ -6,6 +6,7 @@ export { LeaseStore, type LeaseFence } from './lease-store.ts';
 export { readDatabaseClock } from './database-clock.ts';
 export { SatelliteCredentialStore } from './satellite-credential-store.ts';
 export { ApiTokenStore, type ApiTokenListing } from './api-token-store.ts';
+export { PushTokenStore } from './push-token-store.ts';
 export { AssignmentStore, type StoredAssignment } from './assignment-store.ts';
 export { PersistenceError, isDataRejected, DataFolderLockedError, DataFolderLockError, type PersistenceErrorCode, type DataFolderHolder } from './errors.ts';
 export { DataFolderLock, DATA_FOLDER_LOCK_FILE, readDataFolderLock, type DataFolderOwner } from './data-folder-lock.ts';

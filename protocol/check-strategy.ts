@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { durationMs } from './duration.ts';
 
 /** How a satellite runs a check: an HTTP request or a TCP connect. Shared by the check entity and the satellite protocol. */
 export const httpStrategySchema = z.object({
@@ -16,6 +17,28 @@ export const tcpStrategySchema = z.object({
 });
 export const checkStrategySchema = z.discriminatedUnion('kind', [httpStrategySchema, tcpStrategySchema]);
 export type CheckStrategy = z.infer<typeof checkStrategySchema>;
+
+/** Longest period or grace of a push monitor: 35 days (a monthly job, with room). */
+const MAX_PUSH_MS = 35 * 86_400_000;
+/**
+ * A push (heartbeat) monitor: no satellite runs it; a job pings `POST /push/<token>` and a ping
+ * missing for `periodMs + graceMs` is a failure (see docs/PROTOCOL.md, "Push monitors").
+ */
+export const pushStrategySchema = z.object({
+  kind: z.literal('push'),
+  /** How often the job is expected to ping: ms or a duration ("5m", "1d"). */
+  periodMs: durationMs({ min: 1_000, max: MAX_PUSH_MS }),
+  /** How late a ping may be before it counts as missed, ms (jobs take time and clocks drift). */
+  graceMs: durationMs({ min: 0, max: MAX_PUSH_MS }).default(60_000),
+});
+export type PushStrategy = z.infer<typeof pushStrategySchema>;
+
+/**
+ * What a check entity holds: a strategy satellites run (`checkStrategySchema`, what assignments
+ * carry) or a push monitor, which is never assigned to a satellite.
+ */
+export const checkEntityStrategySchema = z.discriminatedUnion('kind', [...checkStrategySchema.options, pushStrategySchema]);
+export type CheckEntityStrategy = z.infer<typeof checkEntityStrategySchema>;
 
 /** One check a satellite must run, as sent in `authenticated` and `assignments_updated`. */
 export const assignmentSchema = z.object({

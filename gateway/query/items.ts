@@ -8,9 +8,11 @@ import {
   incidentUpdateSchema,
   maintenanceStatusSchema,
   maintenanceWindowSchema,
+  pushMonitorSchema,
   runStatusSchema,
   satelliteSessionSchema,
   satelliteStatusSchema,
+  type PushMonitor,
 } from '../../machines/index.ts';
 import type { StateRow, SystemRow } from '../../persistence/index.ts';
 import type { AutomationScopeState } from '../../machines/index.ts';
@@ -133,13 +135,23 @@ export const checkItemSchema = z
     strategy: jsonObject.nullable().meta({ description: 'What the satellite runs (`type` and its settings)' }),
     intervalMs: z.number(),
     satelliteIds: z.array(z.string()),
+    push: pushMonitorSchema.optional().meta({ description: 'Push checks only: the last ping, the current deadline (`dueAt`) and the misses in a row' }),
     ...stored,
   })
   .meta({ id: 'Check' });
 
 export function checkItem(row: StateRow): z.infer<typeof checkItemSchema> {
-  const state = row.state as { systemId: string; strategy: Record<string, unknown> | null; intervalMs: number; satelliteIds: string[] };
-  return { id: row.id, systemId: state.systemId, strategy: state.strategy, intervalMs: state.intervalMs, satelliteIds: state.satelliteIds, version: row.version, updatedAt: row.updatedAt };
+  const state = row.state as { systemId: string; strategy: Record<string, unknown> | null; intervalMs: number; satelliteIds: string[]; push?: PushMonitor };
+  return {
+    id: row.id,
+    systemId: state.systemId,
+    strategy: state.strategy,
+    intervalMs: state.intervalMs,
+    satelliteIds: state.satelliteIds,
+    ...(state.push ? { push: state.push } : {}),
+    version: row.version,
+    updatedAt: row.updatedAt,
+  };
 }
 
 export const maintenanceItemSchema = z
