@@ -136,6 +136,7 @@ describe('push monitors', () => {
     expect((await fetch(url('/checks/none/push-token'), { method: 'POST', headers: authorization() })).status).toBe(404);
     expect((await fetch(url('/checks/tokens/push-token'), { method: 'POST' })).status).toBe(401);
     // A push check has no satellites; callers cannot send pings as commands.
+    await send('satellite', 'sat-1', { type: 'register', name: 'Satellite 1', region: 'eu' });
     const refused = await fetch(url('/entities/check/tokens/events'), { method: 'POST', headers: authorization(), body: JSON.stringify({ type: 'update', satelliteIds: ['sat-1'] }) });
     expect(refused.status).toBe(409);
     const forged = await fetch(url('/entities/check/tokens/events'), { method: 'POST', headers: authorization(), body: JSON.stringify({ type: 'ping' }) });
