@@ -7,12 +7,12 @@ import { checkStrategySchema, type CheckStrategy } from '../protocol/check-strat
 import { idListSchema, type EntityInput } from './shared-schemas.ts';
 
 /**
- * A check of a system, run by satellites: how (HTTP or TCP), how often, and by which satellites.
+ * A check of a system, run by satellites: how (HTTP, TCP, DNS or TLS; see protocol/check-strategy.ts), how often, and by which satellites.
  * Its id is the `checkId` that results report. Exists between `create` and `delete`.
  */
 export const checkMachineVersion = 1;
 
-export { checkStrategySchema, httpStrategySchema, tcpStrategySchema, type CheckStrategy } from '../protocol/check-strategy.ts';
+export { checkStrategySchema, dnsStrategySchema, httpStrategySchema, tcpStrategySchema, tlsStrategySchema, type CheckStrategy } from '../protocol/check-strategy.ts';
 
 export const checkEventSchema = z.discriminatedUnion('type', [
   z.object({

@@ -7,7 +7,8 @@ import {
   type Assignment,
   type SatelliteMessage,
 } from '../protocol/satellite-protocol.ts';
-import { runCheck } from './check-runner.ts';
+import { readAssignmentsOneByOne } from './assignment-list.ts';
+import { runCheck } from './checks/run-check.ts';
 import { CheckScheduler } from './check-scheduler.ts';
 import { TokenBucket } from '../protocol/token-bucket.ts';
 import { ResultOutbox, type ResultMessage } from './result-outbox.ts';
@@ -186,7 +187,14 @@ export class SatelliteAgent {
       return this.options.log('warn', 'gateway sent something that is not JSON');
     }
     const parsed = gatewayMessageSchema.safeParse(frame);
-    if (!parsed.success) return this.options.log('warn', 'gateway sent an unknown frame');
+    if (!parsed.success) {
+      const list = readAssignmentsOneByOne(frame);
+      if (!list) return this.options.log('warn', 'gateway sent an unknown frame');
+      this.scheduler.update(list.assignments);
+      this.options.log('warn', 'assignments this agent cannot run', { checks: list.assignments.length, cannotRun: list.unreadable.map((entry) => entry.checkId) });
+      for (const { checkId, message } of list.unreadable) this.send({ type: 'check_error', checkId, message });
+      return;
+    }
     const message = parsed.data;
     if (message.type === 'authenticated' || message.type === 'assignments_updated') {
       this.scheduler.update(message.assignments as Assignment[]);
@@ -212,7 +220,12 @@ export class SatelliteAgent {
     this.counters.checksRun++;
     if (ok) this.counters.checksOk++;
     else this.counters.checksFailed++;
-    this.options.log('debug', 'check result', { checkId: assignment.checkId, status: ok ? 'ok' : 'fail', latencyMs: outcome.latencyMs, ...(ok ? {} : { error: outcome.detail }) });
+    this.options.log('debug', 'check result', {
+      checkId: assignment.checkId,
+      status: ok ? 'ok' : 'fail',
+      latencyMs: outcome.latencyMs,
+      ...(outcome.error ? { error: outcome.error.message, kind: outcome.error.kind, code: outcome.error.code } : {}),
+    });
     this.deliver({
       type: 'result',
       resultId: `${assignment.checkId}:${executedAt}:${randomBytes(4).toString('hex')}`,
@@ -220,8 +233,12 @@ export class SatelliteAgent {
       systemId: assignment.systemId,
       status: outcome.status,
       latencyMs: outcome.latencyMs,
+      // The error's message, for nodes that read only `detail`.
       detail: outcome.detail,
       executedAt,
+      ...(outcome.error ? { error: outcome.error } : {}),
+      timings: outcome.timings,
+      measured: outcome.measured,
     });
   }
 
