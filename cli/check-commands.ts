@@ -1,28 +1,17 @@
 import { z } from 'zod';
-// Straight from its file, not protocol/index.ts: the CLI must start fast.
-import { httpStrategySchema } from '../protocol/check-strategy.ts';
+import { describeStrategy, givesStrategy, strategyOf, strategyOptionsSchema } from './check-strategy-options.ts';
 import type { CommandLine } from './command-line.ts';
 import { fail, UsageError } from './exit.ts';
 import { CommandRefusedError, withNode, type NodeClient } from './node-client.ts';
-import { durationSchema, hostPortSchema, httpStatusSchema, idListSchema, idSchema } from './option-schemas.ts';
+import { durationSchema, idListSchema, idSchema } from './option-schemas.ts';
 
 // `vigil check add|update|remove|list`: checks are entities, changed through the cluster like any
 // other, so the satellites they name get `assignments_updated` at once. The shapes of the options
 // are checked here (exit code 2); their values by the cluster (the check's zod schema): a bad URL
-// is refused with INVALID_EVENT and changes nothing (exit code 1).
+// is refused with INVALID_EVENT and changes nothing (exit code 1). How a check runs (its strategy)
+// comes from cli/check-strategy-options.ts.
 
-const methods = httpStrategySchema.shape.method.unwrap().options;
-
-const settingsOptions = z.object({
-  http: z.string().optional(),
-  method: z
-    .string()
-    .transform((text) => text.toUpperCase())
-    .pipe(z.enum(methods, { error: `expected ${methods.join(', ')}` }))
-    .optional(),
-  expect: httpStatusSchema.optional(),
-  tcp: hostPortSchema.optional(),
-  timeout: durationSchema.optional(),
+const settingsOptions = strategyOptionsSchema.extend({
   interval: durationSchema.optional(),
   satellites: idListSchema.optional(),
 });
@@ -31,15 +20,16 @@ type Settings = z.output<typeof settingsOptions>;
 export async function addCheck(line: CommandLine): Promise<number> {
   const checkId = line.argument(0, idSchema);
   const { system, ...settings } = line.options(settingsOptions.extend({ system: idSchema }));
-  if (!settings.http && !settings.tcp) throw new UsageError('give what to probe: --http <url> or --tcp <host:port>');
+  if (!givesStrategy(settings)) throw new UsageError('give what to probe: --http <url>, --tcp <host:port>, --dns <name>, --tls <host[:port]> or --strategy <json|@file>');
   return send(line, checkId, 'add', { type: 'create', systemId: system, strategy: strategyOf(settings), ...scheduleOf(settings) }, { system, satellites: settings.satellites });
 }
 
 export async function updateCheck(line: CommandLine): Promise<number> {
   const checkId = line.argument(0, idSchema);
   const settings = line.options(settingsOptions);
-  const event = { type: 'update', ...(settings.http || settings.tcp ? { strategy: strategyOf(settings) } : {}), ...scheduleOf(settings) };
-  if (Object.keys(event).length === 1) throw new UsageError('give what to change: --http or --tcp (with their options), --interval or --satellites');
+  const strategy = strategyOf(settings);
+  const event = { type: 'update', ...(strategy ? { strategy } : {}), ...scheduleOf(settings) };
+  if (Object.keys(event).length === 1) throw new UsageError('give what to change: a strategy (--http, --tcp, --dns, --tls or --strategy, with their options), --interval or --satellites');
   return send(line, checkId, 'update', event, { satellites: settings.satellites });
 }
 
@@ -90,22 +80,6 @@ async function unknownReferences(cluster: NodeClient, references: References): P
   return missing;
 }
 
-function strategyOf(settings: Settings): Record<string, unknown> {
-  if (settings.http && settings.tcp) throw new UsageError('--http and --tcp exclude each other');
-  const timeout = settings.timeout === undefined ? {} : { timeoutMs: settings.timeout };
-  if (settings.http) {
-    return {
-      kind: 'http',
-      url: settings.http,
-      ...(settings.method ? { method: settings.method } : {}),
-      ...(settings.expect ? { expectedStatus: settings.expect } : {}),
-      ...timeout,
-    };
-  }
-  if (settings.method || settings.expect) throw new UsageError('--method and --expect go with --http');
-  return { kind: 'tcp', ...settings.tcp, ...timeout };
-}
-
 function scheduleOf(settings: Settings): Record<string, unknown> {
   return {
     ...(settings.interval !== undefined ? { intervalMs: settings.interval } : {}),
@@ -122,7 +96,7 @@ export async function listChecks(line: CommandLine): Promise<number> {
       return 0;
     }
     for (const { id, state } of rows) {
-      const target = state.strategy.kind === 'http' ? `${String(state.strategy.method)} ${String(state.strategy.url)}` : `tcp ${String(state.strategy.host)}:${String(state.strategy.port)}`;
+      const target = describeStrategy(state.strategy);
       console.log(`${id.padEnd(28)} system ${state.systemId.padEnd(20)} every ${state.intervalMs / 1000}s  ${target}  satellites: ${state.satelliteIds.join(', ') || '(none)'}`);
     }
     return 0;
