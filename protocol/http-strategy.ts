@@ -13,7 +13,7 @@ export const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OP
 const COMPUTED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer']);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
 // What Node sends in a header value: tab, visible ASCII and Latin-1, no line breaks.
-const headerValue = z.string().max(4096).regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'printable characters only (no line breaks)');
+const headerValue = z.string().max(2048).regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'printable characters only (no line breaks)');
 
 const jsonAssertionSchema = z
   .object({
@@ -53,8 +53,8 @@ export const httpStrategySchema = z
         }
       })
       .optional(),
-    /** Request body (text, ≤ 64 KiB), with POST, PUT, PATCH, DELETE or OPTIONS; `${env:NAME}` replaced as in headers. */
-    body: z.string().max(65_536).optional(),
+    /** Request body (text, ≤ 16 KiB), with POST, PUT, PATCH, DELETE or OPTIONS; `${env:NAME}` replaced as in headers. */
+    body: z.string().max(16_384).optional(),
     expectedStatus: statusSetSchema.optional(),
     /** The whole run (all redirects, the body read) must take at most this long, else `assertion`. */
     maxResponseTimeMs: z.number().int().min(1).max(120_000).optional(),

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import {
   SATELLITE_PATH,
@@ -11,6 +10,7 @@ import { readAssignmentsOneByOne } from './assignment-list.ts';
 import { runCheck } from './checks/run-check.ts';
 import { CheckScheduler } from './check-scheduler.ts';
 import { TokenBucket } from '../protocol/token-bucket.ts';
+import { resultFrame } from './result-frame.ts';
 import { ResultOutbox, type ResultMessage } from './result-outbox.ts';
 import type { AgentActivity } from './activity-summary.ts';
 import type { Log } from './logger.ts';
@@ -226,20 +226,7 @@ export class SatelliteAgent {
       latencyMs: outcome.latencyMs,
       ...(outcome.error ? { error: outcome.error.message, kind: outcome.error.kind, code: outcome.error.code } : {}),
     });
-    this.deliver({
-      type: 'result',
-      resultId: `${assignment.checkId}:${executedAt}:${randomBytes(4).toString('hex')}`,
-      checkId: assignment.checkId,
-      systemId: assignment.systemId,
-      status: outcome.status,
-      latencyMs: outcome.latencyMs,
-      // The error's message, for nodes that read only `detail`.
-      detail: outcome.detail,
-      executedAt,
-      ...(outcome.error ? { error: outcome.error } : {}),
-      timings: outcome.timings,
-      measured: outcome.measured,
-    });
+    this.deliver(resultFrame(assignment, outcome, executedAt));
   }
 
   private sendHeartbeat(): void {

@@ -48,7 +48,8 @@ const TLS_CODE = /^(?:ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_
 /**
  * The kind of a thrown error, by its system error code first (ENOTFOUND → `dns`, ECONNREFUSED →
  * `connect`, certificate codes → `tls`, HPE_* → `status`: the answer was not valid HTTP), else by
- * the phase it happened in. An error without a code (a bug, not the target) is `internal`.
+ * the phase it happened in. An error without a code, or with one of Node's ERR_* codes for misuse
+ * (a bug, not the target), is `internal`.
  */
 export function kindOfError(error: unknown, phase: CheckPhase): { kind: CheckErrorKind; code?: string } {
   if (error instanceof CheckFailure) return { kind: error.kind, ...(error.code ? { code: error.code } : {}) };
@@ -58,6 +59,8 @@ export function kindOfError(error: unknown, phase: CheckPhase): { kind: CheckErr
   if (CONNECT_CODES.has(code)) return { kind: 'connect', code };
   if (TLS_CODE.test(code)) return { kind: 'tls', code };
   if (code.startsWith('HPE_')) return { kind: 'status', code };
+  // Node's own argument and state errors are the agent's (a bug), except a stream that broke under it.
+  if (code.startsWith('ERR_') && !code.startsWith('ERR_STREAM_')) return { kind: 'internal', code };
   const byPhase: Record<CheckPhase, CheckErrorKind> = { dns: 'dns', connect: 'connect', tls: 'tls', request: 'connect', body: 'connect' };
   return { kind: byPhase[phase], code };
 }

@@ -15,6 +15,7 @@ import { assertBody, needsBody, readBody } from './http-body.ts';
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 // Never carried to another origin by a followed redirect (as browsers do with Authorization).
 const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
  * One HTTP(S) request, judged: the status must be in `expectedStatus` (default 200–299), then the
@@ -106,11 +107,12 @@ async function exchange(run: CheckRun, strategy: HttpStrategy, url: URL, method:
 /** The strategy's headers with `${env:NAME}` resolved; credentials and resolved secrets stay with the check's own origin. */
 function resolveHeaders(strategy: HttpStrategy) {
   const origin = new URL(strategy.url).origin;
-  const entries = Object.entries(strategy.headers ?? {}).map(([name, value]) => ({
-    name,
-    value: resolveEnvReferences(value),
-    sameOriginOnly: CREDENTIAL_HEADERS.has(name.toLowerCase()) || hasEnvReference(value),
-  }));
+  const entries = Object.entries(strategy.headers ?? {}).map(([name, value]) => {
+    const resolved = resolveEnvReferences(value);
+    // The definition's value was checked; what the environment put in it was not.
+    if (!HEADER_VALUE.test(resolved)) throw new CheckFailure('internal', `header ${name}: an environment variable it names holds characters a header cannot carry (line breaks?)`, 'ENV_INVALID');
+    return { name, value: resolved, sameOriginOnly: CREDENTIAL_HEADERS.has(name.toLowerCase()) || hasEnvReference(value) };
+  });
   return {
     forOrigin: (target: string): OutgoingHttpHeaders =>
       Object.fromEntries(entries.filter((entry) => target === origin || !entry.sameOriginOnly).map((entry) => [entry.name, entry.value])),

@@ -7,12 +7,14 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { createServer as createTlsServer } from 'node:tls';
 import * as dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkStrategySchema } from '../../protocol/check-strategy.ts';
 import { satelliteMessageSchema } from '../../protocol/satellite-protocol.ts';
 import { runCheck, type CheckOutcome } from '../../satellite/checks/run-check.ts';
+import { resultFrame } from '../../satellite/result-frame.ts';
 
 // The agent's check strategies against real servers this file starts: HTTPS (self-signed), plain
 // HTTP, TLS with a certificate that expires in 3 days, a DNS server (UDP, dns-packet), a closed
@@ -58,6 +60,8 @@ const site: RequestListener = (request, response) => {
       request.on('end', () => json(200, { method: request.method, token: request.headers['x-token'] ?? null, authorization: request.headers.authorization ?? null, body }));
       return;
     }
+    case '/gzip':
+      return response.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync(JSON.stringify({ status: 'ok', padding: 'x'.repeat(5000) })));
     case '/slow':
       // Answers after 60 ms (the server's delay: a run can only take longer).
       setTimeout(() => json(200, { status: 'ok' }), 60);
@@ -134,10 +138,12 @@ afterAll(() => {
 
 /** Runs the check as the agent does (the strategy parsed as the entity stores it) and checks the result frame it would send. */
 async function check(strategy: Record<string, unknown>): Promise<CheckOutcome> {
-  const outcome = await runCheck(checkStrategySchema.parse(strategy));
-  const frame = { type: 'result', resultId: 'r', checkId: 'c', systemId: 's', executedAt: Date.now(), status: outcome.status, latencyMs: outcome.latencyMs, detail: outcome.detail, ...(outcome.error ? { error: outcome.error } : {}), timings: outcome.timings, measured: outcome.measured };
+  const assignment = { checkId: 'c', systemId: 's', strategy: checkStrategySchema.parse(strategy), intervalMs: 60_000 };
+  const outcome = await runCheck(assignment.strategy);
+  const frame = resultFrame(assignment, outcome, Date.now());
   expect(satelliteMessageSchema.parse(frame)).toEqual(frame);
-  expect(outcome.detail).toBe(outcome.error?.message ?? '');
+  expect(frame).toMatchObject({ detail: outcome.error?.message ?? '', timings: outcome.timings, measured: outcome.measured });
+  expect(frame.error).toEqual(outcome.error);
   return outcome;
 }
 
@@ -181,6 +187,8 @@ describe('http(s) checks', () => {
     expect((await https('/health', { jsonAssertions: [{ path: "$['version']", equals: '7' }] })).error).toEqual({ kind: 'assertion', message: `$['version'] is 7, expected "7"` });
     expect((await https('/health', { jsonAssertions: [{ path: '$.checks[3]' }] })).error).toMatchObject({ kind: 'assertion', message: '$.checks[3] is not in the body' });
     expect((await https('/degraded', { expectedStatus: 503, jsonAssertions: [{ path: '$.status' }] })).error?.message).toMatch(/^the body is not JSON/);
+    // A compressed body is decoded before it is searched.
+    expect(await https('/gzip', { headers: { 'Accept-Encoding': 'gzip' }, bodyContains: 'xxxx', jsonAssertions: [{ path: '$.status', equals: 'ok' }] })).toMatchObject({ status: 'up', measured: { bodyBytes: expect.any(Number) } });
   });
 
   it('follows redirects only when asked, up to maxRedirects, and keeps credentials to the first origin', async () => {
@@ -197,6 +205,8 @@ describe('http(s) checks', () => {
       expect(redirected.status, redirected.detail).toBe('up');
       const missing = await https('/echo', { headers: { 'X-Token': '${env:VIGIL_TEST_NOT_SET}' } });
       expect(missing.error).toMatchObject({ kind: 'internal', code: 'ENV_NOT_SET' });
+      process.env.VIGIL_TEST_CHECK_TOKEN = 'a\r\nInjected: yes';
+      expect((await https('/echo', { headers })).error).toMatchObject({ kind: 'internal', code: 'ENV_INVALID' });
     } finally {
       delete process.env.VIGIL_TEST_CHECK_TOKEN;
     }
