@@ -3,10 +3,9 @@ import { DEFAULT_TIMEOUT_MS, dnsNameSchema, timeoutMsSchema } from './strategy-f
 
 export const dnsRecordTypes = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'SOA', 'SRV', 'CAA', 'PTR'] as const;
 
-const unanchored = (pattern: RegExp) => pattern.source.replace(/^\^|\$$/g, '');
-const ipv4 = new RegExp(`^(?<host>${unanchored(z.regexes.ipv4)})(?::(?<port>\\d{1,5}))?$`);
-const ipv6 = new RegExp(`^(?<host>${unanchored(z.regexes.ipv6)})$`);
-const bracketedIpv6 = new RegExp(`^\\[(?<host>${unanchored(z.regexes.ipv6)})\\](?::(?<port>\\d{1,5}))?$`);
+// Schemas, not `z.regexes`: the agent's bundle then keeps only these two patterns of zod's.
+const ipv4 = z.ipv4();
+const ipv6 = z.ipv6();
 
 /**
  * A resolver address as `host` and `port`: `10.0.0.2`, `10.0.0.2:5353`, `fd00::2` or
@@ -14,10 +13,11 @@ const bracketedIpv6 = new RegExp(`^\\[(?<host>${unanchored(z.regexes.ipv6)})\\](
  * resolver of a DNS check must not itself depend on DNS).
  */
 export function parseResolverAddress(address: string): { host: string; port: number } | null {
-  const groups = (ipv4.exec(address) ?? bracketedIpv6.exec(address) ?? ipv6.exec(address))?.groups;
-  if (!groups) return null;
-  const port = groups.port === undefined ? 53 : Number(groups.port);
-  return port >= 1 && port <= 65_535 ? { host: groups.host!, port } : null;
+  const match = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(address) ?? /^([\d.]+)(?::(\d{1,5}))?$/.exec(address) ?? [address, address];
+  const host = match[1]!;
+  const port = match[2] === undefined ? 53 : Number(match[2]);
+  const valid = host.includes(':') ? ipv6.safeParse(host).success : ipv4.safeParse(host).success && !address.startsWith('[');
+  return valid && port >= 1 && port <= 65_535 ? { host, port } : null;
 }
 
 /**
