@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkStrategySchema } from '../protocol/check-strategy.ts';
-import { strategyOf, strategyOptionsSchema } from './check-strategy-options.ts';
+import { describeStrategy, strategyOf, strategyOptionsSchema } from './check-strategy-options.ts';
 
 /** What `vigil check add` would send for these option values (as commander gives them). */
 const strategy = (options: Record<string, unknown>) => strategyOf(strategyOptionsSchema.parse(options));
@@ -73,5 +73,14 @@ describe('check strategy options', () => {
     expect(strategy({})).toBeUndefined();
     expect(strategyOptionsSchema.safeParse({ header: ['no colon'] }).success).toBe(false);
     expect(strategyOptionsSchema.safeParse({ tls: 'a:b:c' }).success).toBe(false);
+  });
+
+  it('name what a stored strategy probes, for vigil check list', () => {
+    expect(['http', 'tcp', 'dns', 'tls'].map((kind) => describeStrategy(checkStrategySchema.parse({ tcp: { kind: 'tcp', host: 'db', port: 5432 }, http: { kind: 'http', url: 'https://shop/' }, dns: { kind: 'dns', name: 'shop.example', resolver: '10.0.0.2' }, tls: { kind: 'tls', host: 'shop.example' } }[kind])))).toEqual([
+      'GET https://shop/',
+      'tcp db:5432',
+      'dns A shop.example @10.0.0.2',
+      'tls shop.example:443',
+    ]);
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { checkStateSchema, getEntityDefinition } from '../machines/index.ts';
-import { readAssignmentsOneByOne } from '../satellite/assignment-list.ts';
 import { checkStrategySchema } from './check-strategy.ts';
 import { parseJsonPath, valueAtJsonPath } from './json-path-query.ts';
 import { gatewayMessageSchema } from './satellite-protocol.ts';
@@ -93,14 +92,5 @@ describe('check strategies', () => {
     expect(at('$')).toEqual({ found: true, value: document });
     expect(parseJsonPath('status')).toMatch(/starts with \$/);
     expect(parseJsonPath('$.items[*]')).toMatch(/unsupported/);
-  });
-
-  it('an agent runs the assignments it can read, and reports the others, when a newer node sends a kind it does not know', () => {
-    const frame = { type: 'assignments_updated', assignments: [{ checkId: 'a', systemId: 'shop', strategy: examples.tcp, intervalMs: 1000 }, { checkId: 'b', systemId: 'shop', strategy: { kind: 'smtp', host: 'mx' }, intervalMs: 1000 }] };
-    expect(gatewayMessageSchema.safeParse(frame).success).toBe(false);
-    const list = readAssignmentsOneByOne(frame)!;
-    expect(list.assignments.map((assignment) => assignment.checkId)).toEqual(['a']);
-    expect(list.unreadable).toEqual([{ checkId: 'b', message: expect.stringMatching(/^this agent cannot run this check \(upgrade it\?\): strategy\.kind: /) }]);
-    expect(readAssignmentsOneByOne({ type: 'results_acked' })).toBeNull();
   });
 });
