@@ -1,51 +1,39 @@
 import { z } from 'zod';
-// Straight from its file, not protocol/index.ts: the CLI must start fast.
-import { httpStrategySchema } from '../protocol/check-strategy.ts';
+import { describeStrategy, givesStrategy, strategyOf, strategyOptionsSchema } from './check-strategy-options.ts';
 import type { CommandLine } from './command-line.ts';
 import { fail, UsageError } from './exit.ts';
 import { CommandRefusedError, withNode, type NodeClient } from './node-client.ts';
-import { durationSchema, hostPortSchema, httpStatusSchema, idListSchema, idSchema } from './option-schemas.ts';
+import { durationSchema, idListSchema, idSchema } from './option-schemas.ts';
 
 // `vigil check add|update|remove|list|push-token`: checks are entities, changed through the cluster
 // like any other, so the satellites they name get `assignments_updated` at once. The shapes of the options
 // are checked here (exit code 2); their values by the cluster (the check's zod schema): a bad URL
-// is refused with INVALID_EVENT and changes nothing (exit code 1).
+// is refused with INVALID_EVENT and changes nothing (exit code 1). How a check runs (its strategy)
+// comes from cli/check-strategy-options.ts.
 
-const methods = httpStrategySchema.shape.method.unwrap().options;
-
-const settingsOptions = z.object({
-  http: z.string().optional(),
-  method: z
-    .string()
-    .transform((text) => text.toUpperCase())
-    .pipe(z.enum(methods, { error: `expected ${methods.join(', ')}` }))
-    .optional(),
-  expect: httpStatusSchema.optional(),
-  tcp: hostPortSchema.optional(),
-  timeout: durationSchema.optional(),
+const settingsOptions = strategyOptionsSchema.extend({
   interval: durationSchema.optional(),
   satellites: idListSchema.optional(),
-  push: z.boolean().optional(),
-  period: durationSchema.optional(),
-  // 0: a ping is missed as soon as its period is over.
-  grace: z.union([z.literal('0').transform(() => 0), durationSchema]).optional(),
 });
 type Settings = z.output<typeof settingsOptions>;
 
 export async function addCheck(line: CommandLine): Promise<number> {
   const checkId = line.argument(0, idSchema);
   const { system, ...settings } = line.options(settingsOptions.extend({ system: idSchema }));
-  if (!settings.http && !settings.tcp && !settings.push) throw new UsageError('give what to probe: --http <url> or --tcp <host:port>, or --push --period <duration> for a job that pings');
+  if (!givesStrategy(settings)) throw new UsageError('give what to probe: --http <url>, --tcp <host:port>, --dns <name>, --tls <host[:port]>, --strategy <json|@file>, or --push --period <duration> for a job that pings');
+  const strategy = strategyOf(settings)!;
+  if (strategy.kind === 'push' && settings.satellites?.length) throw new UsageError('a push check has no satellites: its job pings Vigil');
   // A push check's job needs its token: issued right after the check exists, shown only now.
-  const afterwards = settings.push ? (cluster: NodeClient) => printPushToken(cluster, checkId) : undefined;
-  return send(line, checkId, 'add', { type: 'create', systemId: system, strategy: strategyOf(settings), ...scheduleOf(settings) }, { system, satellites: settings.satellites }, afterwards);
+  const afterwards = strategy.kind === 'push' ? (cluster: NodeClient) => printPushToken(cluster, checkId) : undefined;
+  return send(line, checkId, 'add', { type: 'create', systemId: system, strategy, ...scheduleOf(settings) }, { system, satellites: settings.satellites }, afterwards);
 }
 
 export async function updateCheck(line: CommandLine): Promise<number> {
   const checkId = line.argument(0, idSchema);
   const settings = line.options(settingsOptions);
-  const event = { type: 'update', ...(settings.http || settings.tcp || settings.push ? { strategy: strategyOf(settings) } : {}), ...scheduleOf(settings) };
-  if (Object.keys(event).length === 1) throw new UsageError('give what to change: --http, --tcp or --push (with their options), --interval or --satellites');
+  const strategy = strategyOf(settings);
+  const event = { type: 'update', ...(strategy ? { strategy } : {}), ...scheduleOf(settings) };
+  if (Object.keys(event).length === 1) throw new UsageError('give what to change: a strategy (--http, --tcp, --dns, --tls, --push or --strategy, with their options), --interval or --satellites');
   return send(line, checkId, 'update', event, { satellites: settings.satellites });
 }
 
@@ -122,29 +110,6 @@ async function unknownReferences(cluster: NodeClient, references: References): P
   return missing;
 }
 
-function strategyOf(settings: Settings): Record<string, unknown> {
-  if ([settings.http, settings.tcp, settings.push].filter(Boolean).length > 1) throw new UsageError('--http, --tcp and --push exclude each other');
-  if (settings.push) {
-    if (settings.period === undefined) throw new UsageError('--push needs --period <duration>: how often the job pings');
-    if (settings.method || settings.expect || settings.timeout !== undefined) throw new UsageError('--method, --expect and --timeout go with --http or --tcp');
-    if (settings.satellites?.length) throw new UsageError('a push check has no satellites: its job pings Vigil');
-    return { kind: 'push', periodMs: settings.period, ...(settings.grace !== undefined ? { graceMs: settings.grace } : {}) };
-  }
-  if (settings.period !== undefined || settings.grace !== undefined) throw new UsageError('--period and --grace go with --push');
-  const timeout = settings.timeout === undefined ? {} : { timeoutMs: settings.timeout };
-  if (settings.http) {
-    return {
-      kind: 'http',
-      url: settings.http,
-      ...(settings.method ? { method: settings.method } : {}),
-      ...(settings.expect ? { expectedStatus: settings.expect } : {}),
-      ...timeout,
-    };
-  }
-  if (settings.method || settings.expect) throw new UsageError('--method and --expect go with --http');
-  return { kind: 'tcp', ...settings.tcp, ...timeout };
-}
-
 function scheduleOf(settings: Settings): Record<string, unknown> {
   return {
     ...(settings.interval !== undefined ? { intervalMs: settings.interval } : {}),
@@ -163,11 +128,10 @@ export async function listChecks(line: CommandLine): Promise<number> {
     for (const { id, state } of rows) {
       if (state.push) {
         const lastPing = state.push.lastPing ? new Date(state.push.lastPing.at).toISOString() : 'never';
-        const { periodMs, graceMs } = state.strategy as { periodMs: number; graceMs: number };
-        console.log(`${id.padEnd(28)} system ${state.systemId.padEnd(20)} push every ${periodMs / 1000}s (grace ${graceMs / 1000}s)  last ping: ${lastPing}  due: ${new Date(state.push.dueAt).toISOString()}`);
+        console.log(`${id.padEnd(28)} system ${state.systemId.padEnd(20)} ${describeStrategy(state.strategy)}  last ping: ${lastPing}  due: ${new Date(state.push.dueAt).toISOString()}`);
         continue;
       }
-      const target = state.strategy.kind === 'http' ? `${String(state.strategy.method)} ${String(state.strategy.url)}` : `tcp ${String(state.strategy.host)}:${String(state.strategy.port)}`;
+      const target = describeStrategy(state.strategy);
       console.log(`${id.padEnd(28)} system ${state.systemId.padEnd(20)} every ${state.intervalMs / 1000}s  ${target}  satellites: ${state.satelliteIds.join(', ') || '(none)'}`);
     }
     return 0;

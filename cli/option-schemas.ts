@@ -2,6 +2,7 @@ import { z } from 'zod';
 // Straight from their files, not the folders' index.ts: the CLI must start fast.
 import { parseDuration } from '../automations/expressions/durations.ts';
 import { entityIdSchema } from '../machines/entity-change.ts';
+import { statusSetSchema } from '../protocol/status-set.ts';
 
 // The shapes of option values shared by several commands, as zod schemas that turn the text of
 // the command line into what the commands send. Values the cluster checks anyway (URLs, time
@@ -54,12 +55,19 @@ export const hostPortSchema = z.string().transform((text, context) => {
   return { host: match[1]!, port };
 });
 
-/** An HTTP status code, `200`. */
-export const httpStatusSchema = z
-  .string()
-  .regex(/^\d{3}$/, 'expected an HTTP status code such as 200')
-  .transform(Number)
-  .pipe(z.number().min(100, 'expected an HTTP status code such as 200').max(599, 'expected an HTTP status code such as 200'));
+/**
+ * `200`, `2xx`, `200-299` or a comma-separated list of them (`200,3xx,401-403`) → a status set
+ * (protocol/status-set.ts): one code stays a number, the form checks were stored in before lists.
+ */
+export const statusSetOptionSchema = z.string().transform((text, context) => {
+  const items = text.split(',').map((item) => item.trim()).filter(Boolean).map((item) => (/^\d{3}$/.test(item) ? Number(item) : item));
+  const parsed = statusSetSchema.safeParse(items.length === 1 ? items[0] : items);
+  if (!parsed.success) {
+    context.addIssue({ code: 'custom', message: 'expected HTTP statuses such as 200, 2xx, 200-299 or 200,3xx', input: text });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
 
 /** `mon,Wed` → `['mon', 'wed']`. */
 export const weekdaysSchema = z

@@ -139,27 +139,47 @@ export function buildProgram(outcome: { exitCode: number }): Command {
     .action(act((line) => import('./satellite-commands.ts').then((module) => module.listSatellites(line))));
 
   const check = program.command('check').description('checks: what satellites probe, and how often; push checks: jobs that ping Vigil');
+  // Repeatable options (--header, --json-path, --answer) collect their values in order.
+  const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
   const checkSettings = (command: Command, defaults: boolean) =>
     command
       .option('--http <url>', 'probe this http(s) URL')
-      .option('--method <method>', `GET, HEAD or POST${defaults ? ' (default: GET)' : ''}`)
-      .option('--expect <status>', `the HTTP status that means healthy${defaults ? ' (default: 200)' : ''}`)
-      .option('--tcp <host:port>', 'connect to this TCP port (instead of --http)')
+      .option('--tcp <host:port>', 'connect to this TCP port')
+      .option('--dns <name>', 'query DNS for this name')
+      .option('--tls <host[:port]>', `check the TLS certificate of this host${defaults ? ' (port default: 443)' : ''}`)
+      .option('--strategy <json|@file>', 'the whole strategy as JSON, or @file holding it (docs/PROTOCOL.md, "Check strategies")')
       .option('--timeout <duration>', `how long one probe may take${defaults ? ' (default: 10s)' : ''}`)
       .option('--interval <duration>', `how often to probe${defaults ? ' (default: 60s)' : ''}`)
       .option('--satellites <ids>', `the satellites that run it, comma-separated${defaults ? ' (default: none)' : ''}`)
+      .option('--method <method>', `http: GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS${defaults ? ' (default: GET)' : ''}`)
+      .option('--expect <statuses>', `http: the statuses that mean healthy, such as 200 or 200,3xx,401-403${defaults ? ' (default: 2xx)' : ''}`)
+      .option('--header <header>', "http: a request header, 'Name: value' (repeatable); ${env:NAME} in the value is read on the satellite", collect)
+      .option('--body <text|@file>', 'http: the request body (POST, PUT, PATCH, DELETE, OPTIONS); ${env:NAME} as in --header')
+      .option('--contains <text>', 'http: the body (its first MiB) must contain this')
+      .option('--not-contains <text>', 'http: the body must not contain this')
+      .option('--json-path <assertion>', "http: '$.path=value' (the body's JSON there equals value) or '$.path' (exists) (repeatable)", collect)
+      .option('--max-response-time <duration>', 'http: slower than this fails')
+      .option('--follow-redirects', `http: follow redirects${defaults ? ' (default: a redirect is judged as a status)' : ''}`)
+      .option('--max-redirects <n>', `http: with --follow-redirects, at most this many${defaults ? ' (default: 10)' : ''}`)
+      .option('--min-days <n>', `http(s), tls: the certificate must be valid this many more days${defaults ? ' (tls default: 14)' : ''}`)
+      .option('--accept-invalid-certificates', 'http(s), tls: accept a certificate that does not verify (self-signed, private CA); judge only its expiry')
+      .option('--servername <name>', 'tls: the name to send (SNI) and verify, if not the host')
+      .option('--record-type <type>', `dns: A, AAAA, CNAME, MX, TXT, NS, SOA, SRV, CAA or PTR${defaults ? ' (default: A)' : ''}`)
+      .option('--answer <value>', "dns: an expected answer, such as 10.0.0.7 or '10 mail.shop.example' (repeatable)", collect)
+      .option('--match <mode>', `dns: contains (every --answer is among the answers) or exact (the answers are exactly these)${defaults ? ' (default: contains)' : ''}`)
+      .option('--resolver <ip[:port]>', `dns: the DNS server to ask${defaults ? " (default: the satellite's)" : ''}`)
       .option('--push', 'a push check: no satellite runs it, a job pings its URL (POST /push/<token>) at least every --period')
       .option('--period <duration>', 'with --push: how often the job pings')
       .option('--grace <duration>', `with --push: how late a ping may be before it counts as missed${defaults ? ' (default: 1m)' : ''}`);
   checkSettings(
     check
       .command('add')
-      .description('add a check of a system: --http <url> or --tcp <host:port>, or --push --period <duration> (prints the URL its job pings)')
+      .description('add a check of a system: --http <url>, --tcp <host:port>, --dns <name>, --tls <host[:port]>, --strategy <json|@file>, or --push --period <duration> (prints the URL its job pings)')
       .argument('<id>', 'the check\'s id (never reused)')
       .requiredOption('--system <systemId>', 'the system it checks'),
     true,
   ).action(act((line) => import('./check-commands.ts').then((module) => module.addCheck(line))));
-  checkSettings(check.command('update').description('change the options given of a check').argument('<id>', 'the check\'s id'), false).action(
+  checkSettings(check.command('update').description('change the options given of a check (a strategy is given whole)').argument('<id>', 'the check\'s id'), false).action(
     act((line) => import('./check-commands.ts').then((module) => module.updateCheck(line))),
   );
   check

@@ -13,7 +13,8 @@ describe('check machine', () => {
     expect(checkDefinition.toState(snapshot)).toEqual({
       id: 'chk',
       systemId: 'shop',
-      strategy: { kind: 'http', url: 'http://shop.test/health', method: 'GET', expectedStatus: 200, timeoutMs: 10_000 },
+      // expectedStatus has no stored default (the agent takes 200–299); checks stored with 200 keep it.
+      strategy: { kind: 'http', url: 'http://shop.test/health', method: 'GET', timeoutMs: 10_000 },
       intervalMs: 60_000,
       satelliteIds: ['sat-1'],
     });

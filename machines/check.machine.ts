@@ -18,7 +18,7 @@ import { durationMs } from '../protocol/duration.ts';
 import { idListSchema, type EntityInput } from './shared-schemas.ts';
 
 /**
- * A check of a system: run by satellites (HTTP or TCP, how often, by which satellites), or a push
+ * A check of a system: run by satellites (HTTP, TCP, DNS or TLS, see protocol/check-strategy.ts; how often; by which satellites), or a push
  * monitor that no satellite runs: a job pings it (`ping`, sent by the push route) and the
  * runtime's durable timer sends `push_due` at each deadline (see push-monitor.ts). Its id is the
  * `checkId` that results report. Exists between `create` and `delete`. A push check never has
@@ -32,8 +32,10 @@ export const checkMachineVersion = 2;
 export {
   checkStrategySchema,
   checkEntityStrategySchema,
+  dnsStrategySchema,
   httpStrategySchema,
   tcpStrategySchema,
+  tlsStrategySchema,
   pushStrategySchema,
   type CheckStrategy,
   type CheckEntityStrategy,

@@ -1,22 +1,26 @@
 import * as z from 'zod';
 import { durationMs } from './duration.ts';
+import { dnsStrategySchema } from './dns-strategy.ts';
+import { httpStrategySchema } from './http-strategy.ts';
+import { tcpStrategySchema } from './tcp-strategy.ts';
+import { tlsStrategySchema } from './tls-strategy.ts';
 
-/** How a satellite runs a check: an HTTP request or a TCP connect. Shared by the check entity and the satellite protocol. */
-export const httpStrategySchema = z.object({
-  kind: z.literal('http'),
-  url: z.string().url().max(2000).refine((url) => /^https?:\/\//.test(url), 'http or https URL'),
-  method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
-  expectedStatus: z.number().int().min(100).max(599).default(200),
-  timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
-});
-export const tcpStrategySchema = z.object({
-  kind: z.literal('tcp'),
-  host: z.string().min(1).max(253),
-  port: z.number().int().min(1).max(65_535),
-  timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
-});
-export const checkStrategySchema = z.discriminatedUnion('kind', [httpStrategySchema, tcpStrategySchema]);
+export { dnsStrategySchema, dnsRecordTypes, parseResolverAddress, type DnsStrategy } from './dns-strategy.ts';
+export { httpMethods, httpStrategySchema, MAX_BODY_BYTES, type HttpStrategy } from './http-strategy.ts';
+export { tcpStrategySchema, type TcpStrategy } from './tcp-strategy.ts';
+export { tlsStrategySchema, type TlsStrategy } from './tls-strategy.ts';
+
+/**
+ * How a check is run, one schema per `kind` (each in its own file here): `http` (a request, with
+ * assertions on status, body, JSON, time and certificate), `tcp` (a connect), `dns` (a query and
+ * its answers), `tls` (a certificate's validity and expiry). Shared by the check entity and the
+ * satellite protocol. Every field is bounded; unknown fields are refused (a misspelt assertion
+ * must not pass silently). A new kind is one more schema in this list; an agent that does not
+ * know a kind reports its checks as `check_error` instead of running them.
+ */
+export const checkStrategySchema = z.discriminatedUnion('kind', [httpStrategySchema, tcpStrategySchema, dnsStrategySchema, tlsStrategySchema]);
 export type CheckStrategy = z.infer<typeof checkStrategySchema>;
+export type CheckKind = CheckStrategy['kind'];
 
 /** Longest period or grace of a push monitor: 35 days (a monthly job, with room). */
 const MAX_PUSH_MS = 35 * 86_400_000;

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import {
   SATELLITE_PATH,
@@ -7,9 +6,11 @@ import {
   type Assignment,
   type SatelliteMessage,
 } from '../protocol/satellite-protocol.ts';
-import { runCheck } from './check-runner.ts';
+import { readAssignmentsOneByOne } from './assignment-list.ts';
+import { runCheck } from './checks/run-check.ts';
 import { CheckScheduler } from './check-scheduler.ts';
 import { TokenBucket } from '../protocol/token-bucket.ts';
+import { resultFrame } from './result-frame.ts';
 import { ResultOutbox, type ResultMessage } from './result-outbox.ts';
 import type { AgentActivity } from './activity-summary.ts';
 import type { Log } from './logger.ts';
@@ -186,7 +187,14 @@ export class SatelliteAgent {
       return this.options.log('warn', 'gateway sent something that is not JSON');
     }
     const parsed = gatewayMessageSchema.safeParse(frame);
-    if (!parsed.success) return this.options.log('warn', 'gateway sent an unknown frame');
+    if (!parsed.success) {
+      const list = readAssignmentsOneByOne(frame);
+      if (!list) return this.options.log('warn', 'gateway sent an unknown frame');
+      this.scheduler.update(list.assignments);
+      this.options.log('warn', 'assignments this agent cannot run', { checks: list.assignments.length, cannotRun: list.unreadable.map((entry) => entry.checkId) });
+      for (const { checkId, message } of list.unreadable) this.send({ type: 'check_error', checkId, message });
+      return;
+    }
     const message = parsed.data;
     if (message.type === 'authenticated' || message.type === 'assignments_updated') {
       this.scheduler.update(message.assignments as Assignment[]);
@@ -212,17 +220,13 @@ export class SatelliteAgent {
     this.counters.checksRun++;
     if (ok) this.counters.checksOk++;
     else this.counters.checksFailed++;
-    this.options.log('debug', 'check result', { checkId: assignment.checkId, status: ok ? 'ok' : 'fail', latencyMs: outcome.latencyMs, ...(ok ? {} : { error: outcome.detail }) });
-    this.deliver({
-      type: 'result',
-      resultId: `${assignment.checkId}:${executedAt}:${randomBytes(4).toString('hex')}`,
+    this.options.log('debug', 'check result', {
       checkId: assignment.checkId,
-      systemId: assignment.systemId,
-      status: outcome.status,
+      status: ok ? 'ok' : 'fail',
       latencyMs: outcome.latencyMs,
-      detail: outcome.detail,
-      executedAt,
+      ...(outcome.error ? { error: outcome.error.message, kind: outcome.error.kind, code: outcome.error.code } : {}),
     });
+    this.deliver(resultFrame(assignment, outcome, executedAt));
   }
 
   private sendHeartbeat(): void {

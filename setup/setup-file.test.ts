@@ -28,6 +28,12 @@ checks:
     strategy: { kind: http, url: "https://shop.example/health" }
     intervalMs: 30000
     satelliteIds: [edge-eu]
+  - id: shop-mx
+    systemId: shop
+    strategy: { kind: dns, name: shop.example, recordType: MX, expectedAnswers: ["10 mail.shop.example"] }
+  - id: shop-cert
+    systemId: shop
+    strategy: { kind: tls, host: shop.example }
 maintenances:
   - id: db-upgrade
     title: DB upgrade
@@ -36,10 +42,19 @@ maintenances:
 `));
     expect(setup.systems[0]).toEqual({ id: 'shop', name: 'Shop', description: '', metadata: {}, groupIds: ['payments'] });
     expect(setup.satellites[0]).toMatchObject({ heartbeatThresholdMs: 45_000, tokenEnv: 'EDGE_EU_TOKEN' });
-    expect(setup.checks[0]!.strategy).toEqual({ kind: 'http', url: 'https://shop.example/health', method: 'GET', expectedStatus: 200, timeoutMs: 10_000 });
+    expect(setup.checks.map((check) => check.strategy)).toEqual([
+      { kind: 'http', url: 'https://shop.example/health', method: 'GET', timeoutMs: 10_000 },
+      { kind: 'dns', name: 'shop.example', recordType: 'MX', expectedAnswers: ['10 mail.shop.example'], match: 'contains', timeoutMs: 10_000 },
+      { kind: 'tls', host: 'shop.example', port: 443, certificateMinDaysLeft: 14, acceptInvalidCertificates: false, timeoutMs: 10_000 },
+    ]);
     expect(setup.maintenances[0]).toEqual({
       id: 'db-upgrade', title: 'DB upgrade', description: '', systemIds: ['shop'], schedule: { kind: 'once', startsAt: 1767488400000, endsAt: 1767495600000 },
     });
+  });
+
+  it('reads the example of deploy/, with a check of each kind', () => {
+    const example = readSetupFile(new URL('../deploy/setup.example.yaml', import.meta.url).pathname);
+    expect(example.checks.map((check) => check.strategy.kind)).toEqual(['http', 'tcp', 'http', 'dns', 'tls']);
   });
 
   it('reads JSON and an empty file', () => {

@@ -103,6 +103,41 @@ describe('a declarative setup file and vigil check', () => {
     const broken = await run(['apply', '-f', path]);
     expect(broken.code).toBe(2);
     expect(broken.stderr).toContain('checks.0.strategy');
+
+    // Each kind of check, from the CLI's flags (or --strategy JSON) to the satellite's assignments.
+    const kinds = [
+      ['shop-api', ['--http', 'https://shop.example/api', '--method', 'POST', '--header', 'Authorization: Bearer ${env:SHOP_TOKEN}', '--body', '{}', '--expect', '200,3xx', '--json-path', '$.status=ok', '--contains', 'ok', '--follow-redirects', '--min-days', '10', '--max-response-time', '2s']],
+      ['shop-mx', ['--dns', 'shop.example', '--record-type', 'MX', '--answer', '10 mail.shop.example', '--match', 'exact', '--resolver', '10.0.0.2:5353', '--timeout', '3s']],
+      ['shop-cert', ['--strategy', '{"kind":"tls","host":"shop.example","certificateMinDaysLeft":21}']],
+    ] as const;
+    for (const [id, flags] of kinds) {
+      const created = await run(['check', 'add', id, '--system', 'shop', '--satellites', 'edge-eu', ...flags]);
+      expect(created.code, created.stderr).toBe(0);
+    }
+    const pushed = await waitFor(() => frames.find((frame) => frame.type === 'assignments_updated' && (frame.assignments as unknown[]).length === 4), 5_000, 'every kind assigned');
+    const strategies = Object.fromEntries((pushed.assignments as Array<{ checkId: string; strategy: unknown }>).map((assignment) => [assignment.checkId, assignment.strategy]));
+    expect(strategies).toEqual({
+      'shop-home': expect.objectContaining({ kind: 'http' }),
+      'shop-api': {
+        kind: 'http',
+        url: 'https://shop.example/api',
+        method: 'POST',
+        headers: { Authorization: 'Bearer ${env:SHOP_TOKEN}' },
+        body: '{}',
+        expectedStatus: [200, '3xx'],
+        jsonAssertions: [{ path: '$.status', equals: 'ok' }],
+        bodyContains: 'ok',
+        followRedirects: true,
+        certificateMinDaysLeft: 10,
+        maxResponseTimeMs: 2000,
+        timeoutMs: 10_000,
+      },
+      'shop-mx': { kind: 'dns', name: 'shop.example', recordType: 'MX', expectedAnswers: ['10 mail.shop.example'], match: 'exact', resolver: '10.0.0.2:5353', timeoutMs: 3000 },
+      'shop-cert': { kind: 'tls', host: 'shop.example', port: 443, certificateMinDaysLeft: 21, acceptInvalidCertificates: false, timeoutMs: 10_000 },
+    });
+    // The cluster judges the values: a JSON path it cannot evaluate is refused and changes nothing.
+    const badPath = await run(['check', 'update', 'shop-api', '--http', 'https://shop.example/api', '--json-path', '$..status']);
+    expect([badPath.code, badPath.stderr]).toEqual([1, expect.stringContaining('INVALID_EVENT')]);
     ws.close();
   });
 

@@ -26,7 +26,10 @@ describe('vigil: mistakes get a reason and where the usage is, never a stack tra
     { args: ['check', 'add', 'web', '--system', 'shop', '--http', 'http://shop/health', '--interval', '5x'], reason: `option '--interval <duration>' argument "5x" is invalid: expected a duration such as 1500ms, 30s, 5m, 2h or 90d`, help: 'vigil check add --help' },
     { args: ['token', 'create', '--name', 'ok', '--role', 'root'], reason: `option '--role <role>' argument "root" is invalid: expected one of viewer, operator, admin`, help: 'vigil token create --help' },
     { args: ['check', 'remove', 'a b'], reason: `argument 'id' "a b" is invalid: ids are 1-128 characters`, help: 'vigil check remove --help' },
-    { args: ['check', 'add', 'web', '--system', 'shop'], reason: 'give what to probe: --http <url> or --tcp <host:port>', help: 'vigil check add --help' },
+    { args: ['check', 'add', 'web', '--system', 'shop'], reason: 'give what to probe: --http <url>, --tcp <host:port>, --dns <name>, --tls <host[:port]> or --strategy <json|@file>', help: 'vigil check add --help' },
+    { args: ['check', 'add', 'web', '--system', 'shop', '--tls', 'shop.example', '--contains', 'ok'], reason: '--contains goes with --http, not --tls', help: 'vigil check add --help' },
+    { args: ['check', 'update', 'web', '--expect', '2xx'], reason: '--expect goes with --http, --tcp, --dns or --tls (the strategy is given whole, also on update)', help: 'vigil check update --help' },
+    { args: ['check', 'add', 'web', '--system', 'shop', '--http', 'http://shop/', '--expect', '2xy'], reason: `option '--expect <statuses>' argument "2xy" is invalid: expected HTTP statuses such as 200, 2xx, 200-299 or 200,3xx`, help: 'vigil check add --help' },
   ])('vigil $args.0 …: $reason', async ({ args, reason, help }) => {
     const result = await run(args);
     expect(result.code, result.stderr).toBe(2);

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { RuntimeError } from '../../actors/errors.ts';
 import { partitionOf } from '../../actors/placement/partitioning.ts';
 import { Placement, type PlacementOptions } from '../../actors/placement/placement.ts';
-import { gatewayMessageSchema, resultRefusalCodeSchema, SatelliteCloseCode } from '../../protocol/satellite-protocol.ts';
+import { checkStrategySchema } from '../../protocol/check-strategy.ts';
+import { checkErrorKindSchema } from '../../protocol/check-result.ts';
+import { gatewayMessageSchema, resultRefusalCodeSchema, satelliteMessageSchema, SatelliteCloseCode } from '../../protocol/satellite-protocol.ts';
 import { LiveStreamCloseCode, liveServerFrameSchema, liveSubscribeSchema, MAX_FILTER_IDS } from '../../protocol/live-stream-protocol.ts';
 import { leaseValueSchema, memberValueSchema } from '../../bus/cluster-bucket.ts';
 import { subjectsFor } from '../../bus/subjects.ts';
@@ -150,6 +152,20 @@ describe('docs/PROTOCOL.md covers the wire names in the code', () => {
       }
       expect(tableRow(code('kind')), `kind ${kind} in the change's field table`).toContain(code(kind));
     }
+  });
+
+  it('has every check strategy with its fields, every error kind, and every value the agent measures', () => {
+    const text = section('### Check strategies');
+    for (const option of checkStrategySchema.options) {
+      const kind = option.shape.kind.value;
+      expect(text, `kind ${kind}`).toContain(`**${code(kind)}**`);
+      for (const field of Object.keys(option.shape)) if (field !== 'kind') expect(text, `${kind}.${field}`).toContain(code(field));
+    }
+    for (const kind of checkErrorKindSchema.options) expect(tableRow(code(kind)) ?? text, `error kind ${kind}`).toContain(code(kind));
+    const runners = readdirSync(new URL('../../satellite/checks/', import.meta.url)).filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'));
+    const measured = runners.flatMap((name) => allMatches(read(`satellite/checks/${name}`), /measure\('([A-Za-z]\w*)'/g));
+    expect(measured.length).toBeGreaterThan(10);
+    for (const name of measured) expect(text, `measured ${name}`).toContain(code(name));
   });
 
   it('has every RuntimeErrorCode (the list above matches actors/errors.ts) and every other wire error code', () => {
@@ -405,6 +421,8 @@ describe('docs/PROTOCOL.md examples match the contract', () => {
       const value = JSON.parse(block) as Record<string, unknown>;
       if (value.type === 'subscribe') {
         expect(liveSubscribeSchema(entityKinds).parse(value), 'live stream subscribe frame').toEqual(value);
+      } else if (value.type === 'result') {
+        expect(satelliteMessageSchema.parse(value), 'satellite result frame').toEqual(value);
       } else if (typeof value.cursor === 'string') {
         expect(liveServerFrameSchema.parse(value), 'live stream frame').toEqual(value);
         if (value.type === 'change') checkChange(value.change);

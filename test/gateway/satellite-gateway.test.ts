@@ -76,7 +76,7 @@ describe('satellite gateway', () => {
     const { ws, frames } = await connect(`Bearer ${token}`);
     const authenticated = await waitFor(() => frames.find((frame) => frame.type === 'authenticated'), 5_000, 'authenticated');
     expect(authenticated.assignments).toEqual([
-      { checkId: 'chk-home', systemId: 'shop', strategy: { kind: 'http', url: 'http://shop.test/', method: 'GET', expectedStatus: 200, timeoutMs: 10_000 }, intervalMs: 5_000 },
+      { checkId: 'chk-home', systemId: 'shop', strategy: { kind: 'http', url: 'http://shop.test/', method: 'GET', timeoutMs: 10_000 }, intervalMs: 5_000 },
     ]);
     await fixture.node.router.dispatch('check', 'chk-db', { type: 'create', systemId: 'shop', strategy: { kind: 'tcp', host: '127.0.0.1', port: 5432 }, satelliteIds: ['sat-1'] });
     // Each change sends the complete list; an earlier change (chk-home's create) may still be on

@@ -92,7 +92,7 @@ export interface SatelliteItem {
 export interface CheckItem {
   id: string;
   systemId: string;
-  strategy: { kind?: string; type?: string; url?: string; host?: string; port?: number } & Record<string, unknown>;
+  strategy: { kind?: string; type?: string; url?: string; host?: string; port?: number; name?: string; recordType?: string } & Record<string, unknown>;
   intervalMs: number;
   satelliteIds: string[];
   version: number;

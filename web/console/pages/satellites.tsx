@@ -6,7 +6,7 @@ import { useResource } from '../use-resource.ts';
 
 function strategyText(strategy: Record<string, unknown>): string {
   const kind = String(strategy.kind ?? strategy.type ?? '');
-  const target = strategy.url ?? (strategy.host ? `${String(strategy.host)}:${String(strategy.port ?? '')}` : '');
+  const target = strategy.url ?? (strategy.name ? `${String(strategy.recordType ?? '')} ${String(strategy.name)}` : strategy.host ? `${String(strategy.host)}:${String(strategy.port ?? '')}` : '');
   return `${kind} ${String(target)}`.trim();
 }
 
