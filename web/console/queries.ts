@@ -11,6 +11,9 @@ import type {
   QueuedRun,
   RunDetail,
   RunItem,
+  SeriesPoint,
+  StoredCheckResult,
+  UptimeWindow,
   SatelliteItem,
   SystemDetail,
   SystemItem,
@@ -93,3 +96,15 @@ export const listQueuedRuns = (automation?: string) => get<{ items: QueuedRun[] 
 export const runDetail = (runId: string) => orNull(get<RunDetail>(`/runs/${id(runId)}`));
 
 export const clusterStatus = () => get<ClusterStatus>('/cluster/status');
+
+/** Uptime and latency of a check or system over the last 24 h, 7, 30 and 90 days (from its roll-ups). */
+export const historyUptime = (subject: 'check' | 'system', subjectId: string) =>
+  get<{ windows: UptimeWindow[] }>(`/${subject}s/${id(subjectId)}/uptime`).then((answer) => answer.windows);
+
+/** Hourly (or daily) uptime and latency points of a check or system since `since`, oldest first. */
+export const historySeries = (subject: 'check' | 'system', subjectId: string, bucket: 'hour' | 'day', since: number) =>
+  get<{ points: SeriesPoint[] }>(`/${subject}s/${id(subjectId)}/series${query({ bucket, since })}`).then((answer) => answer.points);
+
+/** A check's newest stored results (one page), optionally only its failures. */
+export const checkResults = (checkId: string, filter: { failuresOnly?: boolean; limit?: number } = {}) =>
+  get<Page<StoredCheckResult>>(`/checks/${id(checkId)}/results${query({ status: filter.failuresOnly ? 'down' : undefined, limit: filter.limit ?? 20 })}`).then((page) => page.items);

@@ -218,3 +218,36 @@ export interface ClusterStatus {
   consumers: Array<{ stream: string; name: string; filter: string; pending: number; ackPending: number; redelivered: number }>;
   parked: Array<{ subject: string; messages: number }>;
 }
+
+/** Counts and latency of one window or bucket of the check history (docs/PROTOCOL.md, "Check history"). */
+export interface HistorySummary {
+  results: number;
+  failures: number;
+  /** Percent, 0–100; null without results. */
+  uptime: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+export interface UptimeWindow extends HistorySummary {
+  window: '24h' | '7d' | '30d' | '90d';
+  since: number;
+}
+
+export interface SeriesPoint extends HistorySummary {
+  at: number;
+}
+
+export interface StoredCheckResult {
+  checkId: string;
+  systemId: string;
+  source: string;
+  resultId: string;
+  executedAt: number;
+  status: 'up' | 'down';
+  latencyMs: number | null;
+  error: { kind: string | null; message: string | null; code: string | null } | null;
+  timings: { dnsMs?: number; connectMs?: number; tlsMs?: number; firstByteMs?: number; totalMs?: number } | null;
+  measured: Record<string, unknown> | null;
+}

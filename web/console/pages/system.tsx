@@ -2,6 +2,7 @@ import { useMemo } from 'preact/hooks';
 import { formatDuration, formatPercent } from '../../shared/format.ts';
 import { StepChart } from '../chart.tsx';
 import { Badge, IncidentList, Loaded, Time } from '../components.tsx';
+import { CheckHistory } from './check-history.tsx';
 import { healthHistory, listIncidents, systemDetail } from '../queries.ts';
 import { href } from '../router.ts';
 import type { HealthTransition } from '../types.ts';
@@ -95,8 +96,9 @@ export function SystemPage({ id }: { id: string }) {
                   </table>
                 </div>
               )}
-              <p class="muted">Latency and per-check uptime: no stored history yet (check results are not kept one by one; a later release stores them).</p>
             </section>
+
+            <CheckHistory systemId={data.system.id} checks={data.checkDefinitions} />
 
             <section aria-labelledby="health-heading">
               <h2 id="health-heading">Health over time</h2>
