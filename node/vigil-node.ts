@@ -17,7 +17,7 @@ import {
   TimerScheduler,
 } from '../actors/index.ts';
 import { ClusterBucket, connectBus, describeNatsAuth, ensureStreams, redactServers, type Bus, type NatsAuthSettings } from '../bus/index.ts';
-import { AddressAllowList, startHttpServer, uwsBuild, type HttpServer, type LiveStream } from '../gateway/index.ts';
+import { AddressAllowList, HttpRequestError, startHttpServer, uwsBuild, type HttpServer, type LiveStream } from '../gateway/index.ts';
 import { createNodeMetrics, type NodeMetrics } from '../metrics/index.ts';
 import { ensureAdminToken, TokenAdmin, TokenAuthenticator } from '../auth/index.ts';
 import {
@@ -25,6 +25,7 @@ import {
   AssignmentStore,
   Database,
   DataFolderLock,
+  DeliveryStore,
   EntityListing,
   StateQueries,
   SystemQueries,
@@ -45,6 +46,8 @@ import { readSetupFile } from '../setup/setup-file.ts';
 import { applySetupOnStart } from './setup-on-start.ts';
 import { readClusterStatus } from './cluster-status.ts';
 import { startAutomationEngine } from '../automations/engine/automation-engine.ts';
+import { builtInActions } from '../automations/actions/action-catalog.ts';
+import { DeliveryRetrier, DeliveryRetryError } from '../automations/engine/delivery-retrier.ts';
 import type { Logger } from './logger.ts';
 import { nodeEndpoints, type NodeEndpoints } from './endpoints.ts';
 import { removeLocalNode, writeLocalNode } from './local-node.ts';
@@ -203,6 +206,9 @@ export async function startNode(
     const authenticator = new TokenAuthenticator(apiTokens, { clock: stamp });
     const listing = new EntityListing(database);
     const statusPage = new StatusPageQuery(database);
+    const deliveries = new DeliveryStore(database);
+    const secretValues = new Map(Object.entries(config.secrets));
+    const retrier = new DeliveryRetrier({ store: deliveries, actions: builtInActions, secret: (name) => secretValues.get(name), log: log.child({ component: 'automations' }), clock: stamp });
 
     const assignments = new AssignmentStore(database);
     const credentials = new SatelliteCredentialStore(database, stamp);
@@ -231,6 +237,17 @@ export async function startNode(
       tokens: new TokenAdmin(apiTokens, authenticator, stamp),
       listEntities: (query) => listing.list(query),
       queries: { states: new StateQueries(database), systems: new SystemQueries(database) },
+      deliveries: {
+        store: deliveries,
+        retry: async (id, madeBy) => {
+          try {
+            return (await retrier.retry(id, madeBy)).delivery;
+          } catch (error) {
+            if (error instanceof DeliveryRetryError) throw new HttpRequestError(error.code, error.message);
+            throw error;
+          }
+        },
+      },
       version: packageVersion(),
       clusterStatus: () => readClusterStatus(database, bus, config),
       statusPage: { ...config.statusPage, read: (input) => statusPage.read(input), clock: stamp },

@@ -6,6 +6,7 @@ export { PartitionLeaseSchema, PartitionLeaseHistorySchema, type PartitionLeaseR
 export { ClusterSettingSchema, type ClusterSettingRow } from './cluster-setting.entity.ts';
 export { SatelliteCredentialSchema, type SatelliteCredentialRow } from './satellite-credential.entity.ts';
 export { ApiTokenSchema, type ApiTokenRow } from './api-token.entity.ts';
+export { NotificationDeliverySchema, NotificationDeliveryAttemptSchema, type NotificationDeliveryRow, type NotificationDeliveryAttemptRow } from './notification-delivery.entity.ts';
 
 import { EntityStateSchema } from './entity-state.entity.ts';
 import { EntityTransitionSchema } from './entity-transition.entity.ts';
@@ -15,5 +16,6 @@ import { PartitionLeaseHistorySchema, PartitionLeaseSchema } from './partition-l
 import { ClusterSettingSchema } from './cluster-setting.entity.ts';
 import { SatelliteCredentialSchema } from './satellite-credential.entity.ts';
 import { ApiTokenSchema } from './api-token.entity.ts';
+import { NotificationDeliveryAttemptSchema, NotificationDeliverySchema } from './notification-delivery.entity.ts';
 
-export const allEntities = [EntityStateSchema, EntityTransitionSchema, OutboxMessageSchema, EntityTimerSchema, PartitionLeaseSchema, PartitionLeaseHistorySchema, ClusterSettingSchema, SatelliteCredentialSchema, ApiTokenSchema];
+export const allEntities = [EntityStateSchema, EntityTransitionSchema, OutboxMessageSchema, EntityTimerSchema, PartitionLeaseSchema, PartitionLeaseHistorySchema, ClusterSettingSchema, SatelliteCredentialSchema, ApiTokenSchema, NotificationDeliverySchema, NotificationDeliveryAttemptSchema];
