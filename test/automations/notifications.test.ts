@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { directActionContext, startWebhookReceiver, type WebhookReceiver } from '../../automations/actions/test-support.ts';
+import { notifySlack } from '../../automations/actions/notify-slack.action.ts';
+import { ABANDONED_ATTEMPT_ERROR, DeliveryAttempts, DeliveryBusyError, deliveryIdOf, type PreparedDelivery } from '../../automations/engine/delivery-attempts.ts';
+import type { AutomationRunState } from '../../machines/index.ts';
+import { DeliveryStore } from '../../persistence/index.ts';
+import { useTestNode } from '../support/fixtures.ts';
+import { authorization } from '../support/isolation.ts';
+import { waitFor } from '../support/stream-reader.ts';
+import { runVigil } from '../support/vigil-cli.ts';
+
+// A Slack endpoint that is down (500) until `slackDown` is cleared, and a webhook receiver that is up.
+let slackDown = true;
+let slack: WebhookReceiver;
+let hooks: WebhookReceiver;
+const SIGNING_KEY = `whsec_${randomBytes(32).toString('base64')}`;
+const SLACK_PATH = '/services/T0001/B0002/s3cr3t-slack-path';
+
+beforeAll(async () => {
+  [slack, hooks] = await Promise.all([startWebhookReceiver(() => (slackDown ? { status: 500, body: 'rollup_error' } : { status: 200, body: 'ok' })), startWebhookReceiver()]);
+});
+afterAll(async () => {
+  await Promise.all([slack.close(), hooks.close()]);
+});
+
+const fixture = useTestNode({
+  env: {
+    // Read when the node starts, after beforeAll above has bound the receivers.
+    get VIGIL_SECRET_SLACK_URL() {
+      return `${slack.origin}${SLACK_PATH}`;
+    },
+    VIGIL_SECRET_HOOK_KEY: SIGNING_KEY,
+  } as Record<string, string>,
+});
+const api = async (method: string, path: string) => {
+  const response = await fetch(`http://127.0.0.1:${fixture.node.http.port}${path}`, { method, headers: authorization() });
+  return { status: response.status, body: (await response.json()) as any };
+};
+const runsOf = async (automationId: string) =>
+  (await fixture.node.database.query<{ state: AutomationRunState }>(`select state from entity_state where kind = 'automation_run' and state->>'automationId' = ?`, [automationId])).map((row) => row.state);
+
+describe('notification steps in a node', () => {
+  it('retry a failing Slack endpoint with backoff until the delivery is dead, then an operator retries it by hand once it is back', async () => {
+    await fixture.node.router.dispatch('automation', 'notify-on-incident', {
+      type: 'save',
+      definition: {
+        id: 'notify-on-incident',
+        name: 'Tell people about new incidents',
+        triggers: [{ id: 'opened', event: 'incident.created' }],
+        actions: [
+          {
+            parallel: [
+              { id: 'slack', action: 'notify.slack', config: { webhook_url: '${{ secrets.SLACK_URL }}', retry: { max_attempts: 3, initial_delay: '100ms', max_delay: '200ms' } } },
+              { id: 'hook', action: 'notify.webhook', config: { url: `${hooks.origin}/vigil`, signing_secret: '${{ secrets.HOOK_KEY }}' } },
+            ],
+          },
+        ],
+      },
+    });
+    await fixture.node.router.dispatch('incident', 'inc-1', { type: 'create', title: 'Checkout is down', severity: 'critical', systemIds: ['shop'] });
+
+    const run = await waitFor(async () => (await runsOf('notify-on-incident')).find((candidate) => candidate.status === 'failed'), 20_000, 'the run failed');
+    expect(slack.received).toHaveLength(3);
+    const slackPath = 'actions[0].parallel[0]';
+    // Every attempt is in the run's trace: two that wait for the next, the last one dead.
+    expect(run.steps.filter((step) => step.path === slackPath).map((step) => [step.status, step.attempts])).toEqual([
+      ['waiting', 1],
+      ['waiting', 2],
+      ['failed', 3],
+    ]);
+    expect(run.reason).toMatch(/^actions\[0\]\.parallel\[0\]: delivery dlv_[0-9a-f]{32} is dead after 3 attempts: HTTP 500 from POST http:\/\/127\.0\.0\.1:\d+: rollup_error$/);
+    const [waited, retried] = run.steps.filter((step) => step.path === slackPath);
+    expect((retried!.output as { retryAt: number }).retryAt - waited!.endedAt).toBeGreaterThanOrEqual(100);
+
+    // The webhook branch went through, signed, with the default envelope for the trigger.
+    expect(hooks.received).toHaveLength(1);
+    const envelope = new Webhook(SIGNING_KEY).verify(hooks.received[0]!.body, hooks.received[0]!.headers as Record<string, string>) as any;
+    expect(envelope).toMatchObject({ type: 'incident.created', data: { title: 'Incident opened: Checkout is down', run_id: run.runId, trigger: { event: 'incident.created', payload: { incidentId: 'inc-1' } } } });
+    const message = JSON.parse(slack.received[0]!.body);
+    expect(message.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Incident opened: Checkout is down', emoji: true } });
+
+    // The delivery log, through the API.
+    const dead = await api('GET', `/deliveries?status=dead&run=${encodeURIComponent(run.runId)}`);
+    expect(dead.status).toBe(200);
+    expect(dead.body.items).toEqual([expect.objectContaining({ action: 'notify.slack', status: 'dead', attemptCount: 3, maxAttempts: 3, lastResponseCode: 500, stepPath: slackPath, target: `Slack webhook ${slack.origin}` })]);
+    const deliveryId: string = dead.body.items[0].id;
+    const detail = await api('GET', `/deliveries/${deliveryId}`);
+    expect(detail.body.attempts.map((attempt: any) => [attempt.attempt, attempt.status, attempt.responseCode, attempt.madeBy])).toEqual([
+      [1, 'failed', 500, 'automation'],
+      [2, 'failed', 500, 'automation'],
+      [3, 'dead', 500, 'automation'],
+    ]);
+    expect(detail.body.request.config.webhook_url).toBe('${{ secrets.SLACK_URL }}');
+
+    // The endpoint is back: the operator retries the dead delivery from the CLI.
+    slackDown = false;
+    const listed = await runVigil(fixture, ['deliveries', 'list', '--dead']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain(deliveryId);
+    const retried1 = await runVigil(fixture, ['deliveries', 'retry', deliveryId]);
+    expect(retried1.code, retried1.stderr).toBe(0);
+    expect(retried1.stdout).toContain(`delivery ${deliveryId} (notify.slack → Slack webhook ${slack.origin}): delivered, 4 of 3 attempts`);
+    expect(retried1.stdout).toMatch(/#4 delivered\s+200 .* by token:admin$/m);
+    expect(slack.received).toHaveLength(4);
+    expect(slack.received[3]!.body).toBe(slack.received[0]!.body);
+    // Delivered: nothing more to retry.
+    const again = await runVigil(fixture, ['deliveries', 'retry', deliveryId]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('CONFLICT');
+
+    // The run's trace shows both deliveries and every attempt; the run itself stays failed.
+    const shown = await api('GET', `/runs/${encodeURIComponent(run.runId)}`);
+    expect(shown.body.status).toBe('failed');
+    expect(shown.body.deliveries.map((delivery: any) => [delivery.action, delivery.status, delivery.attempts.map((attempt: any) => attempt.status)])).toEqual([
+      ['notify.slack', 'delivered', ['failed', 'failed', 'dead', 'delivered']],
+      ['notify.webhook', 'delivered', ['delivered']],
+    ]);
+
+    // No secret in the delivery log.
+    const stored = await fixture.node.database.query<{ text: string }>(`select (d.request::text || coalesce(d.last_error, '') || coalesce(string_agg(a.error, ''), '')) as text from notification_deliveries d left join notification_delivery_attempts a on a.delivery_id = d.id group by d.id`);
+    for (const row of stored) {
+      expect(row.text).not.toContain('s3cr3t-slack-path');
+      expect(row.text).not.toContain(SIGNING_KEY.slice(6, 30));
+    }
+  });
+
+  it('write off an attempt whose node stopped mid-way once its lease is over, and count it', async () => {
+    const store = new DeliveryStore(fixture.node.database);
+    let now = Date.now();
+    const attempts = new DeliveryAttempts(store, () => now);
+    const config = notifySlack.versions[1]!.parse({ webhook_url: `${slack.origin}/hook`, retry: { max_attempts: 2, initial_delay: '100ms' } });
+    const prepared: PreparedDelivery = { provider: notifySlack as PreparedDelivery['provider'], version: 1, config, maskSecrets: (text) => text, context: directActionContext({ runId: 'crash:r1', idempotencyKey: 'crash:r1:actions[0]' }) };
+    const step = { runId: 'crash:r1', automationId: 'crash', path: 'actions[0]', request: { version: 1, config: {}, idempotencyKey: 'crash:r1:actions[0]' } };
+    // A node claimed the first attempt and died before it ended.
+    const id = deliveryIdOf(step.request.idempotencyKey);
+    await store.open({ id, runId: step.runId, automationId: step.automationId, stepPath: step.path, action: 'notify.slack', target: 'x', maxAttempts: 2, request: step.request }, now);
+    expect(await store.claimAttempt({ id, status: 'pending', attempts: 0, now, leaseUntil: now + 1_000, madeBy: 'automation' })).toBe(1);
+    // While the lease holds, the step is retried later rather than attempting twice.
+    await expect(attempts.visit(prepared, step)).rejects.toBeInstanceOf(DeliveryBusyError);
+    now += 1_001;
+    const visit = await attempts.visit(prepared, step);
+    expect(visit).toMatchObject({ kind: 'delivered', attempt: 2 });
+    const log = (await store.attemptsOf([id])).get(id)!;
+    expect(log.map((attempt) => [attempt.attempt, attempt.status, attempt.error])).toEqual([
+      [1, 'failed', ABANDONED_ATTEMPT_ERROR],
+      [2, 'delivered', null],
+    ]);
+  });
+});
