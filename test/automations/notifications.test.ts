@@ -6,6 +6,7 @@ import { notifySlack } from '../../automations/actions/notify-slack.action.ts';
 import { ABANDONED_ATTEMPT_ERROR, DeliveryAttempts, DeliveryBusyError, deliveryIdOf, type PreparedDelivery } from '../../automations/engine/delivery-attempts.ts';
 import type { AutomationRunState } from '../../machines/index.ts';
 import { DeliveryStore } from '../../persistence/index.ts';
+import { startSmtpServer, testCertificate, type TestSmtpServer } from '../../automations/actions/smtp-test-support.ts';
 import { useTestNode } from '../support/fixtures.ts';
 import { authorization } from '../support/isolation.ts';
 import { waitFor } from '../support/stream-reader.ts';
@@ -15,14 +16,22 @@ import { runVigil } from '../support/vigil-cli.ts';
 let slackDown = true;
 let slack: WebhookReceiver;
 let hooks: WebhookReceiver;
+let smtp: TestSmtpServer;
+let certificate: { key: string; cert: string };
 const SIGNING_KEY = `whsec_${randomBytes(32).toString('base64')}`;
 const SLACK_PATH = '/services/T0001/B0002/s3cr3t-slack-path';
+const SMTP_PASSWORD = 'smtp-pa55word-9c1e';
 
 beforeAll(async () => {
-  [slack, hooks] = await Promise.all([startWebhookReceiver(() => (slackDown ? { status: 500, body: 'rollup_error' } : { status: 200, body: 'ok' })), startWebhookReceiver()]);
+  certificate = testCertificate();
+  [slack, hooks, smtp] = await Promise.all([
+    startWebhookReceiver(() => (slackDown ? { status: 500, body: 'rollup_error' } : { status: 200, body: 'ok' })),
+    startWebhookReceiver(),
+    startSmtpServer({ mode: 'starttls', tls: certificate, credentials: { username: 'vigil', password: SMTP_PASSWORD } }),
+  ]);
 });
 afterAll(async () => {
-  await Promise.all([slack.close(), hooks.close()]);
+  await Promise.all([slack.close(), hooks.close(), smtp.close()]);
 });
 
 const fixture = useTestNode({
@@ -32,6 +41,7 @@ const fixture = useTestNode({
       return `${slack.origin}${SLACK_PATH}`;
     },
     VIGIL_SECRET_HOOK_KEY: SIGNING_KEY,
+    VIGIL_SECRET_SMTP_PASSWORD: SMTP_PASSWORD,
   } as Record<string, string>,
 });
 const api = async (method: string, path: string) => {
@@ -54,6 +64,11 @@ describe('notification steps in a node', () => {
             parallel: [
               { id: 'slack', action: 'notify.slack', config: { webhook_url: '${{ secrets.SLACK_URL }}', retry: { max_attempts: 3, initial_delay: '100ms', max_delay: '200ms' } } },
               { id: 'hook', action: 'notify.webhook', config: { url: `${hooks.origin}/vigil`, signing_secret: '${{ secrets.HOOK_KEY }}' } },
+              {
+                id: 'mail',
+                action: 'notify.email',
+                config: { host: 'localhost', port: smtp.port, ca: certificate.cert, username: 'vigil', password: '${{ secrets.SMTP_PASSWORD }}', from: 'Vigil <alerts@example.com>', to: 'oncall@example.com' },
+              },
             ],
           },
         ],
@@ -78,6 +93,12 @@ describe('notification steps in a node', () => {
     expect(hooks.received).toHaveLength(1);
     const envelope = new Webhook(SIGNING_KEY).verify(hooks.received[0]!.body, hooks.received[0]!.headers as Record<string, string>) as any;
     expect(envelope).toMatchObject({ type: 'incident.created', data: { title: 'Incident opened: Checkout is down', run_id: run.runId, trigger: { event: 'incident.created', payload: { incidentId: 'inc-1' } } } });
+    // The e-mail went over STARTTLS with the login from the secret, with the default subject and body.
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0]).toMatchObject({ from: 'alerts@example.com', to: ['oncall@example.com'], user: 'vigil', secure: true });
+    expect(smtp.received[0]!.raw).toMatch(/^Subject: Incident opened: Checkout is down\r$/m);
+    expect(smtp.received[0]!.raw).toContain('Incident inc-1');
+    expect(smtp.received[0]!.raw.replace(/=\r\n/g, '')).toContain(`run ${run.runId}`); // the footer (a quoted-printable soft break removed)
     const message = JSON.parse(slack.received[0]!.body);
     expect(message.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Incident opened: Checkout is down', emoji: true } });
 
@@ -113,7 +134,8 @@ describe('notification steps in a node', () => {
     // The run's trace shows both deliveries and every attempt; the run itself stays failed.
     const shown = await api('GET', `/runs/${encodeURIComponent(run.runId)}`);
     expect(shown.body.status).toBe('failed');
-    expect(shown.body.deliveries.map((delivery: any) => [delivery.action, delivery.status, delivery.attempts.map((attempt: any) => attempt.status)])).toEqual([
+    expect(shown.body.deliveries.map((delivery: any) => [delivery.action, delivery.status, delivery.attempts.map((attempt: any) => attempt.status)]).sort()).toEqual([
+      ['notify.email', 'delivered', ['delivered']],
       ['notify.slack', 'delivered', ['failed', 'failed', 'dead', 'delivered']],
       ['notify.webhook', 'delivered', ['delivered']],
     ]);
@@ -123,6 +145,7 @@ describe('notification steps in a node', () => {
     for (const row of stored) {
       expect(row.text).not.toContain('s3cr3t-slack-path');
       expect(row.text).not.toContain(SIGNING_KEY.slice(6, 30));
+      expect(row.text).not.toContain(SMTP_PASSWORD);
     }
   });
 
@@ -130,7 +153,7 @@ describe('notification steps in a node', () => {
     const store = new DeliveryStore(fixture.node.database);
     let now = Date.now();
     const attempts = new DeliveryAttempts(store, () => now);
-    const config = notifySlack.versions[1]!.parse({ webhook_url: `${slack.origin}/hook`, retry: { max_attempts: 2, initial_delay: '100ms' } });
+    const config = notifySlack.versions[1]!.parse({ webhook_url: `${hooks.origin}/slack`, retry: { max_attempts: 2, initial_delay: '100ms' } });
     const prepared: PreparedDelivery = { provider: notifySlack as PreparedDelivery['provider'], version: 1, config, maskSecrets: (text) => text, context: directActionContext({ runId: 'crash:r1', idempotencyKey: 'crash:r1:actions[0]' }) };
     const step = { runId: 'crash:r1', automationId: 'crash', path: 'actions[0]', request: { version: 1, config: {}, idempotencyKey: 'crash:r1:actions[0]' } };
     // A node claimed the first attempt and died before it ended.
