@@ -5,6 +5,7 @@ import { toStorableText, type AutomationRunState, type AutomationState } from '.
 import { RunAsResolver } from '../../auth/index.ts';
 import { ApiTokenStore, DeliveryStore, type Database } from '../../persistence/index.ts';
 import { builtInActions } from '../actions/action-catalog.ts';
+import { walkSteps, type Step } from '../definition/index.ts';
 import { AutomationDirectory } from './automation-directory.ts';
 import { DeliveryAttempts } from './delivery-attempts.ts';
 import { EntityStateReader } from './entity-state-reader.ts';
@@ -18,6 +19,15 @@ import { WaitWaker } from './wait-waker.ts';
 import { startWaitWatcher } from './wait-watcher.ts';
 import type { Dispatch } from './dispatch.ts';
 import { startTriggerRouter } from './trigger-router.ts';
+
+/** Whether a run's definition has a step of an action that delivers (notify.*). */
+function hasDeliverySteps(definition: Record<string, unknown>): boolean {
+  let found = false;
+  walkSteps((definition.actions as Step[] | undefined) ?? [], [], (step) => {
+    if ('action' in step && builtInActions.get(step.action)?.delivery) found = true;
+  });
+  return found;
+}
 
 export interface AutomationEngineOptions {
   bus: Bus;
@@ -89,7 +99,16 @@ export async function startAutomationEngine(options: AutomationEngineOptions) {
   const waker = new WaitWaker({ database, reader, dispatch, log: engineLog, clock: now, readRun: async (runId) => (await readRun(runId)).state });
 
   const subscriptions = [
-    await startRunDriver({ bus, dispatch, executor, waker, log: engineLog, readRun, settleDeliveries: (runId, reason) => deliveries.settleRun(runId, toStorableText(reason, 2_000), now()) }),
+    await startRunDriver({
+      bus,
+      dispatch,
+      executor,
+      waker,
+      log: engineLog,
+      readRun,
+      // Only runs whose definition has a delivery step can leave one behind: the others cost no query.
+      settleDeliveries: async (run, reason) => (hasDeliverySteps(run.definition) ? deliveries.settleRun(run.runId, toStorableText(reason, 2_000), now()) : []),
+    }),
     await startWaitWatcher({ bus, directory, waker, log: engineLog }),
     await startScopeReactor({ bus, dispatch, log: engineLog, readAutomation }),
     await startDwellReactor({ bus, database, reader, dispatch, log: engineLog, readAutomation, clock: now }),

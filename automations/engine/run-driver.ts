@@ -22,7 +22,7 @@ export async function startRunDriver(options: {
   waker: WaitWaker;
   log: Logger;
   /** Marks the pending deliveries of a run that ended `dead` (it will not attempt them again). */
-  settleDeliveries?: (runId: string, reason: string) => Promise<string[]>;
+  settleDeliveries?: (run: AutomationRunState, reason: string) => Promise<string[]>;
   concurrency?: number;
 }): Promise<Subscription> {
   const { bus, dispatch, executor, log } = options;
@@ -41,7 +41,7 @@ export async function startRunDriver(options: {
         const prev = change.prev as AutomationRunState | null;
         if (prev && isFinalRunStatus(prev.status)) return;
         // A delivery left waiting for its next attempt (the run was cancelled or stopped) is dead.
-        const settled = await options.settleDeliveries?.(run.runId, `the run ended (${run.status}${run.reason ? `: ${run.reason}` : ''}) before the delivery was done`);
+        const settled = await options.settleDeliveries?.(run, `the run ended (${run.status}${run.reason ? `: ${run.reason}` : ''}) before the delivery was done`);
         if (settled && settled.length > 0) log.info({ runId: run.runId, deliveries: settled }, 'deliveries of an ended run are dead');
         // A run cancelled before it started has no scopeId yet; its id is `<scopeId>:r<n>`.
         const scopeId = run.scopeId || run.runId.slice(0, run.runId.lastIndexOf(':r'));

@@ -149,6 +149,24 @@ describe('notification steps in a node', () => {
     }
   });
 
+  it('make a delivery dead when its run is cancelled while it waits for the next attempt', async () => {
+    await fixture.node.router.dispatch('automation', 'notify-nowhere', {
+      type: 'save',
+      definition: {
+        id: 'notify-nowhere',
+        name: 'Webhook to a closed port',
+        triggers: [{ id: 'opened', event: 'incident.created' }],
+        actions: [{ action: 'notify.webhook', config: { url: 'http://127.0.0.1:1/hook', signing_secret: '${{ secrets.HOOK_KEY }}', retry: { initial_delay: '1h', max_delay: '1h' } } }],
+      },
+    });
+    await fixture.node.router.dispatch('incident', 'inc-2', { type: 'create', title: 'Nobody listens', severity: 'minor', systemIds: ['shop'] });
+    const waiting = await waitFor(async () => (await runsOf('notify-nowhere')).find((run) => run.status === 'waiting'), 15_000, 'the run waits for the next attempt');
+    expect(waiting.steps.at(-1)).toMatchObject({ status: 'waiting', attempts: 1, error: expect.stringContaining('POST http://127.0.0.1:1: fetch failed') });
+    await fixture.node.router.dispatch('automation_run', waiting.runId, { type: 'cancel', reason: 'by hand' });
+    const dead = await waitFor(async () => (await api('GET', `/deliveries?run=${encodeURIComponent(waiting.runId)}&status=dead`)).body.items[0], 10_000, 'the delivery is dead');
+    expect(dead).toMatchObject({ attemptCount: 1, nextAttemptAt: null, lastError: 'the run ended (cancelled: by hand) before the delivery was done' });
+  });
+
   it('write off an attempt whose node stopped mid-way once its lease is over, and count it', async () => {
     const store = new DeliveryStore(fixture.node.database);
     let now = Date.now();
