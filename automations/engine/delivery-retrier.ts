@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { DeliveryRecord, DeliveryStore } from '../../persistence/index.ts';
 import { PermanentActionError, type ActionContext, type ActionProvider } from '../actions/action-provider.ts';
 import { resolveSecrets, SecretMasker } from '../expressions/index.ts';
-import { DeliveryAttempts, type AttemptResult, type PreparedDelivery } from './delivery-attempts.ts';
+import { DeliveryAttempts, DeliveryBusyError, type AttemptResult, type PreparedDelivery } from './delivery-attempts.ts';
 
 const storedRequestSchema = z.object({ version: z.number().int().positive(), config: z.record(z.string(), z.unknown()), idempotencyKey: z.string().min(1) });
 
@@ -55,7 +55,7 @@ export class DeliveryRetrier {
     try {
       attempt = await this.attempts.retryDead(delivery, madeBy, () => this.prepare(delivery));
     } catch (error) {
-      if ((error as Error).name === 'DeliveryBusyError') throw new DeliveryRetryError('CONFLICT', (error as Error).message);
+      if (error instanceof DeliveryBusyError) throw new DeliveryRetryError('CONFLICT', error.message);
       throw error;
     }
     const after = (await this.options.store.find(id)) ?? delivery;

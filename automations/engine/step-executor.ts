@@ -301,8 +301,11 @@ export class StepExecutor {
     switch (visit.kind) {
       case 'delivered':
         return this.advance(run, nextCursor(cursor), [trace('succeeded', { attempts: visit.attempt, output })], { status: 'running' });
-      case 'dead':
-        return this.fail(run, cursor, trace('failed', { attempts: visit.attempt, output, error: `delivery ${delivery.id} is dead after ${delivery.attempts} attempt${delivery.attempts === 1 ? '' : 's'}: ${visit.error}` }), step);
+      case 'dead': {
+        const error = `delivery ${delivery.id} is dead after ${delivery.attempts} attempt${delivery.attempts === 1 ? '' : 's'}: ${visit.error}`;
+        this.options.log.warn({ runId: run.runId, automationId: run.automationId, delivery: delivery.id, action: delivery.action, attempts: delivery.attempts }, 'a notification delivery is dead; retry it with vigil deliveries retry');
+        return this.fail(run, cursor, trace('failed', { attempts: visit.attempt, output, error }), step);
+      }
       case 'retry': {
         // `attempt` null: none was due (the step ran again early); the trace says it waits on.
         const waiting = trace('waiting', { attempts: visit.attempt ?? delivery.attempts, output: { ...output, retryAt: visit.retryAt }, ...(visit.error ? { error: visit.error } : {}) });
