@@ -16,7 +16,9 @@ import {
   SecretMasker,
 } from '../expressions/index.ts';
 import { detectStepKind, type StepKind } from '../definition/step-definition.ts';
-import { DeliveryAttempts, type DeliveryVisit, type PreparedDelivery } from './delivery-attempts.ts';
+import type { DeliveryAttempts, DeliveryVisit, PreparedDelivery } from './delivery-attempts.ts';
+// The file, not persistence/index.ts: the executor (and its unit tests) need not load the ORM.
+import { isDataRejected } from '../../persistence/errors.ts';
 import { runScope } from './run-scope.ts';
 import { beginWaitForTrigger, beginWaitUntil, type WaitForTriggerStep, type WaitUntilStep } from './wait-steps.ts';
 import { advanceParallel, enterParallel, MAX_TRACES_PER_ADVANCE } from './parallel-step.ts';
@@ -281,8 +283,9 @@ export class StepExecutor {
       const message = masker.maskText((error as Error).message ?? String(error));
       const permanent = (error as { permanent?: boolean }).permanent === true;
       // A delivery's own failures are in its log; what fails here is the log itself (the database)
-      // or an attempt in flight elsewhere: always tried again, the step is not failed for it.
-      if (provider.delivery) throw new Error(message);
+      // or an attempt in flight elsewhere: tried again, the step is not failed for it, unless the
+      // database refused the request itself (it would refuse it again).
+      if (provider.delivery && !isDataRejected(error)) throw new Error(message);
       if (!permanent && attempt < (this.options.maxAttempts ?? 3)) throw new Error(message);
       return this.fail(run, cursor, trace('failed', { error: message }), step);
     } finally {
