@@ -57,7 +57,8 @@ const emailConfig = z
     text: z.string().max(200_000).optional(),
     /** An HTML part besides the text (none by default). */
     html: z.string().max(500_000).optional(),
-    timeout_ms: z.number().int().min(1_000).max(120_000).default(30_000),
+    /** Each of connecting, the greeting, TLS and every command; the whole attempt is cut after this plus 5 s. */
+    timeout_ms: z.number().int().min(1_000).max(60_000).default(30_000),
     retry: deliveryRetrySchema,
   })
   .superRefine((config, context) => {

@@ -7,6 +7,8 @@ import { ABANDONED_ATTEMPT_ERROR, DeliveryAttempts, DeliveryBusyError, deliveryI
 import type { AutomationRunState } from '../../machines/index.ts';
 import { DeliveryStore } from '../../persistence/index.ts';
 import { startSmtpServer, testCertificate, type TestSmtpServer } from '../../automations/actions/smtp-test-support.ts';
+import { checkAutomation } from '../../automations/save-check.ts';
+import { loadTemplate, renderTemplate } from '../../automations/templates/index.ts';
 import { useTestNode } from '../support/fixtures.ts';
 import { authorization } from '../support/isolation.ts';
 import { waitFor } from '../support/stream-reader.ts';
@@ -165,6 +167,26 @@ describe('notification steps in a node', () => {
     await fixture.node.router.dispatch('automation_run', waiting.runId, { type: 'cancel', reason: 'by hand' });
     const dead = await waitFor(async () => (await api('GET', `/deliveries?run=${encodeURIComponent(waiting.runId)}&status=dead`)).body.items[0], 10_000, 'the delivery is dead');
     expect(dead).toMatchObject({ attemptCount: 1, nextAttemptAt: null, lastError: 'the run ended (cancelled: by hand) before the delivery was done' });
+  });
+
+  it('a shipped template given slack_webhook_secret posts each incident it opens', async () => {
+    slackDown = false;
+    const rendered = renderTemplate(loadTemplate('flapping'), { id: 'flaps', changes: '2', within: '1m', slack_webhook_secret: 'SLACK_URL' });
+    const checked = checkAutomation(rendered.automation);
+    if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
+    await fixture.node.router.dispatch('automation', 'flaps', { type: 'save', definition: checked.definition });
+    const report = (success: boolean) =>
+      fixture.node.router.dispatch('health', 'api', { type: 'check_result', checkId: 'http', source: 'test', success, thresholds: { healthyAfter: 1, degradedAfter: 1, unhealthyAfter: 1000 } });
+    await report(false);
+    await report(true);
+    const posted = await waitFor(() => slack.received.map((request) => JSON.parse(request.body) as { text: string }).find((message) => message.text.startsWith('api is flapping')), 15_000, 'the flapping incident posted');
+    const run = await waitFor(async () => (await runsOf('flaps')).find((candidate) => candidate.status === 'succeeded'), 10_000, 'the run succeeded');
+    // The template's title, the trigger's default text (the change that reached the count).
+    expect(posted.text).toBe(`api is flapping: incident ${(run.artifacts.incident as { id: string }).id}\n1 of 1 checks healthy (was degraded).`);
+    expect(run.steps.map((step) => [step.path, step.kind, step.status])).toEqual([
+      ['actions[0]', 'action', 'succeeded'],
+      ['actions[1]', 'action', 'succeeded'],
+    ]);
   });
 
   it('write off an attempt whose node stopped mid-way once its lease is over, and count it', async () => {
