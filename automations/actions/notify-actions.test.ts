@@ -10,8 +10,7 @@ import { defaultMessage, triggersWithMessages } from './notification-messages.ts
 import { notifyEmail } from './notify-email.action.ts';
 import { notifySlack, slackMessage } from './notify-slack.action.ts';
 import { notificationEnvelopeSchema, notifyWebhook } from './notify-webhook.action.ts';
-import { startSmtpServer, testCertificate, type TestSmtpServer } from './smtp-test-support.ts';
-import { directActionContext, startWebhookReceiver, type WebhookReceiver } from './test-support.ts';
+import { directActionContext, startSmtpServer, startWebhookReceiver, testCertificate, type TestSmtpServer, type WebhookReceiver } from './test-support.ts';
 import { webhookId } from './webhook-signature.ts';
 
 const SIGNING_SECRET = `whsec_${randomBytes(32).toString('base64')}`;

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { directActionContext, startWebhookReceiver, type WebhookReceiver } from '../../automations/actions/test-support.ts';
+import { directActionContext, startSmtpServer, startWebhookReceiver, testCertificate, type TestSmtpServer, type WebhookReceiver } from '../../automations/actions/test-support.ts';
 import { notifySlack } from '../../automations/actions/notify-slack.action.ts';
 import { ABANDONED_ATTEMPT_ERROR, DeliveryAttempts, DeliveryBusyError, deliveryIdOf, type PreparedDelivery } from '../../automations/engine/delivery-attempts.ts';
 import type { AutomationRunState } from '../../machines/index.ts';
 import { DeliveryStore } from '../../persistence/index.ts';
-import { startSmtpServer, testCertificate, type TestSmtpServer } from '../../automations/actions/smtp-test-support.ts';
 import { checkAutomation } from '../../automations/save-check.ts';
 import { loadTemplate, renderTemplate } from '../../automations/templates/index.ts';
 import { useTestNode } from '../support/fixtures.ts';
