@@ -39,6 +39,7 @@ import {
   TransitionStore,
 } from '../persistence/index.ts';
 import type { Assignment } from '../protocol/satellite-protocol.ts';
+import { isFinalRunStatus, type AutomationRunState } from '../machines/index.ts';
 import { z } from 'zod';
 import type { VigilConfig } from './config.ts';
 import { startEmbeddedNats, type EmbeddedNats } from './embedded-nats.ts';
@@ -208,7 +209,17 @@ export async function startNode(
     const statusPage = new StatusPageQuery(database);
     const deliveries = new DeliveryStore(database);
     const secretValues = new Map(Object.entries(config.secrets));
-    const retrier = new DeliveryRetrier({ store: deliveries, actions: builtInActions, secret: (name) => secretValues.get(name), log: log.child({ component: 'automations' }), clock: stamp });
+    const retrier = new DeliveryRetrier({
+      store: deliveries,
+      actions: builtInActions,
+      secret: (name) => secretValues.get(name),
+      log: log.child({ component: 'automations' }),
+      clock: stamp,
+      runEnded: async (runId) => {
+        const run = (await runtime.get('automation_run', runId)).state as AutomationRunState | null;
+        return run === null || isFinalRunStatus(run.status);
+      },
+    });
 
     const assignments = new AssignmentStore(database);
     const credentials = new SatelliteCredentialStore(database, stamp);

@@ -35,6 +35,8 @@ export class DeliveryRetrier {
       secret: (name: string) => string | undefined;
       log: Logger;
       clock: () => number;
+      /** Whether the run has ended (or is gone): its pending deliveries are then left behind. */
+      runEnded: (runId: string) => Promise<boolean>;
     },
   ) {
     this.attempts = new DeliveryAttempts(options.store, options.clock);
@@ -47,8 +49,13 @@ export class DeliveryRetrier {
    * being attempted by its run) or another attempt of it is in flight.
    */
   async retry(id: string, madeBy: string): Promise<{ attempt: AttemptResult; delivery: DeliveryRecord }> {
-    const delivery = await this.options.store.find(id);
+    let delivery = await this.options.store.find(id);
     if (!delivery) throw new DeliveryRetryError('NOT_FOUND', `no delivery "${id}"`);
+    // Left pending by a run that ended while an attempt of it was in flight: dead, like the others.
+    if (delivery.status === 'pending' && (delivery.leaseUntil === null || delivery.leaseUntil < this.options.clock()) && (await this.options.runEnded(delivery.runId))) {
+      await this.options.store.settleRun(delivery.runId, 'the run ended before the delivery was done', this.options.clock());
+      delivery = (await this.options.store.find(id)) ?? delivery;
+    }
     if (delivery.status === 'delivered') throw new DeliveryRetryError('CONFLICT', `delivery ${id} is delivered already`);
     if (delivery.status === 'pending') throw new DeliveryRetryError('CONFLICT', `delivery ${id} is still being attempted by its run (attempt ${delivery.attempts} of ${delivery.maxAttempts}); only a dead delivery can be retried`);
     let attempt: AttemptResult;
@@ -59,7 +66,7 @@ export class DeliveryRetrier {
       throw error;
     }
     const after = (await this.options.store.find(id)) ?? delivery;
-    this.options.log.info({ delivery: id, runId: delivery.runId, attempt: attempt.attempt, status: after.status, responseCode: attempt.responseCode, by: madeBy }, 'a dead delivery was retried');
+    this.options.log.info({ delivery: id, runId: after.runId, attempt: attempt.attempt, status: after.status, responseCode: attempt.responseCode, by: madeBy }, 'a dead delivery was retried');
     return { attempt, delivery: after };
   }
 
