@@ -295,6 +295,29 @@ export function buildProgram(outcome: { exitCode: number }): Command {
     .addOption(json('the run'))
     .action(act((line) => import('./runs-commands.ts').then((module) => module.showRun(line))));
 
+  const deliveries = program.command('deliveries').description('notification deliveries (Slack, e-mail, webhook): every attempt, and retrying dead ones');
+  paged(
+    deliveries
+      .command('list')
+      .description('list the deliveries, newest first')
+      .option('--dead', 'only dead ones (failed for good: retry them with `vigil deliveries retry <id>`)')
+      .option('--status <statuses>', 'only these, comma-separated: pending, delivered, dead')
+      .option('--run <runId>', 'only the deliveries of this run')
+      .option('--automation <id>', 'only the deliveries of this automation'),
+  ).action(act((line) => import('./deliveries-commands.ts').then((module) => module.listDeliveries(line))));
+  deliveries
+    .command('show')
+    .description('print a delivery with every attempt')
+    .argument('<id>', 'the delivery\'s id (dlv_…)')
+    .addOption(json('the delivery with its attempts and request'))
+    .action(act((line) => import('./deliveries-commands.ts').then((module) => module.showDelivery(line))));
+  deliveries
+    .command('retry')
+    .description('make one more attempt of a dead delivery now (operator role); exit code 1 when it is still dead')
+    .argument('<id>', 'the delivery\'s id (dlv_…)')
+    .addOption(json('the delivery after the attempt'))
+    .action(act((line) => import('./deliveries-commands.ts').then((module) => module.retryDelivery(line))));
+
   const system = program.command('system').description('monitored systems and their health');
   paged(
     system

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { runDetailSchema, runItemSchema } from '../gateway/query/items.ts';
 import { runStatusSchema } from '../machines/automation-run.machine.ts';
 import type { CommandLine } from './command-line.ts';
+import { formatAttempt } from './deliveries-commands.ts';
 import { withNode } from './node-client.ts';
 import { choiceListSchema, idSchema } from './option-schemas.ts';
 import { isoTime, listOptions, printList, readList } from './query-list.ts';
@@ -44,6 +45,10 @@ export async function showRun(line: CommandLine): Promise<number> {
     for (const step of run.steps) {
       console.log(`  ${step.path.padEnd(36)} ${step.kind.padEnd(10)} ${step.status.padEnd(9)} attempts ${step.attempts} ${step.endedAt - step.startedAt} ms${step.error ? `  error: ${step.error}` : ''}`);
       if (step.output !== undefined) console.log(`    output: ${JSON.stringify(step.output)}`);
+    }
+    for (const delivery of run.deliveries ?? []) {
+      console.log(`  delivery ${delivery.id} ${delivery.stepPath} ${delivery.action} → ${delivery.target}: ${delivery.status}, ${delivery.attemptCount} of ${delivery.maxAttempts} attempts`);
+      for (const attempt of delivery.attempts) console.log(`    ${formatAttempt(attempt)}`);
     }
     return 0;
   });

@@ -13,6 +13,7 @@ import { clusterStatusSchema } from './api-schemas.ts';
 import { serveEntityRoutes } from './entity-routes.ts';
 import { openApiDocument } from './openapi.ts';
 import { serveQueryRoutes } from './query/query-routes.ts';
+import { serveDeliveryRoutes, type DeliveryRoutesOptions } from './delivery-routes.ts';
 import { serveTokenRoutes } from './token-routes.ts';
 import { serveSatelliteCredentialRoutes, type SatelliteCredentialAdmin } from './satellite-credential-routes.ts';
 import { servePushRoutes, type PushRouteOptions } from './push-routes.ts';
@@ -67,6 +68,8 @@ export interface HttpServerOptions {
   satelliteCredentials: SatelliteCredentialAdmin;
   /** The query API's reads (`GET /systems`, `/incidents`, `/runs`, …). */
   queries: { states: StateQueries; systems: SystemQueries };
+  /** The delivery log of notification steps (`/deliveries`, and a run's deliveries in `GET /runs/{id}`). */
+  deliveries: DeliveryRoutesOptions;
   /** Vigil's version, for the OpenAPI document. */
   version: string;
   /** What `vigil status` shows (`GET /cluster/status`). */
@@ -129,7 +132,8 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
   );
 
   serveEntityRoutes(router, { runtime, dispatch: options.dispatch, commandTimeoutMs: options.commandTimeoutMs, list: options.listEntities });
-  serveQueryRoutes(router, { ...options.queries, runtime });
+  serveQueryRoutes(router, { ...options.queries, runtime, deliveries: options.deliveries.store });
+  serveDeliveryRoutes(router, options.deliveries);
   serveTokenRoutes(router, options.tokens, options.clock);
   serveSatelliteCredentialRoutes(router, options.satelliteCredentials);
   if (options.push) {

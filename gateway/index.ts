@@ -1,6 +1,7 @@
 export { startHttpServer, type HttpServer, type HttpServerOptions, type ReadinessCheck } from './http-server.ts';
 export { listenExclusive, LISTEN_RETRY_MS } from './listen-exclusive.ts';
 export { HttpListenError } from './errors.ts';
+export { HttpRequestError } from './http-errors.ts';
 export { uwsBuild, type UwsBuild } from './uws.ts';
 export type { CredentialChange, SatelliteSession } from './satellite-gateway.ts';
 export { admitResult, assignedChecksOf, type AssignedChecks, type ResultTimeLimits } from './result-admission.ts';

@@ -18,7 +18,7 @@ import {
   TimerScheduler,
 } from '../actors/index.ts';
 import { ClusterBucket, connectBus, describeNatsAuth, ensureStreams, redactServers, type Bus, type NatsAuthSettings } from '../bus/index.ts';
-import { AddressAllowList, startHttpServer, uwsBuild, type HttpServer, type LiveStream } from '../gateway/index.ts';
+import { AddressAllowList, HttpRequestError, startHttpServer, uwsBuild, type HttpServer, type LiveStream } from '../gateway/index.ts';
 import { createNodeMetrics, type NodeMetrics } from '../metrics/index.ts';
 import { ensureAdminToken, TokenAdmin, TokenAuthenticator } from '../auth/index.ts';
 import {
@@ -26,6 +26,7 @@ import {
   AssignmentStore,
   Database,
   DataFolderLock,
+  DeliveryStore,
   EntityListing,
   StateQueries,
   SystemQueries,
@@ -40,6 +41,7 @@ import {
   TransitionStore,
 } from '../persistence/index.ts';
 import type { Assignment } from '../protocol/satellite-protocol.ts';
+import { isFinalRunStatus, type AutomationRunState } from '../machines/index.ts';
 import { z } from 'zod';
 import type { VigilConfig } from './config.ts';
 import { startEmbeddedNats, type EmbeddedNats } from './embedded-nats.ts';
@@ -47,6 +49,8 @@ import { readSetupFile } from '../setup/setup-file.ts';
 import { applySetupOnStart } from './setup-on-start.ts';
 import { readClusterStatus } from './cluster-status.ts';
 import { startAutomationEngine } from '../automations/engine/automation-engine.ts';
+import { builtInActions } from '../automations/actions/action-catalog.ts';
+import { DeliveryRetrier, DeliveryRetryError } from '../automations/engine/delivery-retrier.ts';
 import type { Logger } from './logger.ts';
 import { nodeEndpoints, type NodeEndpoints } from './endpoints.ts';
 import { removeLocalNode, writeLocalNode } from './local-node.ts';
@@ -205,6 +209,19 @@ export async function startNode(
     const authenticator = new TokenAuthenticator(apiTokens, { clock: stamp });
     const listing = new EntityListing(database);
     const statusPage = new StatusPageQuery(database);
+    const deliveries = new DeliveryStore(database);
+    const secretValues = new Map(Object.entries(config.secrets));
+    const retrier = new DeliveryRetrier({
+      store: deliveries,
+      actions: builtInActions,
+      secret: (name) => secretValues.get(name),
+      log: log.child({ component: 'automations' }),
+      clock: stamp,
+      runEnded: async (runId) => {
+        const run = (await runtime.get('automation_run', runId)).state as AutomationRunState | null;
+        return run === null || isFinalRunStatus(run.status);
+      },
+    });
 
     const assignments = new AssignmentStore(database);
     const pushTokens = new PushTokenStore(database);
@@ -234,6 +251,17 @@ export async function startNode(
       tokens: new TokenAdmin(apiTokens, authenticator, stamp),
       listEntities: (query) => listing.list(query),
       queries: { states: new StateQueries(database), systems: new SystemQueries(database) },
+      deliveries: {
+        store: deliveries,
+        retry: async (id, madeBy) => {
+          try {
+            return (await retrier.retry(id, madeBy)).delivery;
+          } catch (error) {
+            if (error instanceof DeliveryRetryError) throw new HttpRequestError(error.code, error.message);
+            throw error;
+          }
+        },
+      },
       version: packageVersion(),
       clusterStatus: () => readClusterStatus(database, bus, config),
       statusPage: { ...config.statusPage, read: (input) => statusPage.read(input), clock: stamp },

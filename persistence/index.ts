@@ -11,6 +11,7 @@ export { AssignmentStore, type StoredAssignment } from './assignment-store.ts';
 export { PersistenceError, isDataRejected, DataFolderLockedError, DataFolderLockError, type PersistenceErrorCode, type DataFolderHolder } from './errors.ts';
 export { DataFolderLock, DATA_FOLDER_LOCK_FILE, readDataFolderLock, type DataFolderOwner } from './data-folder-lock.ts';
 export { identityOf, processState, processIdentitySchema, type ProcessIdentity, type ProcessState } from './process-identity.ts';
+export { DeliveryStore, type AttemptOutcome, type DeliveryAttemptRecord, type DeliveryAttemptStatus, type DeliveryQuery, type DeliveryRecord, type DeliveryStatus, type NewDelivery } from './delivery-store.ts';
 export { SatelliteSessionStore, type ConnectedSatellite } from './satellite-session-store.ts';
 export * from './entities/index.ts';
 export { EntityListing, type EntityListQuery, type EntityPage } from './entity-listing.ts';

@@ -27,6 +27,8 @@ export interface ActionContext {
   maskSecrets(text: string): string;
   /** Aborted when the step's time is up. */
   signal: AbortSignal;
+  /** Set for a delivery action (`delivery` below): the delivery this attempt belongs to. */
+  delivery?: { id: string; attempt: number; createdAt: number };
 }
 
 /** What an action returns: an output for the trace, and optionally a typed artifact. */
@@ -55,8 +57,38 @@ export interface ActionProvider {
    * one gets there anyway.
    */
   secretFields?: readonly string[];
+  /**
+   * Config the step does not give, by the run's trigger event (e.g. a notification's message
+   * templates): merged under the step's config before its templates are rendered.
+   */
+  defaultConfig?(trigger: string | undefined): Record<string, unknown>;
+  /**
+   * Set for an action that delivers something outside Vigil (a notification): each `execute` is
+   * one attempt, recorded in the delivery log; a failed attempt is retried after a backoff while
+   * the run waits on its durable timer, and the delivery is dead after the last one (see
+   * automations/engine/delivery-step.ts). `execute` resolves `{ output: { responseCode } }` or
+   * throws (a `DeliveryFailure` says whether retrying can help).
+   */
+  delivery?: DeliverySpec;
   /** Performs the effect. Must be idempotent by `context.idempotencyKey`. */
   execute(config: Record<string, unknown>, version: number, context: ActionContext): Promise<ActionResult>;
+}
+
+/** How a delivery action's parsed config is retried and described. */
+export interface DeliverySpec {
+  /** Attempts and backoff (the config's `retry`). */
+  policy(config: Record<string, unknown>): RetryPolicy;
+  /** Where it delivers, for people (`POST https://hooks.example.com`); secrets are masked by the caller. */
+  target(config: Record<string, unknown>): string;
+  /** The longest one attempt can take, ms. */
+  timeoutMs(config: Record<string, unknown>): number;
+}
+
+/** Attempts of a delivery and the backoff between them (ms). */
+export interface RetryPolicy {
+  maxAttempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
 }
 
 /**
@@ -70,13 +102,37 @@ export function defineAction<TConfig extends z.ZodType<Record<string, unknown>>>
   produces?: string;
   secretFields?: readonly string[];
   config: TConfig;
+  defaultConfig?(trigger: string | undefined): Record<string, unknown>;
+  delivery?: { policy(config: z.output<TConfig>): RetryPolicy; target(config: z.output<TConfig>): string; timeoutMs(config: z.output<TConfig>): number };
   execute(config: z.output<TConfig>, context: ActionContext): Promise<ActionResult>;
 }): ActionProvider {
-  const { config, execute, ...described } = spec;
-  return { ...described, versions: { 1: config }, latestVersion: 1, execute: (parsed, _version, context) => execute(parsed as z.output<TConfig>, context) };
+  const { config, execute, delivery, ...described } = spec;
+  return {
+    ...described,
+    ...(delivery ? { delivery: delivery as DeliverySpec } : {}),
+    versions: { 1: config },
+    latestVersion: 1,
+    execute: (parsed, _version, context) => execute(parsed as z.output<TConfig>, context),
+  };
 }
 
 /** A failure that retrying cannot fix (bad config, missing entity): the step fails at once. */
 export class PermanentActionError extends Error {
   readonly permanent = true;
+}
+
+/**
+ * A delivery attempt that failed: `responseCode` is the receiver's answer (HTTP status, SMTP
+ * reply code) when there was one; `permanent` when retrying the same request cannot help (a 4xx
+ * other than 408 and 429, a 5xx SMTP reply, a config the receiver refuses).
+ */
+export class DeliveryFailure extends Error {
+  constructor(
+    message: string,
+    readonly responseCode: number | null,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+    this.name = 'DeliveryFailure';
+  }
 }

@@ -63,7 +63,7 @@ export const httpRequest = defineAction({
 });
 
 /** The first `maxBytes` of the body as UTF-8 text; the rest is not read (the connection is released). */
-async function readBodyPrefix(response: Response, maxBytes: number): Promise<string> {
+export async function readBodyPrefix(response: Response, maxBytes: number): Promise<string> {
   if (!response.body) return '';
   const reader = response.body.getReader();
   const decoder = new TextDecoder();

@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
 import { hostClock, type EntityRuntime, type SharedClock } from '../../actors/index.ts';
 import type { Bus } from '../../bus/index.ts';
-import type { AutomationRunState, AutomationState } from '../../machines/index.ts';
+import { toStorableText, type AutomationRunState, type AutomationState } from '../../machines/index.ts';
 import { RunAsResolver } from '../../auth/index.ts';
-import { ApiTokenStore, type Database } from '../../persistence/index.ts';
+import { ApiTokenStore, DeliveryStore, type Database } from '../../persistence/index.ts';
 import { builtInActions } from '../actions/action-catalog.ts';
+import { walkSteps, type Step } from '../definition/index.ts';
 import { AutomationDirectory } from './automation-directory.ts';
+import { DeliveryAttempts } from './delivery-attempts.ts';
 import { EntityStateReader } from './entity-state-reader.ts';
 import { startDwellReactor } from './dwell-reactor.ts';
 import { startRunDriver } from './run-driver.ts';
@@ -17,6 +19,15 @@ import { WaitWaker } from './wait-waker.ts';
 import { startWaitWatcher } from './wait-watcher.ts';
 import type { Dispatch } from './dispatch.ts';
 import { startTriggerRouter } from './trigger-router.ts';
+
+/** Whether a run's definition has a step of an action that delivers (notify.*). */
+function hasDeliverySteps(definition: Record<string, unknown>): boolean {
+  let found = false;
+  walkSteps((definition.actions as Step[] | undefined) ?? [], [], (step) => {
+    if ('action' in step && builtInActions.get(step.action)?.delivery) found = true;
+  });
+  return found;
+}
 
 export interface AutomationEngineOptions {
   bus: Bus;
@@ -57,7 +68,9 @@ export async function startAutomationEngine(options: AutomationEngineOptions) {
   await directory.start(bus, database);
 
   const runAs = new RunAsResolver(new ApiTokenStore(database), now);
+  const deliveries = new DeliveryStore(database);
   const executor = new StepExecutor({
+    deliveries: new DeliveryAttempts(deliveries, now),
     actions: builtInActions,
     reader,
     secret: (name) => options.secrets.get(name),
@@ -86,7 +99,16 @@ export async function startAutomationEngine(options: AutomationEngineOptions) {
   const waker = new WaitWaker({ database, reader, dispatch, log: engineLog, clock: now, readRun: async (runId) => (await readRun(runId)).state });
 
   const subscriptions = [
-    await startRunDriver({ bus, dispatch, executor, waker, log: engineLog, readRun }),
+    await startRunDriver({
+      bus,
+      dispatch,
+      executor,
+      waker,
+      log: engineLog,
+      readRun,
+      // Only runs whose definition has a delivery step can leave one behind: the others cost no query.
+      settleDeliveries: async (run, reason) => (hasDeliverySteps(run.definition) ? deliveries.settleRun(run.runId, toStorableText(reason, 2_000), now()) : []),
+    }),
     await startWaitWatcher({ bus, directory, waker, log: engineLog }),
     await startScopeReactor({ bus, dispatch, log: engineLog, readAutomation }),
     await startDwellReactor({ bus, database, reader, dispatch, log: engineLog, readAutomation, clock: now }),

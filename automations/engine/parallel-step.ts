@@ -14,7 +14,9 @@ import { currentStep, nextCursor, type CursorPosition, type Step, type StepCurso
  * - A branch step that fails (without `continue_on_error`) or stops ends the run as failed or
  *   stopped once the other branches' steps of that advance have finished (failed wins).
  * - Waiting steps inside a branch are refused when a definition is saved; one met anyway fails
- *   the run instead of waiting.
+ *   the run instead of waiting. A delivery step waiting for its next attempt (a wait on the run's
+ *   timer alone) is the exception: the run waits until the earliest such attempt is due (the
+ *   other branches' steps of that advance are recorded; their next steps run after the wait).
  * - One advance carries at most `budget` traces: beyond that many unfinished branches, the first
  *   `budget` run and the others follow in the next advance (a nested parallel shares its
  *   branch's part of the budget).
@@ -63,12 +65,24 @@ export async function advanceParallel(run: AutomationRunState, position: Extract
 function combinedNext(results: AdvanceEvent[]): AdvanceEvent['next'] {
   const failed = results.find((result) => result.next.status === 'failed');
   if (failed) return failed.next;
-  const waiting = results.find((result) => result.next.status === 'waiting');
-  if (waiting) {
-    const trace = waiting.steps[waiting.steps.length - 1];
+  const waiting = results.filter((result) => result.next.status === 'waiting');
+  // A delivery waiting for its next attempt (a wait on the timer alone): the run waits until the
+  // earliest branch's is due, then runs every unfinished branch's step again.
+  const unsupported = waiting.find((result) => !waitsForDelivery(result));
+  if (unsupported) {
+    const trace = unsupported.steps.at(-1);
     return { status: 'failed', reason: `${trace?.path ?? 'parallel'}: \`${trace?.kind ?? 'waiting'}\` inside parallel is not supported by this version of Vigil yet` };
   }
-  return results.find((result) => result.next.status === 'stopped')?.next ?? { status: 'running' };
+  const stopped = results.find((result) => result.next.status === 'stopped');
+  if (stopped) return stopped.next;
+  if (waiting.length > 0) return { status: 'waiting', wakeAt: Math.min(...waiting.map((result) => (result.next as { wakeAt: number }).wakeAt)) };
+  return { status: 'running' };
+}
+
+/** A wait on the timer alone whose advance traces an action waiting: a delivery's next attempt. */
+function waitsForDelivery(result: AdvanceEvent): boolean {
+  const { next } = result;
+  return next.status === 'waiting' && next.wait === undefined && next.wakeAt !== null && result.steps.some((trace) => trace.kind === 'action' && trace.status === 'waiting');
 }
 
 /** `base` with the entries each branch changed (by identity: unchanged entries keep theirs), in branch order. */

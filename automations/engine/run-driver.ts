@@ -21,6 +21,8 @@ export async function startRunDriver(options: {
   executor: StepExecutor;
   waker: WaitWaker;
   log: Logger;
+  /** Marks the pending deliveries of a run that ended `dead` (it will not attempt them again). */
+  settleDeliveries?: (run: AutomationRunState, reason: string) => Promise<string[]>;
   concurrency?: number;
 }): Promise<Subscription> {
   const { bus, dispatch, executor, log } = options;
@@ -38,6 +40,9 @@ export async function startRunDriver(options: {
       if (isFinalRunStatus(run.status)) {
         const prev = change.prev as AutomationRunState | null;
         if (prev && isFinalRunStatus(prev.status)) return;
+        // A delivery left waiting for its next attempt (the run was cancelled or stopped) is dead.
+        const settled = await options.settleDeliveries?.(run, `the run ended (${run.status}${run.reason ? `: ${run.reason}` : ''}) before the delivery was done`);
+        if (settled && settled.length > 0) log.info({ runId: run.runId, deliveries: settled }, 'deliveries of an ended run are dead');
         // A run cancelled before it started has no scopeId yet; its id is `<scopeId>:r<n>`.
         const scopeId = run.scopeId || run.runId.slice(0, run.runId.lastIndexOf(':r'));
         // Refused when the run is not active there any more (restarted, or a redelivery).

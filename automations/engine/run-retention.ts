@@ -5,7 +5,8 @@ import type { Database } from '../../persistence/index.ts';
 const PRUNE_BATCH = 500;
 
 /**
- * Removes ended runs (state and transitions) that ended more than `olderThanMs` ago. Runs with
+ * Removes ended runs (state and transitions, and their notification deliveries with every
+ * attempt) that ended more than `olderThanMs` ago. Runs with
  * outbox rows not yet published are kept until they are. Safe on every node at once: rows are
  * taken with `skip locked`, and deleting what is gone already deletes nothing. Returns how many
  * runs were removed.
@@ -21,6 +22,10 @@ export async function pruneEndedRuns(database: Database, olderThanMs: number, no
           limit ? for update skip locked
        ), transitions as (
          delete from entity_transitions t using doomed d where t.kind = d.kind and t.id = d.id
+       ), deliveries as (
+         delete from notification_deliveries n using doomed d where n.run_id = d.id returning n.id
+       ), attempts as (
+         delete from notification_delivery_attempts a using deliveries n where a.delivery_id = n.id
        )
        delete from entity_state s using doomed d where s.kind = d.kind and s.id = d.id returning s.id`,
       [now - olderThanMs, PRUNE_BATCH],

@@ -16,6 +16,9 @@ import {
   SecretMasker,
 } from '../expressions/index.ts';
 import { detectStepKind, type StepKind } from '../definition/step-definition.ts';
+import type { DeliveryAttempts, DeliveryVisit, PreparedDelivery } from './delivery-attempts.ts';
+// The file, not persistence/index.ts: the executor (and its unit tests) need not load the ORM.
+import { isDataRejected } from '../../persistence/errors.ts';
 import { runScope } from './run-scope.ts';
 import { beginWaitForTrigger, beginWaitUntil, type WaitForTriggerStep, type WaitUntilStep } from './wait-steps.ts';
 import { advanceParallel, enterParallel, MAX_TRACES_PER_ADVANCE } from './parallel-step.ts';
@@ -45,6 +48,8 @@ export interface StepExecutorOptions {
   maxAttempts?: number;
   /** Time an action may take (default 60 s). */
   actionTimeoutMs?: number;
+  /** The delivery log's attempts (actions with `delivery`); absent: such steps fail. */
+  deliveries?: DeliveryAttempts;
 }
 
 
@@ -224,9 +229,15 @@ export class StepExecutor {
 
     let masker = new SecretMasker([]);
     let config: Record<string, unknown>;
+    let rendered: Record<string, unknown>;
     try {
       // Templates first (they never see secret values), secrets last, just before the effect.
-      const resolved = resolveSecrets(renderDeep(step.config ?? {}, scope), this.options.secret);
+      // What the step does not give, the action may default by the run's trigger (messages).
+      const given = { ...(provider.defaultConfig?.(run.trigger?.event) ?? {}), ...((step.config as Record<string, unknown> | undefined) ?? {}) };
+      rendered = renderDeep(given, scope) as Record<string, unknown>;
+      // A delivery stores it for later retries: as JSON, as it will be read back.
+      if (provider.delivery) rendered = JSON.parse(JSON.stringify(rendered)) as Record<string, unknown>;
+      const resolved = resolveSecrets(rendered, this.options.secret);
       masker = new SecretMasker(resolved.secrets);
       const parsed = schema.safeParse(resolved.value);
       if (!parsed.success) throw new Error(`config does not match ${provider.id} v${version}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
@@ -237,38 +248,72 @@ export class StepExecutor {
 
     const controller = new AbortController();
     const timeout = setTimeout(() => controller.abort(new Error('action timed out')), this.options.actionTimeoutMs ?? 60_000);
+    const context: Omit<ActionContext, 'signal'> = {
+      runId: run.runId,
+      automationId: run.automationId,
+      idempotencyKey: `${run.runId}:${path}`,
+      artifacts: run.artifacts,
+      ...this.options.entities,
+      // Changes an action makes name the automation and the run in their `cause`, and are
+      // allowed only as far as the automation's run_as account may go.
+      dispatch: async (kind, id, event) => {
+        const principal = await this.options.principalOf(run.automationId, (run.definition as { run_as?: string }).run_as);
+        try {
+          authorizeCommand(principal, kind, String(event.type));
+        } catch (error) {
+          if (error instanceof AuthError) throw new PermanentActionError(`${error.code}: ${error.message}`);
+          throw error;
+        }
+        return this.options.entities.dispatch(kind, id, event, { actor: actorOf(principal), runId: run.runId });
+      },
+      log: maskedLog(this.options.log, masker),
+      maskSecrets: (text) => masker.maskText(text),
+    };
     try {
-      const result = await provider.execute(config, version, {
-        runId: run.runId,
-        automationId: run.automationId,
-        idempotencyKey: `${run.runId}:${path}`,
-        artifacts: run.artifacts,
-        ...this.options.entities,
-        // Changes an action makes name the automation and the run in their `cause`, and are
-        // allowed only as far as the automation's run_as account may go.
-        dispatch: async (kind, id, event) => {
-          const principal = await this.options.principalOf(run.automationId, (run.definition as { run_as?: string }).run_as);
-          try {
-            authorizeCommand(principal, kind, String(event.type));
-          } catch (error) {
-            if (error instanceof AuthError) throw new PermanentActionError(`${error.code}: ${error.message}`);
-            throw error;
-          }
-          return this.options.entities.dispatch(kind, id, event, { actor: actorOf(principal), runId: run.runId });
-        },
-        log: maskedLog(this.options.log, masker),
-        maskSecrets: (text) => masker.maskText(text),
-        signal: controller.signal,
-      });
+      if (provider.delivery) {
+        if (!this.options.deliveries) return this.fail(run, cursor, trace('failed', { error: `${provider.id} needs the delivery log, which this executor has not` }), step);
+        const prepared: PreparedDelivery = { provider: provider as PreparedDelivery['provider'], version, config, maskSecrets: context.maskSecrets, context, signal: controller.signal };
+        const visit = await this.options.deliveries.visit(prepared, { runId: run.runId, automationId: run.automationId, path, request: { version, config: rendered, idempotencyKey: context.idempotencyKey } });
+        return this.delivered(run, cursor, step, visit, trace);
+      }
+      const result = await provider.execute(config, version, { ...context, signal: controller.signal });
       const artifacts = result.artifact ? { ...run.artifacts, [result.artifact.type]: masker.mask(result.artifact.value) as Record<string, unknown> } : undefined;
       return this.advance(run, nextCursor(cursor), [trace('succeeded', { output: masker.mask(result.output) })], { status: 'running' }, artifacts ? { artifacts } : {});
     } catch (error) {
       const message = masker.maskText((error as Error).message ?? String(error));
       const permanent = (error as { permanent?: boolean }).permanent === true;
+      // A delivery's own failures are in its log; what fails here is the log itself (the database)
+      // or an attempt in flight elsewhere: tried again, the step is not failed for it, unless the
+      // database refused the request itself (it would refuse it again).
+      if (provider.delivery && !isDataRejected(error)) throw new Error(message);
       if (!permanent && attempt < (this.options.maxAttempts ?? 3)) throw new Error(message);
       return this.fail(run, cursor, trace('failed', { error: message }), step);
     } finally {
       clearTimeout(timeout);
+    }
+  }
+
+  /**
+   * A delivery step's visit recorded: delivered, the step succeeds; dead, it fails (the run fails
+   * unless `continue_on_error`); not yet, the run waits on its durable timer until the next attempt
+   * is due and then executes this step again (same cursor), with a trace of the attempt it made.
+   */
+  private delivered(run: AutomationRunState, cursor: StepCursor, step: Step, visit: DeliveryVisit, trace: (status: StepTrace['status'], extra?: Partial<StepTrace>) => StepTrace): AdvanceEvent {
+    const { delivery } = visit;
+    const output = { delivery: delivery.id, target: delivery.target, status: visit.kind === 'retry' ? 'failed' : visit.kind, attempt: visit.attempt, responseCode: visit.responseCode };
+    switch (visit.kind) {
+      case 'delivered':
+        return this.advance(run, nextCursor(cursor), [trace('succeeded', { attempts: visit.attempt, output })], { status: 'running' });
+      case 'dead': {
+        const error = `delivery ${delivery.id} is dead after ${delivery.attempts} attempt${delivery.attempts === 1 ? '' : 's'}: ${visit.error}`;
+        this.options.log.warn({ runId: run.runId, automationId: run.automationId, delivery: delivery.id, action: delivery.action, attempts: delivery.attempts }, 'a notification delivery is dead; retry it with vigil deliveries retry');
+        return this.fail(run, cursor, trace('failed', { attempts: visit.attempt, output, error }), step);
+      }
+      case 'retry': {
+        // `attempt` null: none was due (the step ran again early); the trace says it waits on.
+        const waiting = trace('waiting', { attempts: visit.attempt ?? delivery.attempts, output: { ...output, retryAt: visit.retryAt }, ...(visit.error ? { error: visit.error } : {}) });
+        return this.advance(run, cursor, [waiting], { status: 'waiting', wakeAt: visit.retryAt });
+      }
     }
   }
 

@@ -1,10 +1,10 @@
 import { isPlainObject } from '../expressions/index.ts';
 import { TemplateError } from './errors.ts';
-import { ParamRef, type AutomationTemplate } from './template-file.ts';
-import { parameterValue, type ParameterValue } from './template-parameters.ts';
+import { IF_GIVEN, ParamRef, type AutomationTemplate } from './template-file.ts';
+import { isOptional, parameterValue, type ParameterValue } from './template-parameters.ts';
 
 export interface RenderedTemplate {
-  /** Every parameter's value: the one given, else the default. */
+  /** Every parameter's value: the one given, else the default; an optional one not given has none. */
   values: Record<string, ParameterValue>;
   /** The automation document (input form, like a file for `vigil automation apply`), not yet checked. */
   automation: Record<string, unknown>;
@@ -21,16 +21,21 @@ export function renderTemplate(template: AutomationTemplate, given: Readonly<Rec
   for (const name of Object.keys(given)) if (!known.includes(name)) throw TemplateError.unknownParameter(template.name, name, known);
   const values: Record<string, ParameterValue> = {};
   for (const parameter of template.parameters) {
-    const raw = Object.hasOwn(given, parameter.name) ? given[parameter.name]! : parameter.default;
-    values[parameter.name] = parameterValue(parameter, raw);
+    if (Object.hasOwn(given, parameter.name)) values[parameter.name] = parameterValue(parameter, given[parameter.name]!);
+    else if (!isOptional(parameter)) values[parameter.name] = parameterValue(parameter, parameter.default);
   }
   return { values, automation: substitute(template.body, values) as Record<string, unknown> };
 }
 
 function substitute(value: unknown, values: Record<string, ParameterValue>): unknown {
-  // parseTemplate checked that every reference is declared, so the value is there.
+  // parseTemplate checked that every reference is declared, and that an optional one is used
+  // only inside items marked with it (left out below when it has no value).
   if (value instanceof ParamRef) return values[value.name];
-  if (Array.isArray(value)) return value.map((item) => substitute(item, values));
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substitute(item, values)]));
+  if (Array.isArray(value)) {
+    return value
+      .filter((item) => !(isPlainObject(item) && typeof item[IF_GIVEN] === 'string' && !Object.hasOwn(values, item[IF_GIVEN])))
+      .map((item) => substitute(item, values));
+  }
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).flatMap(([key, item]) => (key === IF_GIVEN ? [] : [[key, substitute(item, values)]])));
   return value;
 }

@@ -2,14 +2,16 @@ import { parseDocument, type ScalarTag } from 'yaml';
 import { z } from 'zod';
 import { isPlainObject } from '../expressions/index.ts';
 import { TemplateError } from './errors.ts';
-import { parameterDeclarationSchema, parameterNameSchema, parameterValue, type TemplateParameter } from './template-parameters.ts';
+import { isOptional, parameterDeclarationSchema, parameterNameSchema, parameterValue, type TemplateParameter } from './template-parameters.ts';
 
 /**
  * A template file: YAML with a `template:` header (a one-line description and the parameters,
- * each with a type and a default) and the `automation:` it renders to, where `!param <name>`
- * stands for a whole value. A YAML tag cannot collide with the `{{ }}` run templates or
- * `${{ secrets.NAME }}` references in the automation, and it replaces structure, not text, so
- * a value cannot change what is around it.
+ * each with a type and a default, or optional) and the `automation:` it renders to, where
+ * `!param <name>` stands for a whole value. A YAML tag cannot collide with the `{{ }}` run
+ * templates or `${{ secrets.NAME }}` references in the automation, and it replaces structure, not
+ * text, so a value cannot change what is around it. An item of a list (a step) marked
+ * `if_given: <parameter>` is kept only when that optional parameter is given (the key itself is
+ * removed); an optional parameter is used only inside items marked with it.
  */
 export interface AutomationTemplate {
   /** The file's name without `.yaml`, e.g. `sustained-degradation`. */
@@ -26,6 +28,9 @@ export interface AutomationTemplate {
 export class ParamRef {
   constructor(readonly name: string) {}
 }
+
+/** The key marking a list item that is kept only when the optional parameter it names is given. */
+export const IF_GIVEN = 'if_given';
 
 const paramTag: ScalarTag = {
   tag: '!param',
@@ -64,6 +69,7 @@ export function parseTemplate(name: string, text: string): AutomationTemplate {
     ...Object.entries(template.parameters).map(([parameterName, declaration]) => ({ ...declaration, name: parameterName })),
   ];
   for (const parameter of parameters) {
+    if (isOptional(parameter)) continue;
     try {
       parameterValue(parameter, parameter.default);
     } catch (error) {
@@ -71,15 +77,46 @@ export function parseTemplate(name: string, text: string): AutomationTemplate {
     }
   }
   const used = new Set<string>();
-  collectRefs(automation, used);
+  const optional = new Set(parameters.filter(isOptional).map((parameter) => parameter.name));
+  const misuse = collectRefs(automation, used, optional, new Set());
+  if (misuse) throw invalid(misuse);
   const declared = new Set(parameters.map((parameter) => parameter.name));
   for (const reference of used) if (!declared.has(reference)) throw invalid(`!param ${reference || '(empty)'} is not a declared parameter`);
   for (const parameter of parameters) if (!used.has(parameter.name)) throw invalid(`parameter "${parameter.name}" is declared but never used`);
   return { name, description: template.description, parameters, body: automation };
 }
 
-function collectRefs(value: unknown, into: Set<string>): void {
-  if (value instanceof ParamRef) into.add(value.name);
-  else if (Array.isArray(value)) for (const item of value) collectRefs(item, into);
-  else if (isPlainObject(value)) for (const item of Object.values(value)) collectRefs(item, into);
+/**
+ * Adds every parameter `value` uses (`!param`, `if_given`) to `into`; returns what is wrong, if
+ * anything: an `if_given` that is not on a list item or names no optional parameter, or an
+ * optional parameter used outside the items marked with it (`given`: the marks around `value`).
+ */
+function collectRefs(value: unknown, into: Set<string>, optional: ReadonlySet<string>, given: ReadonlySet<string>, inList = false): string | undefined {
+  if (value instanceof ParamRef) {
+    into.add(value.name);
+    if (optional.has(value.name) && !given.has(value.name)) return `!param ${value.name} is optional: use it only inside a list item marked "${IF_GIVEN}: ${value.name}"`;
+    return undefined;
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = collectRefs(item, into, optional, given, true);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (!isPlainObject(value)) return undefined;
+  let inner = given;
+  if (Object.hasOwn(value, IF_GIVEN)) {
+    const mark = value[IF_GIVEN];
+    if (!inList) return `"${IF_GIVEN}" marks an item of a list (a step), not a key of a mapping`;
+    if (typeof mark !== 'string' || !optional.has(mark)) return `"${IF_GIVEN}: ${String(mark)}" must name an optional parameter`;
+    into.add(mark);
+    inner = new Set([...given, mark]);
+  }
+  for (const [key, item] of Object.entries(value)) {
+    if (key === IF_GIVEN) continue;
+    const problem = collectRefs(item, into, optional, inner);
+    if (problem) return problem;
+  }
+  return undefined;
 }

@@ -13,6 +13,8 @@ import { TemplateError } from './errors.ts';
 
 const description = z.string().min(1).max(200);
 const durationText = z.string().refine(isDuration, 'expected a duration like "90s", "5m" or "1h30m"');
+/** An optional parameter has no default: not given, it has no value. */
+const noDefault = z.never({ error: 'an optional parameter has no default' }).optional();
 
 export const parameterDeclarationSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('duration'), default: durationText, min: durationText.optional(), max: durationText.optional(), description }),
@@ -22,20 +24,40 @@ export const parameterDeclarationSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('entity_id'), default: z.string(), description }),
   /** An automation id. Every template has the parameter `id` of this type (its default: the template's name). */
   z.strictObject({ type: z.literal('automation_id'), default: z.string(), description }),
+  /**
+   * The name of a node secret (`SLACK_WEBHOOK_URL`); its value is the reference
+   * `${{ secrets.NAME }}`, never the secret. Optional, no default: a part of the automation that
+   * needs it is marked `if_given: <parameter>` and left out when it is not given.
+   */
+  z.strictObject({ type: z.literal('secret_name'), optional: z.literal(true), default: noDefault, description }),
+  /** E-mail addresses, comma-separated; its value is the list. Optional, no default (like `secret_name`). */
+  z.strictObject({ type: z.literal('email_list'), optional: z.literal(true), default: noDefault, description }),
 ]);
 export type ParameterDeclaration = z.infer<typeof parameterDeclarationSchema>;
+
+/** Whether a parameter may be left without a value (then the parts marked `if_given` with it are left out). */
+export function isOptional(parameter: ParameterDeclaration): parameter is Extract<ParameterDeclaration, { optional: true }> {
+  return 'optional' in parameter && parameter.optional === true;
+}
 
 export const parameterNameSchema = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'parameter names are 1-32 characters of a-z, 0-9 and "_", starting with a letter');
 
 /** A declared parameter with its name. `default` has passed `parameterValue`. */
 export type TemplateParameter = ParameterDeclaration & { name: string };
 
-export type ParameterValue = string | number;
+export type ParameterValue = string | number | string[];
+
+const SECRET_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;
+const SECRET_REFERENCE = /^\$\{\{\s*secrets\.([A-Z][A-Z0-9_]{0,63})\s*\}\}$/;
+const emailAddress = z.email();
+const MAX_EMAIL_ADDRESSES = 50;
 
 /**
  * The value `raw` (a `--set` string, or a default from the template) gives `parameter`: a
  * duration as written (trimmed, e.g. "5m"), an integer as a number, an enum value or an id as
- * is. Throws `TemplateError` (`INVALID_PARAMETER`) saying what is expected.
+ * is, a secret name as its reference `${{ secrets.NAME }}` (the reference itself is accepted too),
+ * e-mail addresses as their list. Throws `TemplateError` (`INVALID_PARAMETER`) saying what is
+ * expected.
  */
 export function parameterValue(parameter: TemplateParameter, raw: string | number): ParameterValue {
   const text = String(raw).trim();
@@ -68,6 +90,19 @@ export function parameterValue(parameter: TemplateParameter, raw: string | numbe
       return checked(entityIdSchema, text, invalid);
     case 'automation_id':
       return checked(automationIdSchema, text, invalid);
+    case 'secret_name': {
+      const name = SECRET_REFERENCE.exec(text)?.[1] ?? text;
+      if (!SECRET_NAME.test(name)) throw invalid('expected the name of a secret: upper case letters, digits and "_", starting with a letter (the node has it as VIGIL_SECRET_<NAME>)');
+      return `\${{ secrets.${name} }}`;
+    }
+    case 'email_list': {
+      const addresses = text.split(',').map((address) => address.trim()).filter(Boolean);
+      if (addresses.length === 0) throw invalid('expected one or more e-mail addresses, comma-separated');
+      if (addresses.length > MAX_EMAIL_ADDRESSES) throw invalid(`at most ${MAX_EMAIL_ADDRESSES} addresses`);
+      const bad = addresses.find((address) => !emailAddress.safeParse(address).success);
+      if (bad !== undefined) throw invalid(`"${bad.slice(0, 80)}" is not an e-mail address`);
+      return addresses;
+    }
   }
 }
 
@@ -89,5 +124,5 @@ function isDuration(text: string): boolean {
 /** "5m", "3", "major | minor": how a parameter is shown in listings. */
 export function describeParameter(parameter: TemplateParameter): string {
   const kind = parameter.type === 'enum' ? parameter.values.join(' | ') : parameter.type.replace('_', ' ');
-  return `${parameter.name} (${kind}, default ${String(parameter.default)}): ${parameter.description}`;
+  return `${parameter.name} (${kind}, ${isOptional(parameter) ? 'optional' : `default ${String(parameter.default)}`}): ${parameter.description}`;
 }

@@ -24,10 +24,11 @@ function thrown(work: () => unknown): TemplateError {
 }
 
 // Values other than the defaults, valid for each parameter type.
+const notify = { slack_webhook_secret: 'SLACK_WEBHOOK_URL', email_to: 'ops@example.com, sre@example.com' };
 const otherValues: Record<string, Record<string, string>> = {
-  'sustained-degradation': { dwell: '5s', recovery: '1h30m', severity: 'critical' },
-  flapping: { changes: '5', within: '2h', severity: 'major' },
-  'satellite-heartbeat': { system: 'monitoring', severity: 'major' },
+  'sustained-degradation': { dwell: '5s', recovery: '1h30m', severity: 'critical', ...notify },
+  flapping: { changes: '5', within: '2h', severity: 'major', ...notify },
+  'satellite-heartbeat': { system: 'monitoring', severity: 'major', ...notify },
 };
 
 describe('shipped automation templates', () => {
@@ -93,6 +94,26 @@ describe('shipped automation templates', () => {
     ]);
   });
 
+  describe.each(templateNames())('%s: notification steps', (name) => {
+    const actionsOf = (automation: Record<string, unknown>) => [...JSON.stringify(automation.actions).matchAll(/"action":"(notify\.\w+)"/g)].map((match) => match[1]);
+
+    it('are left out without slack_webhook_secret and email_to, and there with them, marked continue_on_error', () => {
+      expect(actionsOf(renderTemplate(loadTemplate(name)).automation)).toEqual([]);
+      expect(JSON.stringify(renderTemplate(loadTemplate(name)).automation)).not.toContain('if_given');
+      const both = renderTemplate(loadTemplate(name), notify).automation;
+      expect(errorsOf(both)).toEqual([]);
+      const sent = actionsOf(both);
+      expect(sent.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(sent)).toEqual(new Set(['notify.slack', 'notify.email']));
+      expect(JSON.stringify(both)).toContain('"webhook_url":"${{ secrets.SLACK_WEBHOOK_URL }}"');
+      expect(JSON.stringify(both)).toContain('"to":["ops@example.com","sre@example.com"]');
+      expect(JSON.stringify(both)).not.toContain('if_given');
+      expect(actionsOf(renderTemplate(loadTemplate(name), { slack_webhook_secret: '${{ secrets.SLACK }}' }).automation).every((action) => action === 'notify.slack')).toBe(true);
+      const steps = JSON.stringify(both).match(/\{[^{}]*"action":"notify\.[^}]*\}/g) ?? [];
+      for (const step of steps) expect(step).toContain('"continue_on_error":true');
+    });
+  });
+
   describe('what a run decides (conditions and choose options against entity state, as the engine evaluates them)', () => {
     const NOW = 1_700_000_000_000;
     const definitionOf = (name: string): AutomationDefinition => {
@@ -148,7 +169,9 @@ describe('shipped automation templates', () => {
       [{ recovery: '31d' }, 'INVALID_PARAMETER', /^parameter recovery="31d": longer than the 30 days allowed$/],
       [{ severity: 'urgent' }, 'INVALID_PARAMETER', /^parameter severity="urgent": expected one of minor, major, critical$/],
       [{ id: 'Bad Id' }, 'INVALID_PARAMETER', /^parameter id="Bad Id": ids are 1-64 characters/],
-      [{ dwel: '5m' }, 'UNKNOWN_PARAMETER', /^template "sustained-degradation" has no parameter "dwel" \(parameters: id, dwell, recovery, severity\)$/],
+      [{ dwel: '5m' }, 'UNKNOWN_PARAMETER', /^template "sustained-degradation" has no parameter "dwel" \(parameters: id, dwell, recovery, severity, slack_webhook_secret, email_to\)$/],
+      [{ slack_webhook_secret: 'https://hooks.slack.com/services/x' }, 'INVALID_PARAMETER', /^parameter slack_webhook_secret="https:.*": expected the name of a secret/],
+      [{ email_to: 'ops@example.com, not-an-address' }, 'INVALID_PARAMETER', /^parameter email_to=".*": "not-an-address" is not an e-mail address$/],
     ])('%j', (given, code, message) => {
       const error = thrown(() => renderTemplate(template, given));
       expect(error.code).toBe(code);
@@ -188,6 +211,10 @@ describe('shipped automation templates', () => {
       ['a misspelt tag', file('', '  for: !parm wait'), 'Unresolved tag: !parm'],
       ['an unknown parameter type', file('  parameters:\n    wait: { type: text, default: x, description: x }', '  for: !param wait'), 'template.parameters.wait.type'],
       ['a declared id', file('  parameters:\n    id: { type: automation_id, default: x, description: x }', ''), '"id" is every template\'s parameter'],
+      ['an optional parameter used outside its if_given items', file('  parameters:\n    to: { type: email_list, optional: true, description: x }', '  actions:\n    - to: !param to'), '!param to is optional: use it only inside a list item marked "if_given: to"'],
+      ['if_given naming a parameter that is not optional', file('  parameters:\n    wait: { type: duration, default: 5m, description: x }', '  for: !param wait\n  actions:\n    - { if_given: wait, delay: 1s }'), '"if_given: wait" must name an optional parameter'],
+      ['if_given on a mapping that is not a list item', file('  parameters:\n    to: { type: email_list, optional: true, description: x }', '  step: { if_given: to, to: !param to }'), '"if_given" marks an item of a list'],
+      ['a default for an optional parameter', file('  parameters:\n    to: { type: email_list, optional: true, default: a@b.c, description: x }', '  actions:\n    - { if_given: to, to: !param to }'), 'an optional parameter has no default'],
     ])('refuses %s', (_what, text, message) => {
       const error = thrown(() => read(text));
       expect(error.code).toBe('INVALID_TEMPLATE');

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { deliveryWithAttemptsSchema } from './delivery-items.ts';
 import {
   automationRunStateSchema,
   checkHealthSchema,
@@ -249,7 +250,13 @@ export function runItem(row: StateRow): z.infer<typeof runItemSchema> {
   };
 }
 
-export const runDetailSchema = automationRunStateSchema.extend({ id: z.string(), ...stored }).meta({ id: 'RunDetail' });
+export const runDetailSchema = automationRunStateSchema
+  .extend({
+    id: z.string(),
+    ...stored,
+    deliveries: z.array(deliveryWithAttemptsSchema).meta({ description: "The run's notification deliveries with every attempt, oldest first (up to 200)" }),
+  })
+  .meta({ id: 'RunDetail' });
 
 export const queuedRunSchema = z
   .object({

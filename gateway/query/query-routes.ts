@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import type { EntityRuntime } from '../../actors/index.ts';
 import { incidentSeveritySchema, incidentStatusSchema, maintenanceStatusSchema, runStatusSchema, satelliteStatusSchema, type CheckHealth } from '../../machines/index.ts';
-import type { StateQueries, SystemQueries } from '../../persistence/index.ts';
+import type { DeliveryStore, StateQueries, SystemQueries } from '../../persistence/index.ts';
+import { deliveryWithAttempts } from './delivery-items.ts';
 import { defineRoute } from '../api-route.ts';
 import type { ApiRouter } from '../api-router.ts';
 import { commaList, epochMsParameter, idParamsSchema, idParameter, pageQueryShape, pageSchema } from '../api-schemas.ts';
@@ -36,6 +37,8 @@ export interface QueryRoutesOptions {
   states: StateQueries;
   systems: SystemQueries;
   runtime: EntityRuntime;
+  /** The delivery log, for the deliveries of a run (`GET /runs/{id}`). */
+  deliveries: DeliveryStore;
 }
 
 const openStatuses = incidentStatusSchema.options.filter((status) => status !== 'resolved');
@@ -319,14 +322,22 @@ export function serveQueryRoutes(router: ApiRouter, options: QueryRoutesOptions)
       access: 'viewer',
       action: 'read runs',
       tag: 'Automations',
-      summary: 'A run with its trace: the trigger, each condition and each step (input, output, attempts, error)',
+      summary: 'A run with its trace: the trigger, each condition and each step (input, output, attempts, error), and its notification deliveries with every attempt',
       params: idParamsSchema,
       response: runDetailSchema,
       errors: ['NOT_FOUND'],
       handle: async ({ params: { id } }) => {
         const row = (await states.page({ kind: 'automation_run', ids: [id], where: [], order: byId, limit: 1 })).rows[0];
         if (!row) throw new HttpRequestError('NOT_FOUND', `no run "${id}"`);
-        return { ...(row.state as z.infer<typeof runDetailSchema>), id: row.id, version: row.version, updatedAt: row.updatedAt };
+        const deliveries = (await options.deliveries.page({ runId: id, limit: 200 })).rows.reverse();
+        const attempts = await options.deliveries.attemptsOf(deliveries.map((delivery) => delivery.id));
+        return {
+          ...(row.state as Omit<z.infer<typeof runDetailSchema>, 'deliveries'>),
+          id: row.id,
+          version: row.version,
+          updatedAt: row.updatedAt,
+          deliveries: deliveries.map((delivery) => deliveryWithAttempts(delivery, attempts.get(delivery.id) ?? [])),
+        };
       },
     }),
   );

@@ -7,6 +7,7 @@ export { ClusterSettingSchema, type ClusterSettingRow } from './cluster-setting.
 export { SatelliteCredentialSchema, type SatelliteCredentialRow } from './satellite-credential.entity.ts';
 export { ApiTokenSchema, type ApiTokenRow } from './api-token.entity.ts';
 export { PushTokenSchema, type PushTokenRow } from './push-token.entity.ts';
+export { NotificationDeliverySchema, NotificationDeliveryAttemptSchema, type NotificationDeliveryRow, type NotificationDeliveryAttemptRow } from './notification-delivery.entity.ts';
 
 import { EntityStateSchema } from './entity-state.entity.ts';
 import { EntityTransitionSchema } from './entity-transition.entity.ts';
@@ -17,5 +18,6 @@ import { ClusterSettingSchema } from './cluster-setting.entity.ts';
 import { SatelliteCredentialSchema } from './satellite-credential.entity.ts';
 import { ApiTokenSchema } from './api-token.entity.ts';
 import { PushTokenSchema } from './push-token.entity.ts';
+import { NotificationDeliveryAttemptSchema, NotificationDeliverySchema } from './notification-delivery.entity.ts';
 
-export const allEntities = [EntityStateSchema, EntityTransitionSchema, OutboxMessageSchema, EntityTimerSchema, PartitionLeaseSchema, PartitionLeaseHistorySchema, ClusterSettingSchema, SatelliteCredentialSchema, ApiTokenSchema, PushTokenSchema];
+export const allEntities = [EntityStateSchema, EntityTransitionSchema, OutboxMessageSchema, EntityTimerSchema, PartitionLeaseSchema, PartitionLeaseHistorySchema, ClusterSettingSchema, SatelliteCredentialSchema, ApiTokenSchema, PushTokenSchema, NotificationDeliverySchema, NotificationDeliveryAttemptSchema];

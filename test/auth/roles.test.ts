@@ -106,6 +106,8 @@ describe('HTTP: every route but /healthz and /readyz needs a token with the righ
       ['GET', '/entities/health/shop/history', undefined, { viewer: 200, operator: 200, admin: 200 }],
       ['GET', '/triggers', undefined, { viewer: 200, operator: 200, admin: 200 }],
       ['POST', '/entities/incident/inc-roles/events', { type: 'create', title: 'Roles', severity: 'minor', systemIds: ['shop'] }, { viewer: 403, operator: 200, admin: 409 }],
+      ['GET', '/deliveries', undefined, { viewer: 200, operator: 200, admin: 200 }],
+      ['POST', '/deliveries/dlv_0000000000000000000000000000beef/retry', undefined, { viewer: 403, operator: 404, admin: 404 }],
       ['GET', '/tokens', undefined, { viewer: 403, operator: 403, admin: 200 }],
       ['POST', '/tokens', { name: 'made-by-role', role: 'viewer' }, { viewer: 403, operator: 403, admin: 201 }],
       ['DELETE', '/tokens/made-by-role', undefined, { viewer: 403, operator: 403, admin: 200 }],

@@ -3,6 +3,10 @@ import { pruneEndedRuns } from '../../automations/engine/run-retention.ts';
 import type { AutomationRunState } from '../../machines/index.ts';
 import { useTestNode } from '../support/fixtures.ts';
 import { waitFor } from '../support/stream-reader.ts';
+import { DeliveryStore } from '../../persistence/index.ts';
+
+const GONE = 'dlv_000000000000000000000000000000aa';
+const KEPT = 'dlv_000000000000000000000000000000bb';
 
 const fixture = useTestNode();
 
@@ -32,6 +36,13 @@ describe('run retention', () => {
     await waitFor(async () => (await runs()).filter((run) => run.status === 'succeeded').length === 2 && (await runs()).some((run) => run.status === 'waiting'), 10_000, 'two runs ended, one waiting');
     const ended = (await runs()).filter((run) => run.status === 'succeeded');
     expect(await transitionsOf(ended[0]!.runId)).toBeGreaterThan(2);
+    // A delivery of an ended run (with an attempt) goes with it; one of the waiting run stays.
+    const deliveries = new DeliveryStore(fixture.node.database);
+    const waiting = (await runs()).find((run) => run.status === 'waiting')!;
+    for (const [id, runId] of [[GONE, ended[0]!.runId], [KEPT, waiting.runId]] as const) {
+      await deliveries.open({ id, runId, automationId: 'short', stepPath: 'actions[1]', action: 'notify.slack', target: 'x', maxAttempts: 1, request: {} }, Date.now());
+      await deliveries.claimAttempt({ id, status: 'pending', attempts: 0, now: Date.now(), leaseUntil: Date.now(), madeBy: 'automation' });
+    }
 
     // Ended less than an hour ago: kept.
     expect(await pruneEndedRuns(fixture.node.database, 60 * 60_000)).toBe(0);
@@ -40,6 +51,9 @@ describe('run retention', () => {
     const left = await runs();
     expect(left.map((run) => run.status)).toEqual(['waiting']);
     for (const run of ended) expect(await transitionsOf(run.runId)).toBe(0);
+    expect(await deliveries.find(GONE)).toBeNull();
+    expect((await deliveries.attemptsOf([GONE])).get(GONE)).toEqual([]);
+    expect((await deliveries.find(KEPT))?.attempts).toBe(1);
     expect(await pruneEndedRuns(fixture.node.database, 60 * 60_000, Date.now() + 60 * 60_000 + 1)).toBe(0);
   });
 });

@@ -28,7 +28,7 @@ describe('vigil automation template', () => {
     expect(bad.stderr).toContain('parameter within="an hour": invalid duration');
     const unknown = await run('automation', 'template', 'apply', 'flapping', '--set', 'count=3', '--id', 'flaps');
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('template "flapping" has no parameter "count" (parameters: id, changes, within, severity)');
+    expect(unknown.stderr).toContain('template "flapping" has no parameter "count" (parameters: id, changes, within, severity, slack_webhook_secret, email_to)');
     expect((await run('automation', 'template', 'apply', 'no-such-template')).code).toBe(2);
     expect((await fixture.node.runtime.get('automation', 'flaps')).state).toBeNull();
     const json = JSON.parse((await run('automation', 'list', '--json')).stdout) as Array<{ id: string }>;

@@ -15,6 +15,7 @@ import {
   entityChangeSchema,
   entityDefinitions,
   entityKinds,
+  firedTriggerSchema,
   getEntityDefinition,
   getTrigger,
   listTriggers,
@@ -24,6 +25,8 @@ import {
 } from '../../machines/index.ts';
 import { loadConfig } from '../../node/config.ts';
 import { statusPageSchema } from '../../gateway/status-page.ts';
+import { slackMessage } from '../../automations/actions/notify-slack.action.ts';
+import { defaultWebhookData, notificationEnvelopeSchema } from '../../automations/actions/notify-webhook.action.ts';
 
 /**
  * Keeps docs/PROTOCOL.md honest: every name the code puts on the wire must be documented, and every
@@ -468,6 +471,15 @@ describe('docs/PROTOCOL.md examples match the contract', () => {
         expect(statusPageSchema.strict().parse(value), 'status page').toEqual(value);
       } else if ('status' in value && 'node' in value) {
         // healthz / readyz
+      } else if ('blocks' in value) {
+        // notify.slack: exactly what slackMessage() builds from the header, section and context texts.
+        const [header, section, context] = value.blocks as Array<{ text?: { text: string }; elements?: Array<{ text: string }> }>;
+        expect(slackMessage({ title: header!.text!.text, text: section!.text!.text, footer: context!.elements![0]!.text }), 'notify.slack message').toEqual(value);
+      } else if ('type' in value && 'timestamp' in value && 'data' in value) {
+        expect(notificationEnvelopeSchema.parse(value), 'notify.webhook envelope').toEqual(value);
+        const data = value.data as Record<string, unknown>;
+        expect(Object.keys(data).sort(), 'notify.webhook default data').toEqual(Object.keys(defaultWebhookData(String(value.type))).sort());
+        expect(firedTriggerSchema.parse(data.trigger)).toEqual(data.trigger);
       } else if (value.type === 'authenticated' || value.type === 'results_refused') {
         expect(gatewayMessageSchema.parse(value), 'satellite gateway frame').toEqual(value);
       } else {

@@ -4,6 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestNode } from '../support/fixtures.ts';
 import { authorization } from '../support/isolation.ts';
 import { waitFor } from '../support/stream-reader.ts';
+import { DeliveryStore } from '../../persistence/index.ts';
+
+const DELIVERY_ID = 'dlv_00000000000000000000000000000042';
 
 const fixture = useTestNode();
 const url = (path: string) => `http://127.0.0.1:${fixture.node.http.port}${path}`;
@@ -42,6 +45,8 @@ beforeAll(async () => {
   });
   await dispatch('system', 'billing', { type: 'create', name: 'Billing' });
   await waitFor(async () => (await get('/runs?automation=open-on-create&status=succeeded')).body.items.length === 1, 15_000, 'the run finished');
+  // A delivery in the log (notification steps have their own tests): what /deliveries/{id} reads.
+  await new DeliveryStore(fixture.node.database).open({ id: DELIVERY_ID, runId: 'open-on-create:r1', automationId: 'open-on-create', stepPath: 'actions[1]', action: 'notify.slack', target: 'Slack webhook https://hooks.slack.com', maxAttempts: 5, request: { version: 1, config: { webhook_url: '${{ secrets.SLACK_URL }}' }, idempotencyKey: 'open-on-create:r1:actions[1]' } }, Date.now());
 });
 
 describe('query API', () => {
@@ -246,7 +251,7 @@ describe('OpenAPI document', () => {
   it('answers every documented read with what its schema says', async () => {
     const [incident] = (await get('/incidents')).body.items;
     const [run] = (await get('/runs')).body.items;
-    const ids: Record<string, string> = { '/systems/{id}': 'db', '/incidents/{id}': incident.id, '/runs/{id}': run.id, '/satellites/{id}': 'sat-1', '/satellites/{id}/token': 'sat-1', '/entities/{kind}': 'system', '/entities/{kind}/{id}': 'system', '/entities/{kind}/{id}/history': 'system' };
+    const ids: Record<string, string> = { '/systems/{id}': 'db', '/incidents/{id}': incident.id, '/runs/{id}': run.id, '/satellites/{id}': 'sat-1', '/satellites/{id}/token': 'sat-1', '/entities/{kind}': 'system', '/entities/{kind}/{id}': 'system', '/entities/{kind}/{id}/history': 'system', '/deliveries/{id}': DELIVERY_ID };
     let checked = 0;
     for (const { kind, route } of fixture.node.http.routes()) {
       if (kind !== 'json' || route.method !== 'get') continue;

@@ -180,6 +180,36 @@ export interface StepTrace {
   error?: string;
 }
 
+/** One attempt of a notification delivery (`GET /runs/{id}` → `deliveries[].attempts`). */
+export interface DeliveryAttempt {
+  attempt: number;
+  status: 'sending' | 'delivered' | 'failed' | 'dead';
+  responseCode: number | null;
+  error: string | null;
+  durationMs: number | null;
+  at: number;
+  madeBy: string;
+}
+
+/** A notification step's delivery with every attempt. */
+export interface Delivery {
+  id: string;
+  runId: string;
+  automationId: string;
+  stepPath: string;
+  action: string;
+  target: string;
+  status: 'pending' | 'delivered' | 'dead';
+  attemptCount: number;
+  maxAttempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  lastResponseCode: number | null;
+  createdAt: number;
+  updatedAt: number;
+  attempts: DeliveryAttempt[];
+}
+
 export interface RunDetail {
   id: string;
   runId: string;
@@ -191,6 +221,8 @@ export interface RunDetail {
   steps: StepTrace[];
   wait: { kind: string; path: string; since: number; timeoutAt: number | null } | null;
   variables: Record<string, unknown>;
+  /** Its notification deliveries, oldest first, with every attempt. */
+  deliveries: Delivery[];
   /** The automation definition the run follows (its revision's). */
   definition: Record<string, unknown>;
   reason: string | null;

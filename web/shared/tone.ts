@@ -8,6 +8,7 @@ const tones: Record<string, Tone> = {
   investigating: 's-bad', identified: 's-bad', fixing: 's-warn',
   maintenance: 's-info', active: 's-info', running: 's-info',
   unknown: 's-none', stopped: 's-none', skipped: 's-none', cancelled: 's-none', disabled: 's-none',
+  delivered: 's-ok', pending: 's-warn', sending: 's-info', dead: 's-bad',
 };
 
 export function toneOf(status: string): Tone {

@@ -1,8 +1,94 @@
+import { useState } from 'preact/hooks';
 import { formatDuration } from '../../shared/format.ts';
-import { Badge, Json, Loaded, Time } from '../components.tsx';
+import { api, ApiError } from '../api.ts';
+import { Badge, ErrorNote, Json, Loaded, Time } from '../components.tsx';
 import { runDetail } from '../queries.ts';
 import { href } from '../router.ts';
+import type { Delivery } from '../types.ts';
 import { useResource } from '../use-resource.ts';
+
+/** Makes one more attempt of a dead delivery (role operator); a viewer sees the node's 403 message. */
+function RetryDelivery({ delivery, onDone }: { delivery: Delivery; onDone: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  const send = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api('POST', `/deliveries/${encodeURIComponent(delivery.id)}/retry`);
+      onDone();
+    } catch (caught) {
+      setError(caught instanceof Error ? caught : new ApiError(0, 'UNKNOWN', String(caught)));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button type="button" onClick={send} disabled={busy} aria-label={`Retry delivery ${delivery.id}`}>
+        Retry now
+      </button>
+      {error && <ErrorNote error={error} />}
+    </>
+  );
+}
+
+/** A run's notification deliveries: where each goes, its state and every attempt. */
+function Deliveries({ deliveries, onRetried }: { deliveries: Delivery[]; onRetried: () => void }) {
+  return (
+    <ul class="plain-list" data-testid="deliveries">
+      {deliveries.map((delivery) => (
+        <li key={delivery.id}>
+          <div>
+            <strong>{delivery.action}</strong> → {delivery.target} <span class="muted small">{delivery.stepPath}</span> <Badge status={delivery.status} />{' '}
+            <span class="muted small">
+              {delivery.attemptCount} of {delivery.maxAttempts} attempts · <code>{delivery.id}</code>
+              {delivery.nextAttemptAt !== null && (
+                <>
+                  {' '}
+                  · next <Time at={delivery.nextAttemptAt} />
+                </>
+              )}
+            </span>{' '}
+            {delivery.status === 'dead' && <RetryDelivery delivery={delivery} onDone={onRetried} />}
+          </div>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">#</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Code</th>
+                  <th scope="col">Took</th>
+                  <th scope="col">At</th>
+                  <th scope="col">By</th>
+                  <th scope="col">Error</th>
+                </tr>
+              </thead>
+              <tbody>
+                {delivery.attempts.map((attempt) => (
+                  <tr key={attempt.attempt}>
+                    <th scope="row">{attempt.attempt}</th>
+                    <td>
+                      <Badge status={attempt.status} />
+                    </td>
+                    <td>{attempt.responseCode ?? '—'}</td>
+                    <td>{attempt.durationMs === null ? '—' : formatDuration(attempt.durationMs)}</td>
+                    <td>
+                      <Time at={attempt.at} />
+                    </td>
+                    <td>{attempt.madeBy}</td>
+                    <td class="small">{attempt.error ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 /**
  * The definition of the step at `path` (`actions[0].choose[0].sequence[1]`): what the step was
@@ -117,6 +203,13 @@ export function RunPage({ id }: { id: string }) {
                 </ol>
               )}
             </section>
+
+            {(data.deliveries ?? []).length > 0 && (
+              <section aria-labelledby="deliveries-heading">
+                <h2 id="deliveries-heading">Notifications</h2>
+                <Deliveries deliveries={data.deliveries} onRetried={run.reload} />
+              </section>
+            )}
 
             <details>
               <summary>Variables</summary>
