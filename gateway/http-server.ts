@@ -13,6 +13,7 @@ import { clusterStatusSchema } from './api-schemas.ts';
 import { serveEntityRoutes } from './entity-routes.ts';
 import { openApiDocument } from './openapi.ts';
 import { serveQueryRoutes } from './query/query-routes.ts';
+import { serveHistoryRoutes, type HistoryRoutesOptions } from './query/history-routes.ts';
 import { serveTokenRoutes } from './token-routes.ts';
 import { serveSatelliteCredentialRoutes, type SatelliteCredentialAdmin } from './satellite-credential-routes.ts';
 import { listenExclusive } from './listen-exclusive.ts';
@@ -66,6 +67,8 @@ export interface HttpServerOptions {
   satelliteCredentials: SatelliteCredentialAdmin;
   /** The query API's reads (`GET /systems`, `/incidents`, `/runs`, …). */
   queries: { states: StateQueries; systems: SystemQueries };
+  /** The check history's reads (`GET /checks/<id>/uptime`, `/results`, `/series`, `/systems/<id>/uptime`, `/series`); absent: not served. */
+  history?: HistoryRoutesOptions;
   /** Vigil's version, for the OpenAPI document. */
   version: string;
   /** What `vigil status` shows (`GET /cluster/status`). */
@@ -127,6 +130,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
 
   serveEntityRoutes(router, { runtime, dispatch: options.dispatch, commandTimeoutMs: options.commandTimeoutMs, list: options.listEntities });
   serveQueryRoutes(router, { ...options.queries, runtime });
+  if (options.history) serveHistoryRoutes(router, options.history);
   serveTokenRoutes(router, options.tokens, options.clock);
   serveSatelliteCredentialRoutes(router, options.satelliteCredentials);
   router.json({

@@ -8,6 +8,7 @@ import { Migration20261122060000_satellite_credential_generations } from './Migr
 import { Migration20261206000000_api_tokens } from './Migration20261206000000_api_tokens.ts';
 import { Migration20261206010000_health_status_changes } from './Migration20261206010000_health_status_changes.ts';
 import { Migration20261206020000_query_indexes } from './Migration20261206020000_query_indexes.ts';
+import { Migration20261213000000_check_history } from './Migration20261213000000_check_history.ts';
 
 /** Every migration, oldest first. Listed explicitly so they run the same from source and from a bundle. */
 export const migrationsList = [
@@ -21,4 +22,5 @@ export const migrationsList = [
   { name: 'Migration20261206000000_api_tokens', class: Migration20261206000000_api_tokens },
   { name: 'Migration20261206010000_health_status_changes', class: Migration20261206010000_health_status_changes },
   { name: 'Migration20261206020000_query_indexes', class: Migration20261206020000_query_indexes },
+  { name: 'Migration20261213000000_check_history', class: Migration20261213000000_check_history },
 ];
