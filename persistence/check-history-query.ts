@@ -93,10 +93,8 @@ export class CheckHistoryQueries {
       conditions.push('executed_at <= to_timestamp(? / 1000.0)');
       params.push(query.until);
     }
-    if (query.success !== undefined) {
-      conditions.push('success = ?');
-      params.push(query.success);
-    }
+    // Written out, not bound: `not success` is the predicate of the failures' partial index.
+    if (query.success !== undefined) conditions.push(query.success ? 'success' : 'not success');
     if (query.after) {
       conditions.push('(executed_at, source) < (to_timestamp(? / 1000.0), ?)');
       params.push(query.after.executedAt, query.after.source);

@@ -82,7 +82,8 @@ const upsertRollups = (table: string, subject: string) => `${table}_up as (
   on conflict (${subject}, grain, bucket_start) do update set
     results = ${table}.results + excluded.results,
     failures = ${table}.failures + excluded.failures,
-    latency_histogram = vigil_histogram_add(${table}.latency_histogram, excluded.latency_histogram))`;
+    latency_histogram = case when excluded.latency_histogram is null then ${table}.latency_histogram
+      else vigil_histogram_add(${table}.latency_histogram, excluded.latency_histogram) end)`;
 
 const UPSERT_ROLLUPS = `
 with u as (select * from unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::integer[], ?::integer[], ?::text[]) as u(kind, id, grain, b, n, f, h)),
