@@ -4,7 +4,8 @@
  * 1. bytes per stored raw result — realistic mixes written through `CheckHistoryWriter` (the
  *    ingest path's API: raw rows and roll-ups in one transaction per batch), each mix into its own
  *    day's partition, then `pg_total_relation_size` of that partition (heap, TOAST, the unique
- *    index, after VACUUM) / rows; also the rate and PostgreSQL CPU per result while writing;
+ *    index, after VACUUM) / rows; also the rate and the CPU per result (PostgreSQL backends, this
+ *    process) while writing, and the time of a page of one check's results;
  * 2. uptime query time — hourly and daily roll-ups of `BENCH_CHECKS` checks (1,000) over 90 days,
  *    written with SQL in the tables' own format, then `CheckHistoryReader.uptime` (24h, 7d, 30d,
  *    90d windows) for every check, one at a time: p50 / p99.
@@ -19,7 +20,7 @@ import { CheckHistoryReader, CheckHistoryWriter, type CheckHistoryRecord } from 
 import { createLogger } from '../node/index.ts';
 import { CheckHistoryPartitions, CheckHistoryQueries, CheckHistoryStore, Database, DAY_MS, dayStartOf, HOUR_MS } from '../persistence/index.ts';
 import { createTestDatabase } from '../test/support/isolation.ts';
-import { CLOCK_TICKS, serverTicks } from './support/proc-cpu.ts';
+import { CLOCK_TICKS, databaseBackendTicks } from './support/proc-cpu.ts';
 
 const rowsPerMix = Number(process.env.BENCH_ROWS ?? 200_000);
 const queryChecks = Number(process.env.BENCH_CHECKS ?? 1_000);
@@ -71,6 +72,7 @@ function resultOf(mix: Mix, n: number, executedAt: number, next: () => number): 
 
 const database = await createTestDatabase();
 const db = await Database.open({ url: database.url, dataDir: '/tmp', poolSize: 4 });
+const databaseName = new URL(database.url).pathname.slice(1);
 try {
   await db.migrate();
   const logger = createLogger('bench', 'warn');
@@ -86,7 +88,8 @@ try {
     const load = loadAverage();
     log(`writing ${rowsPerMix} ${mix} results (load average ${load})`);
     const next = random(7);
-    const pgBefore = serverTicks().postgres;
+    const pgBefore = databaseBackendTicks(databaseName);
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     let n = 0;
     await Promise.all(
@@ -99,7 +102,8 @@ try {
       }),
     );
     const seconds = (performance.now() - started) / 1000;
-    const pgSeconds = (serverTicks().postgres - pgBefore) / CLOCK_TICKS;
+    const cpu = process.cpuUsage(cpuBefore);
+    const pgSeconds = (databaseBackendTicks(databaseName) - pgBefore) / CLOCK_TICKS;
     const partition = `check_results_p${new Date(day).toISOString().slice(0, 10).replace(/-/g, '')}`;
     await db.query(`vacuum analyze ${partition}`);
     const [size] = await db.query<{ total: string; heap: string; indexes: string; toast: string; rows: string }>(
@@ -117,10 +121,31 @@ try {
       toastBytes: Number(size!.toast),
       resultsPerSecond: Math.round(rows / seconds),
       postgresCpuMicrosPerResult: Math.round((pgSeconds * 1e6) / rows),
+      // This process: building the records, the writer's batches and the roll-up deltas.
+      writerCpuMicrosPerResult: Math.round((cpu.user + cpu.system) / rows),
     });
   }
-  const [rollupSize] = await db.query<{ checks: string; systems: string; rows: string }>(
-    `select pg_total_relation_size('check_rollups') as checks, pg_total_relation_size('system_rollups') as systems, (select count(*) from check_rollups) as rows`,
+  // A page of one check's results (newest 50, and its failures only) out of the realistic day.
+  const queries = new CheckHistoryQueries(db);
+  const pageTimes = { all: [] as number[], failures: [] as number[] };
+  for (let c = 0; c < 200; c++) {
+    for (const [name, success] of [['all', undefined], ['failures', false]] as const) {
+      const started = performance.now();
+      await queries.results({ checkId: `http-check-${c * 10}`, ...(success === undefined ? {} : { success }), limit: 50 });
+      pageTimes[name].push(performance.now() - started);
+    }
+  }
+  const pages = Object.fromEntries(Object.entries(pageTimes).map(([name, times]) => {
+    times.sort((a, b) => a - b);
+    return [name, { p50Ms: +quantile(times, 0.5).toFixed(2), p99Ms: +quantile(times, 0.99).toFixed(2) }];
+  }));
+  // Roll-ups are updated in place (HOT), so their files hold dead versions between vacuums:
+  // measured compacted (VACUUM FULL), the size the rows themselves take.
+  await db.query('vacuum full check_rollups');
+  await db.query('vacuum full system_rollups');
+  const [rollupSize] = await db.query<{ checks: string; systems: string; rows: string; systemRows: string }>(
+    `select pg_total_relation_size('check_rollups') as checks, pg_total_relation_size('system_rollups') as systems,
+       (select count(*) from check_rollups) as rows, (select count(*) from system_rollups) as "systemRows"`,
   );
 
   // 2. 90 days of roll-ups of `queryChecks` checks: an hourly row per hour, a daily row per day,
@@ -146,7 +171,7 @@ try {
   );
   await db.query('vacuum analyze check_rollups');
   const fillSeconds = (performance.now() - fillStarted) / 1000;
-  const reader = new CheckHistoryReader(new CheckHistoryQueries(db), () => now);
+  const reader = new CheckHistoryReader(queries, () => now);
   for (let warm = 0; warm < 50; warm++) await reader.uptime('check', `q-${warm % queryChecks}`);
   const queryLoad = loadAverage();
   const times: number[] = [];
@@ -163,15 +188,23 @@ try {
 
   const report = {
     written,
-    rollups: { rows: Number(rollupSize!.rows), checkRollupBytes: Number(rollupSize!.checks), systemRollupBytes: Number(rollupSize!.systems) },
+    rollups: {
+      checkRows: Number(rollupSize!.rows),
+      bytesPerCheckRollup: Math.round(Number(rollupSize!.checks) / Number(rollupSize!.rows)),
+      systemRows: Number(rollupSize!.systemRows),
+      bytesPerSystemRollup: Math.round(Number(rollupSize!.systems) / Number(rollupSize!.systemRows)),
+    },
+    resultPages: pages,
     uptime,
   };
   console.log(JSON.stringify(report));
-  console.log('\n| mix | results | bytes per result (heap + index) | written/s through the writer | PostgreSQL CPU per result | load average |');
+  console.log('\n| mix | results | bytes per result (heap + index) | written/s through the writer | CPU per result: PostgreSQL / writer | load average |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const row of written) {
-    console.log(`| ${row.mix} | ${row.rows} | **${row.bytesPerResult} B** (${row.heapBytesPerResult} + ${row.indexBytesPerResult}) | ${row.resultsPerSecond}/s | ${row.postgresCpuMicrosPerResult} µs | ${row.loadAverage} |`);
+    console.log(`| ${row.mix} | ${row.rows} | **${row.bytesPerResult} B** (${row.heapBytesPerResult} + ${row.indexBytesPerResult}) | ${row.resultsPerSecond}/s | ${row.postgresCpuMicrosPerResult} µs / ${row.writerCpuMicrosPerResult} µs | ${row.loadAverage} |`);
   }
+  console.log(`\nroll-ups, compacted (VACUUM FULL): ${report.rollups.bytesPerCheckRollup} B per check roll-up row (${report.rollups.checkRows} rows), ${report.rollups.bytesPerSystemRollup} B per system roll-up row (${report.rollups.systemRows})`);
+  console.log(`\na page of 50 results of one check (${rowsPerMix / 2_000} per check that day): p50 ${pages.all!.p50Ms} ms, p99 ${pages.all!.p99Ms} ms; its failures only: p50 ${pages.failures!.p50Ms} ms, p99 ${pages.failures!.p99Ms} ms`);
   console.log(`\nuptime of one check (24h, 7d, 30d, 90d from 90 days of roll-ups), ${queryChecks} checks one after another: p50 **${uptime.p50Ms} ms**, p99 **${uptime.p99Ms} ms**, max ${uptime.maxMs} ms; all ${queryChecks} in ${uptime.allChecksSeconds} s (load average ${queryLoad})`);
 } catch (error) {
   log(`failed: ${(error as Error).stack}`);

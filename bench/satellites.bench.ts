@@ -22,6 +22,7 @@ import { subjectsFor } from '../bus/index.ts';
 import { Database, SatelliteCredentialStore } from '../persistence/index.ts';
 import { SATELLITE_PATH } from '../protocol/satellite-protocol.ts';
 import { NodeInspector } from './support/node-inspector.ts';
+import { CLOCK_TICKS, databaseBackendTicks, ticksOf } from './support/proc-cpu.ts';
 import { commandHeaders, createTestDatabase, createTestNamespace, NATS_URL } from '../test/support/isolation.ts';
 import { benchNode } from './support/bench-node.ts';
 
@@ -66,6 +67,9 @@ interface PhaseReport {
   historyRows: number;
   resultsRefusedLogged: number;
   loadAverage: string;
+  /** CPU of the node process, and of the PostgreSQL backends of the bench's database, per acknowledged result (µs). */
+  nodeCpuMicrosPerResult: number;
+  postgresCpuMicrosPerResult: number;
 }
 
 /** Connects every satellite (100 upgrades in flight); resolves with the sockets by satellite index. */
@@ -135,6 +139,9 @@ async function sendResults(socketOf: Map<number, WebSocket>, phase: number): Pro
     });
   }
   const loadAverage = loadAverageText();
+  const databaseName = new URL(database.url).pathname.slice(1);
+  const nodeTicksBefore = ticksOf(node.pid!);
+  const postgresTicksBefore = databaseBackendTicks(databaseName);
   log(`sending results for ${resultSeconds} s at ${perSatelliteRate}/s per satellite (load average ${loadAverage})`);
   const started = Date.now();
   // Each satellite reports its own checks, through its own socket.
@@ -163,6 +170,9 @@ async function sendResults(socketOf: Map<number, WebSocket>, phase: number): Pro
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   const ingestSeconds = Math.max(0.001, (lastAckAt - started) / 1000);
+  const cpuMicros = (ticks: number) => Math.round(((ticks / CLOCK_TICKS) * 1e6) / Math.max(1, acked));
+  const nodeCpuMicrosPerResult = cpuMicros(ticksOf(node.pid!) - nodeTicksBefore);
+  const postgresCpuMicrosPerResult = cpuMicros(databaseBackendTicks(databaseName) - postgresTicksBefore);
   const transitions = (await countOf(`select count(*) from entity_transitions where kind = 'health'`)) - healthBefore;
   const historyRows = (await countOf('select count(*) from check_results')) - historyBefore;
   await client.end();
@@ -177,6 +187,8 @@ async function sendResults(socketOf: Map<number, WebSocket>, phase: number): Pro
     historyRows,
     resultsRefusedLogged: (node.output.match(/result backlog full/g) ?? []).length,
     loadAverage,
+    nodeCpuMicrosPerResult,
+    postgresCpuMicrosPerResult,
   };
 }
 
@@ -298,11 +310,11 @@ try {
   console.log(`  server memory per connection: ${perConnection.heap} B retained JS heap, ${perConnection.rss} B RSS (target ≤ 3 KB)`);
   console.log(`  per satellite, its hot actor included: ${perSatellite.heap} B retained JS heap, ${perSatellite.rss} B RSS`);
   console.log(`  (after full GCs; retained heap / RSS: empty node ${mib(empty.heap)} / ${mib(empty.rss)} MiB, ${count} registered ${mib(registered.heap)} / ${mib(registered.rss)} MiB, connected ${mib(connected.heap)} / ${mib(connected.rss)} MiB)`);
-  console.log('\n| check history | results offered → acknowledged (target ≥ 20,000/s) | health transitions (results each) | history rows | refused | load average at start |');
+  console.log('\n| check history | results offered → acknowledged (target ≥ 20,000/s) | health transitions (results each) | history rows | CPU per result: node / PostgreSQL backends | load average at start |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const phase of reports) {
     console.log(
-      `| ${phase.history} | ${phase.resultsOfferedPerSecond}/s → **${phase.resultsIngestedPerSecond}/s** (${phase.resultsAcknowledged} of ${phase.resultsSent}) | ${phase.healthTransitions} (${phase.resultsPerTransition}) | ${phase.historyRows} | ${phase.resultsRefused} | ${phase.loadAverage} |`,
+      `| ${phase.history} | ${phase.resultsOfferedPerSecond}/s → **${phase.resultsIngestedPerSecond}/s** (${phase.resultsAcknowledged} of ${phase.resultsSent}) | ${phase.healthTransitions} (${phase.resultsPerTransition}) | ${phase.historyRows} | ${phase.nodeCpuMicrosPerResult} µs / ${phase.postgresCpuMicrosPerResult} µs | ${phase.loadAverage} |`,
     );
   }
 } catch (error) {

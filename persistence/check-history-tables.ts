@@ -34,13 +34,14 @@ export function dayOfPartition(name: string): number | undefined {
  * batch is a dozen parameters whatever its size, and the same text works on PostgreSQL and PGlite.
  */
 export function textArray(values: ReadonlyArray<string | null>): string {
-  let literal = '{';
+  const items = new Array<string>(values.length);
   for (let index = 0; index < values.length; index++) {
     const value = values[index];
-    if (index > 0) literal += ',';
-    literal += value === null || value === undefined ? 'NULL' : `"${value.replace(/[\\"]/g, '\\$&')}"`;
+    if (value === null || value === undefined) items[index] = 'NULL';
+    // Quoted always (an empty string, `NULL`, braces, commas, blanks); only `\` and `"` escaped.
+    else items[index] = value.includes('"') || value.includes('\\') ? `"${value.replace(/[\\"]/g, '\\$&')}"` : `"${value}"`;
   }
-  return `${literal}}`;
+  return `{${items.join(',')}}`;
 }
 
 export function numberArray(values: ReadonlyArray<number | null>): string {
