@@ -73,7 +73,17 @@ from unnest(?::bigint[], ?::real[], ?::real[], ?::real[], ?::real[], ?::real[], 
   ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
   as u(e, l, d, c, t, f, tt, s, ck, src, sys, r, ek, ec, em, m)
 on conflict (check_id, executed_at, source) do nothing
-returning check_id, source, (extract(epoch from executed_at) * 1000)::bigint as executed_at`;
+returning check_id, source, executed_at`;
+
+/**
+ * One row back whatever the batch: how many were inserted, and only when some were not (a result
+ * sent again), which ones — so the usual batch does not parse thousands of returned rows.
+ */
+const INSERT_RESULTS_COUNTED = `
+with inserted as (${INSERT_RESULTS})
+select count(*) as inserted,
+  case when count(*) < ? then json_agg(json_build_array(check_id, source, (extract(epoch from executed_at) * 1000)::bigint)) end as keys
+from inserted`;
 
 /** Adds deltas into one roll-up table (`subject`: its id column), creating rows that are missing. */
 const upsertRollups = (table: string, subject: string) => `${table}_up as (
@@ -117,10 +127,15 @@ export class CheckHistoryStore {
     const sorted = [...unique.values()].sort(compareRows);
     if (sorted.length === 0) return [];
     return this.db.transaction(async (transaction) => {
-      const returned = await this.db.query<{ check_id: string; source: string; executed_at: string | number }>(INSERT_RESULTS, resultParameters(sorted), transaction);
+      const [counted] = await this.db.query<{ inserted: string | number; keys: Array<[string, string, number]> | string | null }>(
+        INSERT_RESULTS_COUNTED,
+        [...resultParameters(sorted), sorted.length],
+        transaction,
+      );
       let inserted = sorted;
-      if (returned.length !== sorted.length) {
-        const stored = new Set(returned.map((row) => resultKey({ checkId: row.check_id, executedAt: Number(row.executed_at), source: row.source })));
+      if (Number(counted?.inserted ?? 0) !== sorted.length) {
+        const keys = typeof counted?.keys === 'string' ? (JSON.parse(counted.keys) as Array<[string, string, number]>) : (counted?.keys ?? []);
+        const stored = new Set(keys.map(([checkId, source, executedAt]) => resultKey({ checkId, executedAt: Number(executedAt), source })));
         inserted = sorted.filter((row) => stored.has(resultKey(row)));
       }
       const deltas = inserted.length > 0 ? rollupsOf(inserted).sort(compareDeltas) : [];

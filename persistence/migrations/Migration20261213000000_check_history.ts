@@ -17,6 +17,9 @@ import { Migration } from '@mikro-orm/migrations';
  *   the raw rows, with only the rows actually inserted. Fill factor 80 leaves room on each page
  *   so these updates stay HOT (no index entry written; only the counts change).
  * - `vigil_histogram_add(a, b)`: element-wise sum of two sketches, over the union of their ranges.
+ *
+ * Ids are `collate "C"`: compared byte by byte (memcmp) in every index, whatever the database's
+ * locale — ids have no linguistic order, and a locale's comparison costs several times more.
  */
 export class Migration20261213000000_check_history extends Migration {
   override up(): void {
@@ -29,9 +32,9 @@ export class Migration20261213000000_check_history extends Migration {
       "first_byte_ms" real,
       "total_ms" real,
       "success" boolean not null,
-      "check_id" text not null,
-      "source" text not null,
-      "system_id" text not null,
+      "check_id" text collate "C" not null,
+      "source" text collate "C" not null,
+      "system_id" text collate "C" not null,
       "result_id" text not null,
       "error_kind" text,
       "error_code" text,
@@ -47,8 +50,8 @@ export class Migration20261213000000_check_history extends Migration {
         "bucket_start" timestamptz not null,
         "results" integer not null,
         "failures" integer not null,
-        "${subject}" text not null,
-        "grain" text not null check ("grain" in ('hour', 'day')),
+        "${subject}" text collate "C" not null,
+        "grain" text collate "C" not null check ("grain" in ('hour', 'day')),
         "latency_histogram" integer[],
         constraint "${table}_pkey" primary key ("${subject}", "grain", "bucket_start")
       ) with (fillfactor = 80);`);
