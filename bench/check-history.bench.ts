@@ -12,6 +12,7 @@
  *
  *   npm run bench:history
  *   BENCH_ROWS=50000 BENCH_CHECKS=200 npm run bench:history
+ *   BENCH_WRITER_CONCURRENCY=1 npm run bench:history   # the writer's transactions in flight (default 2)
  *
  * Prints one JSON line, then a table; progress on stderr.
  */
@@ -78,7 +79,7 @@ try {
   const logger = createLogger('bench', 'warn');
   const partitions = new CheckHistoryPartitions(db);
   const now = Date.now();
-  const writer = new CheckHistoryWriter({ store: new CheckHistoryStore(db), partitions, log: logger, clock: () => now, rawRetentionMs: 14 * DAY_MS });
+  const writer = new CheckHistoryWriter({ store: new CheckHistoryStore(db), partitions, log: logger, clock: () => now, rawRetentionMs: 14 * DAY_MS, ...(process.env.BENCH_WRITER_CONCURRENCY ? { maxConcurrentTransactions: Number(process.env.BENCH_WRITER_CONCURRENCY) } : {}) });
 
   // 1. Each mix into its own day (yesterday, the day before), as the gateway records them: a
   // call per system batch (two results), 500 calls in flight, the writer gathering them.
