@@ -4,11 +4,17 @@
  * Every result is for a check assigned to its satellite (the gateway refuses any other), so the
  * bench creates those checks first (13,000 at the default rate).
  *
- *   npm run bench:satellites                       # 2,000 satellites
+ *   npm run bench:satellites                       # 2,000 satellites, check history on
  *   BENCH_SATELLITES=15000 npm run bench:satellites
+ *   BENCH_HISTORY=compare npm run bench:satellites # ingest with the check history off, then on
+ *
+ * `BENCH_HISTORY`: `on` (default), `off` (VIGIL_HISTORY_ENABLED=false), or `compare`: one run,
+ * the same satellites and checks, the node started with history off for the first results phase
+ * and restarted with it on for the second (memory is read in the first phase only).
  *
  * Prints one JSON line, then a table.
  */
+import { readFileSync } from 'node:fs';
 import { connect as natsConnect } from '@nats-io/transport-node';
 import pg from 'pg';
 import WebSocket from 'ws';
@@ -16,6 +22,7 @@ import { subjectsFor } from '../bus/index.ts';
 import { Database, SatelliteCredentialStore } from '../persistence/index.ts';
 import { SATELLITE_PATH } from '../protocol/satellite-protocol.ts';
 import { NodeInspector } from './support/node-inspector.ts';
+import { CLOCK_TICKS, databaseBackendTicks, ticksOf } from './support/proc-cpu.ts';
 import { commandHeaders, createTestDatabase, createTestNamespace, NATS_URL } from '../test/support/isolation.ts';
 import { benchNode } from './support/bench-node.ts';
 
@@ -30,12 +37,165 @@ const checksPerSatellite = Math.max(1, Math.ceil(perSatelliteRate));
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const mib = (bytes: number) => +(bytes / 2 ** 20).toFixed(1);
 
+const historyMode = (process.env.BENCH_HISTORY ?? 'on') as 'on' | 'off' | 'compare';
+if (!['on', 'off', 'compare'].includes(historyMode)) throw new Error(`BENCH_HISTORY must be on, off or compare, not ${historyMode}`);
+/** The check history setting of each results phase, in order. */
+const phases: boolean[] = historyMode === 'compare' ? [false, true] : [historyMode === 'on'];
+
 const database = await createTestDatabase();
 const namespace = createTestNamespace();
-const node = benchNode({ databaseUrl: database.url, namespace: namespace.namespace });
-const sockets: WebSocket[] = [];
-/** The socket of satellite s<index> (sockets are in the order their upgrades completed). */
-const socketOf = new Map<number, WebSocket>();
+const nodeFor = (history: boolean) => benchNode({ databaseUrl: database.url, namespace: namespace.namespace, env: { VIGIL_HISTORY_ENABLED: String(history) } });
+let node = nodeFor(phases[0]!);
+let sockets: WebSocket[] = [];
+const ids = Array.from({ length: count }, (_, index) => `s${index}`);
+const tokens = new Map<string, string>();
+
+/** What one results phase measured. */
+interface PhaseReport {
+  history: 'on' | 'off';
+  connectSeconds: number;
+  authenticated: number;
+  droppedDuringConnect: number;
+  resultsSent: number;
+  resultsOfferedPerSecond: number;
+  resultsAcknowledged: number;
+  resultsRefused: number;
+  resultsIngestedPerSecond: number;
+  healthTransitions: number;
+  resultsPerTransition: number;
+  /** Rows the phase added to check_results (with history on: every acknowledged result, once). */
+  historyRows: number;
+  resultsRefusedLogged: number;
+  loadAverage: string;
+  /** CPU of the node process, and of the PostgreSQL backends of the bench's database, per acknowledged result (µs). */
+  nodeCpuMicrosPerResult: number;
+  postgresCpuMicrosPerResult: number;
+}
+
+/** Connects every satellite (100 upgrades in flight); resolves with the sockets by satellite index. */
+async function connectAll(): Promise<{ socketOf: Map<number, WebSocket>; connectSeconds: number; authenticated: number; dropped: number }> {
+  log(`connecting ${count} satellites`);
+  const socketOf = new Map<number, WebSocket>();
+  const connectStarted = Date.now();
+  let authenticated = 0;
+  let next = 0;
+  const progress = setInterval(() => log(`  ${authenticated} authenticated`), 5_000);
+  let dropped = 0;
+  const connectOnce = (id: string) =>
+    new Promise<WebSocket | null>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${node.port}${SATELLITE_PATH}`, { headers: { authorization: `Bearer ${tokens.get(id)}` }, perMessageDeflate: false });
+      ws.on('message', (data) => {
+        if (String(data).includes('"authenticated"')) resolve(ws);
+      });
+      ws.once('error', () => resolve(null));
+      ws.once('close', () => resolve(null));
+    });
+  await Promise.all(
+    Array.from({ length: 100 }, async () => {
+      while (next < ids.length) {
+        const index = next++;
+        const id = ids[index]!;
+        // A connection dropped during the burst is retried (and counted: it should not happen).
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const ws = await connectOnce(id);
+          if (ws) {
+            sockets.push(ws);
+            socketOf.set(index, ws);
+            authenticated++;
+            break;
+          }
+          dropped++;
+        }
+      }
+    }),
+  );
+  clearInterval(progress);
+  return { socketOf, connectSeconds: (Date.now() - connectStarted) / 1000, authenticated, dropped };
+}
+
+/**
+ * Results: every satellite reports its checks (c<index % 1000>-<k>, each about once a second) of
+ * one of 1,000 systems, each check's status alternating. executedAt grows by 1 ms per result of
+ * a satellite from the phase's start, so no result is a duplicate of another (nor of an earlier
+ * phase's). A result counts as ingested when the node acknowledges it, which it does only after
+ * the health transition carrying it (and, with history on, its history row) is committed.
+ */
+async function sendResults(socketOf: Map<number, WebSocket>, phase: number): Promise<Omit<PhaseReport, 'history' | 'connectSeconds' | 'authenticated' | 'droppedDuringConnect'>> {
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  const countOf = async (sql: string) => Number((await client.query(sql)).rows[0].count);
+  const healthBefore = await countOf(`select count(*) from entity_transitions where kind = 'health'`);
+  const historyBefore = await countOf('select count(*) from check_results');
+  let acked = 0;
+  let refused = 0;
+  let lastAckAt = 0;
+  for (const ws of socketOf.values()) {
+    ws.on('message', (data) => {
+      const text = String(data);
+      if (text.startsWith('{"type":"results_refused"')) refused += (JSON.parse(text) as { results: unknown[] }).results.length;
+      if (!text.startsWith('{"type":"results_acked"')) return;
+      acked += (JSON.parse(text) as { resultIds: string[] }).resultIds.length;
+      lastAckAt = Date.now();
+    });
+  }
+  const loadAverage = loadAverageText();
+  const databaseName = new URL(database.url).pathname.slice(1);
+  const nodeTicksBefore = ticksOf(node.pid!);
+  const postgresTicksBefore = databaseBackendTicks(databaseName);
+  log(`sending results for ${resultSeconds} s at ${perSatelliteRate}/s per satellite (load average ${loadAverage})`);
+  const started = Date.now();
+  // Each satellite reports its own checks, through its own socket.
+  const reporters = [...socketOf.entries()];
+  const sentPerSocket = new Array<number>(reporters.length).fill(0);
+  let sent = 0;
+  const ticker = setInterval(() => {
+    const slot = Math.floor(((Date.now() - started) / 1000) * perSatelliteRate);
+    for (let position = 0; position < reporters.length; position++) {
+      const [index, ws] = reporters[position]!;
+      while (sentPerSocket[position]! < slot) {
+        const n = ++sentPerSocket[position]!;
+        // Real checks run at most once a second: a satellite spreads its rate over that many checks.
+        const check = n % checksPerSatellite;
+        ws.send(JSON.stringify({ type: 'result', resultId: `${phase}-${index}-${n}`, checkId: `c${index % 1000}-${check}`, systemId: `sys${index % 1000}`, status: Math.floor(n / checksPerSatellite) % 2 ? 'down' : 'up', latencyMs: 1, executedAt: started + n }));
+        sent++;
+      }
+    }
+  }, 50);
+  await new Promise((resolve) => setTimeout(resolve, resultSeconds * 1000));
+  clearInterval(ticker);
+  const sendSeconds = (Date.now() - started) / 1000;
+  // Wait until every result is acknowledged, or nothing moved for 10 s.
+  for (let seen = -1; acked + refused < sent && (acked !== seen || Date.now() - lastAckAt < 10_000); ) {
+    seen = acked;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const ingestSeconds = Math.max(0.001, (lastAckAt - started) / 1000);
+  const cpuMicros = (ticks: number) => Math.round(((ticks / CLOCK_TICKS) * 1e6) / Math.max(1, acked));
+  const nodeCpuMicrosPerResult = cpuMicros(ticksOf(node.pid!) - nodeTicksBefore);
+  const postgresCpuMicrosPerResult = cpuMicros(databaseBackendTicks(databaseName) - postgresTicksBefore);
+  const transitions = (await countOf(`select count(*) from entity_transitions where kind = 'health'`)) - healthBefore;
+  const historyRows = (await countOf('select count(*) from check_results')) - historyBefore;
+  await client.end();
+  return {
+    resultsSent: sent,
+    resultsOfferedPerSecond: Math.round(sent / sendSeconds),
+    resultsAcknowledged: acked,
+    resultsRefused: refused,
+    resultsIngestedPerSecond: Math.round(acked / ingestSeconds),
+    healthTransitions: transitions,
+    resultsPerTransition: +(acked / Math.max(1, transitions)).toFixed(1),
+    historyRows,
+    resultsRefusedLogged: (node.output.match(/result backlog full/g) ?? []).length,
+    loadAverage,
+    nodeCpuMicrosPerResult,
+    postgresCpuMicrosPerResult,
+  };
+}
+
+function loadAverageText(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
 try {
   await node.start();
   const inspector = await NodeInspector.connect(node.output);
@@ -44,12 +204,10 @@ try {
   // Baseline before any satellite exists: the figure per satellite below then includes its hot
   // actor (registered, kept in memory by heartbeats) as well as its socket.
   const empty = await memory();
-  const ids = Array.from({ length: count }, (_, index) => `s${index}`);
 
   log(`registering ${count} satellites`);
   const db = await Database.open({ url: database.url, dataDir: '/tmp', poolSize: 4 });
   const credentials = new SatelliteCredentialStore(db);
-  const tokens = new Map<string, string>();
   const nc = await natsConnect({ servers: NATS_URL });
   const subjects = subjectsFor(namespace.namespace);
   let next = 0;
@@ -94,110 +252,50 @@ try {
       }
     }),
   );
+  await nc.close();
 
   const registered = await memory();
-  log(`connecting ${count} satellites`);
-  const connectStarted = Date.now();
-  let authenticated = 0;
-  next = 0;
-  const progress = setInterval(() => log(`  ${authenticated} authenticated`), 5_000);
-  let dropped = 0;
-  const connectOnce = (id: string) =>
-    new Promise<WebSocket | null>((resolve) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${node.port}${SATELLITE_PATH}`, { headers: { authorization: `Bearer ${tokens.get(id)}` }, perMessageDeflate: false });
-      ws.on('message', (data) => {
-        if (String(data).includes('"authenticated"')) resolve(ws);
-      });
-      ws.once('error', () => resolve(null));
-      ws.once('close', () => resolve(null));
-    });
-  await Promise.all(
-    Array.from({ length: 100 }, async () => {
-      while (next < ids.length) {
-        const index = next++;
-        const id = ids[index]!;
-        // A connection dropped during the burst is retried (and counted: it should not happen).
-        for (let attempt = 0; attempt < 5; attempt++) {
-          const ws = await connectOnce(id);
-          if (ws) {
-            sockets.push(ws);
-            socketOf.set(index, ws);
-            authenticated++;
-            break;
-          }
-          dropped++;
-        }
-      }
-    }),
-  );
-  clearInterval(progress);
-  const connectSeconds = (Date.now() - connectStarted) / 1000;
+  const first = await connectAll();
   // One heartbeat each, as every idle satellite sends every 15 s.
   for (const ws of sockets) ws.send(JSON.stringify({ type: 'heartbeat', agentVersion: 'bench', uptimeSeconds: 1 }));
   await new Promise((resolve) => setTimeout(resolve, 3_000));
   const connected = await memory();
+  inspector.close();
   const perConnection = { heap: Math.round((connected.heap - registered.heap) / count), rss: Math.round((connected.rss - registered.rss) / count) };
   const perSatellite = { heap: Math.round((connected.heap - empty.heap) / count), rss: Math.round((connected.rss - empty.rss) / count) };
-  log(`${authenticated} authenticated in ${connectSeconds.toFixed(1)} s; retained heap ${mib(registered.heap)} → ${mib(connected.heap)} MiB, RSS ${mib(registered.rss)} → ${mib(connected.rss)} MiB`);
+  log(`${first.authenticated} authenticated in ${first.connectSeconds.toFixed(1)} s; retained heap ${mib(registered.heap)} → ${mib(connected.heap)} MiB, RSS ${mib(registered.rss)} → ${mib(connected.rss)} MiB`);
 
-  // Results: every satellite reports its checks (c<index % 1000>-<k>, each about once a second) of
-  // one of 1,000 systems, each check's status alternating. executedAt grows by 1 ms per result of
-  // a satellite, so no result is a duplicate of another. A result counts as ingested when the node acknowledges it, which it
-  // does only after the health transition carrying it is committed.
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
-  const healthBefore = Number((await client.query(`select count(*) from entity_transitions where kind = 'health'`)).rows[0].count);
-  let acked = 0;
-  let refused = 0;
-  let lastAckAt = 0;
-  for (const ws of sockets) {
-    ws.on('message', (data) => {
-      const text = String(data);
-      if (text.startsWith('{"type":"results_refused"')) refused += (JSON.parse(text) as { results: unknown[] }).results.length;
-      if (!text.startsWith('{"type":"results_acked"')) return;
-      acked += (JSON.parse(text) as { resultIds: string[] }).resultIds.length;
-      lastAckAt = Date.now();
+  const reports: PhaseReport[] = [];
+  for (let phase = 0; phase < phases.length; phase++) {
+    const history = phases[phase]!;
+    let connection = first;
+    if (phase > 0) {
+      // The same satellites and checks, on a node restarted with the other history setting.
+      log(`restarting the node with VIGIL_HISTORY_ENABLED=${history}`);
+      for (const ws of sockets) ws.terminate();
+      sockets = [];
+      await node.kill('SIGTERM');
+      node = nodeFor(history);
+      await node.start();
+      connection = await connectAll();
+    }
+    log(`phase ${phase + 1}: check history ${history ? 'on' : 'off'}`);
+    reports.push({
+      history: history ? 'on' : 'off',
+      connectSeconds: connection.connectSeconds,
+      authenticated: connection.authenticated,
+      droppedDuringConnect: connection.dropped,
+      ...(await sendResults(connection.socketOf, phase)),
     });
   }
-  log(`sending results for ${resultSeconds} s at ${perSatelliteRate}/s per satellite`);
-  const started = Date.now();
-  // Each satellite reports its own checks, through its own socket.
-  const reporters = [...socketOf.entries()];
-  const sentPerSocket = new Array<number>(reporters.length).fill(0);
-  let sent = 0;
-  const ticker = setInterval(() => {
-    const slot = Math.floor(((Date.now() - started) / 1000) * perSatelliteRate);
-    for (let position = 0; position < reporters.length; position++) {
-      const [index, ws] = reporters[position]!;
-      while (sentPerSocket[position]! < slot) {
-        const n = ++sentPerSocket[position]!;
-        // Real checks run at most once a second: a satellite spreads its rate over that many checks.
-        const check = n % checksPerSatellite;
-        ws.send(JSON.stringify({ type: 'result', resultId: `${index}-${n}`, checkId: `c${index % 1000}-${check}`, systemId: `sys${index % 1000}`, status: Math.floor(n / checksPerSatellite) % 2 ? 'down' : 'up', latencyMs: 1, executedAt: started + n }));
-        sent++;
-      }
-    }
-  }, 50);
-  await new Promise((resolve) => setTimeout(resolve, resultSeconds * 1000));
-  clearInterval(ticker);
-  const sendSeconds = (Date.now() - started) / 1000;
-  // Wait until every result is acknowledged, or nothing moved for 10 s.
-  for (let seen = -1; acked + refused < sent && (acked !== seen || Date.now() - lastAckAt < 10_000); ) {
-    seen = acked;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  const ingestSeconds = Math.max(0.001, (lastAckAt - started) / 1000);
-  const transitions = Number((await client.query(`select count(*) from entity_transitions where kind = 'health'`)).rows[0].count) - healthBefore;
   if (process.env.BENCH_DEBUG) log(node.output.slice(-2000));
-  await client.end();
-  await nc.close();
-  inspector.close();
 
+  const last = reports.at(-1)!;
   const report = {
     satellites: count,
-    authenticated,
-    droppedDuringConnect: dropped,
-    connectSeconds,
+    authenticated: first.authenticated,
+    droppedDuringConnect: first.dropped,
+    connectSeconds: first.connectSeconds,
     memoryMiB: {
       empty: { heap: mib(empty.heap), rss: mib(empty.rss) },
       registered: { heap: mib(registered.heap), rss: mib(registered.rss) },
@@ -205,23 +303,31 @@ try {
     },
     bytesPerConnection: perConnection,
     bytesPerSatellite: perSatellite,
-    resultsRefusedLogged: (node.output.match(/result backlog full/g) ?? []).length,
-    resultsSent: sent,
-    resultsOfferedPerSecond: Math.round(sent / sendSeconds),
-    resultsAcknowledged: acked,
-    resultsRefused: refused,
-    resultsIngestedPerSecond: Math.round(acked / ingestSeconds),
-    healthTransitions: transitions,
-    resultsPerTransition: +(acked / Math.max(1, transitions)).toFixed(1),
+    // The last phase's figures (history on, unless BENCH_HISTORY=off), as before phases existed.
+    history: last.history,
+    resultsRefusedLogged: last.resultsRefusedLogged,
+    resultsSent: last.resultsSent,
+    resultsOfferedPerSecond: last.resultsOfferedPerSecond,
+    resultsAcknowledged: last.resultsAcknowledged,
+    resultsRefused: last.resultsRefused,
+    resultsIngestedPerSecond: last.resultsIngestedPerSecond,
+    healthTransitions: last.healthTransitions,
+    resultsPerTransition: last.resultsPerTransition,
+    phases: reports,
     targets: { bytesPerConnection: 3072, resultsPerSecond: 20_000 },
   };
   console.log(JSON.stringify(report));
-  console.log(`\nsatellites on one node: ${authenticated}/${count} connected in ${connectSeconds.toFixed(1)} s`);
+  console.log(`\nsatellites on one node: ${first.authenticated}/${count} connected in ${first.connectSeconds.toFixed(1)} s`);
   console.log(`  server memory per connection: ${perConnection.heap} B retained JS heap, ${perConnection.rss} B RSS (target ≤ 3 KB)`);
   console.log(`  per satellite, its hot actor included: ${perSatellite.heap} B retained JS heap, ${perSatellite.rss} B RSS`);
   console.log(`  (after full GCs; retained heap / RSS: empty node ${mib(empty.heap)} / ${mib(empty.rss)} MiB, ${count} registered ${mib(registered.heap)} / ${mib(registered.rss)} MiB, connected ${mib(connected.heap)} / ${mib(connected.rss)} MiB)`);
-  console.log(`  results: ${sent} sent (${report.resultsOfferedPerSecond}/s offered), ${acked} committed and acknowledged: ${report.resultsIngestedPerSecond}/s end to end (target ≥ 20,000/s)`);
-  console.log(`  in ${transitions} health transitions (${report.resultsPerTransition} results each); ${refused} refused (expected 0: every result is for an assigned check)`);
+  console.log('\n| check history | results offered → acknowledged (target ≥ 20,000/s) | health transitions (results each) | history rows | CPU per result: node / PostgreSQL backends | load average at start |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const phase of reports) {
+    console.log(
+      `| ${phase.history} | ${phase.resultsOfferedPerSecond}/s → **${phase.resultsIngestedPerSecond}/s** (${phase.resultsAcknowledged} of ${phase.resultsSent}) | ${phase.healthTransitions} (${phase.resultsPerTransition}) | ${phase.historyRows} | ${phase.nodeCpuMicrosPerResult} µs / ${phase.postgresCpuMicrosPerResult} µs | ${phase.loadAverage} |`,
+    );
+  }
 } catch (error) {
   log(`failed: ${(error as Error).message}\nnode output (tail):\n${node.output.slice(-3000)}`);
   process.exitCode = 1;

@@ -14,6 +14,7 @@ import { serveEntityRoutes } from './entity-routes.ts';
 import { openApiDocument } from './openapi.ts';
 import { serveQueryRoutes } from './query/query-routes.ts';
 import { serveDeliveryRoutes, type DeliveryRoutesOptions } from './delivery-routes.ts';
+import { serveHistoryRoutes, type HistoryRoutesOptions } from './query/history-routes.ts';
 import { serveTokenRoutes } from './token-routes.ts';
 import { serveSatelliteCredentialRoutes, type SatelliteCredentialAdmin } from './satellite-credential-routes.ts';
 import { servePushRoutes, type PushRouteOptions } from './push-routes.ts';
@@ -70,6 +71,8 @@ export interface HttpServerOptions {
   queries: { states: StateQueries; systems: SystemQueries };
   /** The delivery log of notification steps (`/deliveries`, and a run's deliveries in `GET /runs/{id}`). */
   deliveries: DeliveryRoutesOptions;
+  /** The check history's reads (`GET /checks/<id>/uptime`, `/results`, `/series`, `/systems/<id>/uptime`, `/series`); absent: not served. */
+  history?: HistoryRoutesOptions;
   /** Vigil's version, for the OpenAPI document. */
   version: string;
   /** What `vigil status` shows (`GET /cluster/status`). */
@@ -134,6 +137,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
   serveEntityRoutes(router, { runtime, dispatch: options.dispatch, commandTimeoutMs: options.commandTimeoutMs, list: options.listEntities });
   serveQueryRoutes(router, { ...options.queries, runtime, deliveries: options.deliveries.store });
   serveDeliveryRoutes(router, options.deliveries);
+  if (options.history) serveHistoryRoutes(router, options.history);
   serveTokenRoutes(router, options.tokens, options.clock);
   serveSatelliteCredentialRoutes(router, options.satelliteCredentials);
   if (options.push) {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DispatchOptions } from '../actors/index.ts';
 import { MAX_RESULTS_PER_EVENT, truncateText, type EntityChange } from '../machines/index.ts';
+import type { CheckHistoryRecord, RecordOutcome } from '../history/index.ts';
 import type { CheckError, CheckMeasured, CheckTimings } from '../protocol/check-result.ts';
 import type { SatelliteTraffic } from './satellite-traffic.ts';
 
@@ -21,8 +22,13 @@ export interface IncomingResult {
 
 export interface ResultIngestOptions {
   dispatch: (kind: string, id: string, event: unknown, options: DispatchOptions) => Promise<EntityChange | null>;
-  /** Called once results are committed into health (or found to be duplicates): tell their satellite. */
+  /** Called once results are committed into health and into the check history (or found to be duplicates in both): tell their satellite. */
   acknowledge: (satelliteId: string, resultIds: string[]) => void;
+  /**
+   * The check history (history/CheckHistoryWriter): every result is recorded there while its
+   * health batch commits, and acknowledged only once both committed. Absent: history is off.
+   */
+  history?: { record(results: readonly CheckHistoryRecord[]): Promise<RecordOutcome> };
   /** `cause.actor` of the health changes: the node (`node:<id>`) that checked the results' satellites and assignments. */
   actor: string;
   log: Logger;
@@ -81,9 +87,15 @@ function takeBatch(queue: SystemQueue): IncomingResult[] {
  * another node, counts once. Results are acknowledged to their satellite only after the commit;
  * anything refused here (over `maxPending`) or given up is simply not acknowledged, and the
  * satellite sends it again.
+ *
+ * With a check history, each result is also recorded there (node-wide batches, in parallel with
+ * its health batch) and acknowledged only once both are committed; if history fails it stays
+ * unacknowledged and comes again, and both sides skip what they already have.
  */
 export class ResultIngest {
   private readonly systems = new Map<string, SystemQueue>();
+  /** Each result's history write under way or done: true once committed, false if it failed. */
+  private readonly historyOf = new WeakMap<IncomingResult, Promise<boolean>>();
   private pendingCount = 0;
   private readonly maxPending: number;
   private readonly maxAttempts: number;
@@ -134,10 +146,12 @@ export class ResultIngest {
         ...(!result.success && result.detail ? { message: truncateText(result.detail, DETAIL_LIMIT) } : {}),
       })),
     };
+    this.recordHistory(batch);
     try {
       await this.options.dispatch('health', systemId, event, { actor: this.options.actor });
       queue.failures = 0;
-      this.settle(batch, true);
+      if (this.options.history) void this.settleAfterHistory(batch);
+      else this.settle(batch, true);
     } catch (error) {
       queue.failures++;
       if (queue.failures < this.maxAttempts) {
@@ -156,10 +170,38 @@ export class ResultIngest {
     else this.systems.delete(systemId);
   }
 
-  private settle(batch: IncomingResult[], committed: boolean): void {
+  /** Starts the history write of the results of `batch` that have none under way or done (a retried batch's are). */
+  private recordHistory(batch: IncomingResult[]): void {
+    const history = this.options.history;
+    if (!history) return;
+    const fresh = batch.filter((result) => !this.historyOf.has(result));
+    if (fresh.length === 0) return;
+    const written: Promise<boolean> = history.record(fresh.map(historyRecordOf)).then(
+      () => true,
+      (error: unknown) => {
+        this.options.log.warn({ err: error, results: fresh.length }, 'results not stored in the check history; their satellites will send them again');
+        // A retry of their health batch records them again.
+        for (const result of fresh) if (this.historyOf.get(result) === written) this.historyOf.delete(result);
+        return false;
+      },
+    );
+    for (const result of fresh) this.historyOf.set(result, written);
+  }
+
+  /** A committed health batch: acknowledges its results whose history is committed too. */
+  private async settleAfterHistory(batch: IncomingResult[]): Promise<void> {
+    const stored = await Promise.all(batch.map((result) => this.historyOf.get(result) ?? false));
+    for (const result of batch) this.historyOf.delete(result);
+    const failed = batch.filter((_, index) => !stored[index]);
+    if (failed.length === 0) return this.settle(batch, true);
+    this.settle(batch.filter((_, index) => stored[index]), true);
+    this.settle(failed, false, 'HISTORY_FAILED');
+  }
+
+  private settle(batch: IncomingResult[], committed: boolean, reason: 'COMMIT_FAILED' | 'HISTORY_FAILED' = 'COMMIT_FAILED'): void {
     this.pendingCount -= batch.length;
     if (committed) this.options.traffic?.resultsIngested(batch.length);
-    else for (let index = 0; index < batch.length; index++) this.options.traffic?.resultRefused('COMMIT_FAILED');
+    else for (let index = 0; index < batch.length; index++) this.options.traffic?.resultRefused(reason);
     if (committed) {
       const bySatellite = new Map<string, string[]>();
       for (const result of batch) {
@@ -174,4 +216,21 @@ export class ResultIngest {
       this.refusedSinceLog = 0;
     }
   }
+}
+
+/** A result as the check history stores it (the satellite is its source). */
+function historyRecordOf(result: IncomingResult): CheckHistoryRecord {
+  return {
+    checkId: result.checkId,
+    systemId: result.systemId,
+    source: result.satelliteId,
+    resultId: result.resultId,
+    executedAt: result.executedAt,
+    success: result.success,
+    latencyMs: result.latencyMs,
+    error: result.error ?? null,
+    detail: result.detail,
+    timings: result.timings ?? null,
+    measured: result.measured ?? null,
+  };
 }

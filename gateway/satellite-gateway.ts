@@ -9,7 +9,7 @@ import type { SatelliteCredentialStore } from '../persistence/index.ts';
 import type { Assignment, ResultRefusal } from '../protocol/satellite-protocol.ts';
 import { TokenBucket } from '../protocol/token-bucket.ts';
 import { admitResult, assignedChecksOf, type ResultTimeLimits } from './result-admission.ts';
-import { ResultIngest } from './result-ingest.ts';
+import { ResultIngest, type ResultIngestOptions } from './result-ingest.ts';
 import type { SatelliteTraffic } from './satellite-traffic.ts';
 import {
   SATELLITE_PATH,
@@ -82,6 +82,8 @@ export interface SatelliteGatewayOptions {
   maxPendingResults?: number;
   /** Counts results ingested and refused (metrics); absent: not counted. */
   traffic?: SatelliteTraffic;
+  /** Where results are stored besides health (they are acknowledged once stored there too); absent: not stored. */
+  history?: ResultIngestOptions['history'];
   clock?: () => number;
 }
 
@@ -139,6 +141,7 @@ export function attachSatelliteGateway(router: ApiRouter, options: SatelliteGate
     log,
     ...(options.maxPendingResults !== undefined ? { maxPending: options.maxPendingResults } : {}),
     traffic: options.traffic,
+    ...(options.history ? { history: options.history } : {}),
     // The satellite may have moved to another node meanwhile: it then re-sends these, and the
     // health machine ignores them as duplicates (and that node acknowledges them).
     acknowledge: (satelliteId, resultIds) => {

@@ -19,7 +19,7 @@ export function satelliteMetrics(registry: Registry, connected: () => number): S
     },
   });
   const ingested = new TallyCounter(registry, { name: 'vigil_satellite_results_ingested_total', help: 'Satellite results committed into their system health by this node.' }).tally();
-  const refusedCounter = new TallyCounter(registry, { name: 'vigil_satellite_results_refused_total', help: 'Satellite results not ingested, by reason (refusal code, or dropped unacknowledged: BACKLOG_FULL, EARLY_OVERFLOW, COMMIT_FAILED).', labelNames: ['reason'] });
+  const refusedCounter = new TallyCounter(registry, { name: 'vigil_satellite_results_refused_total', help: 'Satellite results not ingested, by reason (refusal code, or dropped unacknowledged: BACKLOG_FULL, EARLY_OVERFLOW, COMMIT_FAILED, HISTORY_FAILED).', labelNames: ['reason'] });
   const refused = Object.fromEntries(resultRefusalReasons.map((reason) => [reason, refusedCounter.tally(reason)])) as Record<ResultRefusalReason, Tally>;
   return {
     resultsIngested: (count) => void (ingested.count += count),

@@ -98,6 +98,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ VIGIL_SATELLITE_MAX_CLOCK_AHEAD_MS: '-1' })).toThrow('satellites.maxClockAheadMs (VIGIL_SATELLITE_MAX_CLOCK_AHEAD_MS)');
   });
 
+  it('reads the check history settings as durations (defaults: raw 14 days, hourly 90, daily 730, maintained hourly)', () => {
+    const day = 86_400_000;
+    expect(loadConfig({}).history).toEqual({ enabled: true, rawRetention: 14 * day, hourlyRetention: 90 * day, dailyRetention: 730 * day, maintenanceEvery: 3_600_000 });
+    const config = loadConfig({ VIGIL_HISTORY_ENABLED: 'false', VIGIL_HISTORY_RAW_RETENTION: '7d', VIGIL_HISTORY_HOURLY_RETENTION: '36h', VIGIL_HISTORY_DAILY_RETENTION: String(400 * day), VIGIL_HISTORY_MAINTENANCE_EVERY: '15m' });
+    expect(config.history).toEqual({ enabled: false, rawRetention: 7 * day, hourlyRetention: 36 * 3_600_000, dailyRetention: 400 * day, maintenanceEvery: 900_000 });
+    expect(() => loadConfig({ VIGIL_HISTORY_RAW_RETENTION: '14 days' })).toThrow('history.rawRetention (VIGIL_HISTORY_RAW_RETENTION)');
+    expect(() => loadConfig({ VIGIL_HISTORY_HOURLY_RETENTION: '12h' })).toThrow('history.hourlyRetention (VIGIL_HISTORY_HOURLY_RETENTION): at least 1d');
+  });
+
   it('reads the clock offset bounds (defaults: warn above 100 ms, standby above 500 ms)', () => {
     expect(loadConfig({}).clock).toEqual({ warnOffsetMs: 100, maxOffsetMs: 500 });
     expect(loadConfig({ VIGIL_CLOCK_WARN_OFFSET_MS: '1000', VIGIL_MAX_CLOCK_OFFSET_MS: '5000' }).clock).toEqual({ warnOffsetMs: 1000, maxOffsetMs: 5000 });

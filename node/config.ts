@@ -5,9 +5,30 @@ import { entityIdSchema } from '../machines/index.ts';
 import { refuseUnstorable } from '../protocol/storable-text.ts';
 // The file, not gateway/index.ts: reading the configuration must not load the uWS native addon.
 import { addressRangeSchema } from '../gateway/address-allow-list.ts';
+import { parseDuration } from '../automations/expressions/durations.ts';
 import { ConfigError } from './config-error.ts';
 import { readConfigFile } from './config-file.ts';
 import { hasNatsAuth, natsSettingsSchema } from './nats-config.ts';
+
+const DAY = 86_400_000;
+
+/** A duration in the automations' grammar (`14d`, `90d`, `1h30m`) or a number of milliseconds, held as ms; at least `minMs`. */
+function durationSetting(minMs: number, minText: string) {
+  return z.union([z.number().int().nonnegative(), z.string()]).transform((input, context) => {
+    let ms: number;
+    try {
+      ms = parseDuration(input);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message, input });
+      return z.NEVER;
+    }
+    if (ms < minMs) {
+      context.addIssue({ code: 'custom', message: `at least ${minText}`, input });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
 
 /**
  * A node's configuration. Sources, later wins: built-in defaults, the JSON file named by
@@ -77,6 +98,22 @@ export const configSchema = z.object({
     runRetentionMs: z.number().int().nonnegative(),
     /** How often each node looks for runs past their retention. */
     runPruneEveryMs: z.number().int().min(1000),
+  }),
+  /**
+   * The check history: every check result stored (raw, one partition per UTC day) with hourly and
+   * daily roll-ups per check and system (docs/OPERATIONS.md, "Check history"). The same on every node.
+   */
+  history: z.object({
+    /** Store results and roll-ups. Off: results only move health, and the history routes answer empty. */
+    enabled: z.boolean(),
+    /** Raw results are kept this long (whole UTC days: a day is dropped once it ended this long ago); at least one day. */
+    rawRetention: durationSetting(DAY, '1d'),
+    /** Hourly roll-ups are kept this long; at least one day. */
+    hourlyRetention: durationSetting(DAY, '1d'),
+    /** Daily roll-ups are kept this long; at least one day. */
+    dailyRetention: durationSetting(DAY, '1d'),
+    /** How often each node creates the coming days' partitions and applies retention; at least a minute. */
+    maintenanceEvery: durationSetting(60_000, '1m'),
   }),
   satellites: z.object({
     /**
@@ -184,6 +221,11 @@ const environmentVariables: Record<string, { path: string[]; type: EnvironmentTy
   VIGIL_PARTITIONS: { path: ['partitions'], type: 'number' },
   VIGIL_RUN_RETENTION_MS: { path: ['automations', 'runRetentionMs'], type: 'number' },
   VIGIL_RUN_PRUNE_EVERY_MS: { path: ['automations', 'runPruneEveryMs'], type: 'number' },
+  VIGIL_HISTORY_ENABLED: { path: ['history', 'enabled'], type: 'boolean' },
+  VIGIL_HISTORY_RAW_RETENTION: { path: ['history', 'rawRetention'], type: 'duration' },
+  VIGIL_HISTORY_HOURLY_RETENTION: { path: ['history', 'hourlyRetention'], type: 'duration' },
+  VIGIL_HISTORY_DAILY_RETENTION: { path: ['history', 'dailyRetention'], type: 'duration' },
+  VIGIL_HISTORY_MAINTENANCE_EVERY: { path: ['history', 'maintenanceEvery'], type: 'duration' },
   VIGIL_SATELLITE_MAX_CLOCK_AHEAD_MS: { path: ['satellites', 'maxClockAheadMs'], type: 'number' },
   VIGIL_SATELLITE_MAX_RESULT_AGE_MS: { path: ['satellites', 'maxResultAgeMs'], type: 'number' },
   VIGIL_SATELLITE_CREDENTIAL_RECHECK_MS: { path: ['satellites', 'credentialRecheckMs'], type: 'number' },
@@ -202,8 +244,11 @@ const environmentVariables: Record<string, { path: string[]; type: EnvironmentTy
   VIGIL_METRICS_ALLOW: { path: ['metrics', 'allow'], type: 'list' },
 };
 
-/** How a variable's text is read; `list` is comma separated (blanks around items and empty items dropped). */
-type EnvironmentType = 'string' | 'number' | 'boolean' | 'list';
+/**
+ * How a variable's text is read; `list` is comma separated (blanks around items and empty items
+ * dropped); `duration` is left to the schema (`14d`, or a number of milliseconds).
+ */
+type EnvironmentType = 'string' | 'number' | 'boolean' | 'list' | 'duration';
 
 function defaults(): VigilConfig {
   return {
@@ -217,6 +262,7 @@ function defaults(): VigilConfig {
     timeouts: { passivateAfterMs: 60_000, commandMs: 10_000, timerPollMs: 1_000, outboxPollMs: 1_000, shutdownMs: 10_000, leaseTtlMs: 6_000 },
     partitions: 64,
     automations: { runRetentionMs: 30 * 24 * 60 * 60_000, runPruneEveryMs: 10 * 60_000 },
+    history: { enabled: true, rawRetention: 14 * DAY, hourlyRetention: 90 * DAY, dailyRetention: 730 * DAY, maintenanceEvery: 3_600_000 },
     satellites: { maxClockAheadMs: 60_000, maxResultAgeMs: 24 * 60 * 60_000, credentialRecheckMs: 30_000, sessionSweepMs: 30_000 },
     liveStream: { subscribeTimeoutMs: 10_000, tokenRecheckMs: 15_000, maxBufferedBytes: 1024 * 1024 },
     clock: { warnOffsetMs: 100, maxOffsetMs: 500 },
@@ -262,6 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFile = en
 
 function parseEnvironmentValue(text: string, type: EnvironmentType): unknown {
   if (type === 'string') return text;
+  if (type === 'duration') return /^\d+$/.test(text) ? Number(text) : text;
   // Comma separated; blanks around items and empty items are dropped.
   if (type === 'list') return text.split(',').map((item) => item.trim()).filter((item) => item !== '');
   if (type === 'number') return /^-?\d+$/.test(text) ? Number(text) : undefined;

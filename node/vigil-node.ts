@@ -24,6 +24,9 @@ import { ensureAdminToken, TokenAdmin, TokenAuthenticator } from '../auth/index.
 import {
   ApiTokenStore,
   AssignmentStore,
+  CheckHistoryPartitions,
+  CheckHistoryQueries,
+  CheckHistoryStore,
   Database,
   DataFolderLock,
   DeliveryStore,
@@ -57,6 +60,7 @@ import { removeLocalNode, writeLocalNode } from './local-node.ts';
 import { packageVersion } from '../cli/package-version.ts';
 import { startLiveFeed } from './live-feed.ts';
 import { nodeMetricSources, type MeteredParts } from './metric-sources.ts';
+import { CheckHistoryMaintenance, CheckHistoryReader, CheckHistoryWriter } from '../history/index.ts';
 
 const satelliteSessionMessageSchema = z.object({ node: z.string(), openedAt: z.number(), connectionId: z.string() });
 
@@ -93,6 +97,12 @@ export interface VigilNode {
   readonly liveStream: LiveStream;
   /** Finds satellites marked connected through sockets that no longer exist (see SatelliteSessionSweeper). */
   readonly satelliteSessions: SatelliteSessionSweeper;
+  /**
+   * The check history: `writer` stores results (the satellite gateway's, and any other source's,
+   * e.g. push monitors: `writer.record(results)` resolves once committed); undefined when
+   * `history.enabled` is off. `reader` summarizes roll-ups; `maintenance` keeps partitions and retention.
+   */
+  readonly history: { writer: CheckHistoryWriter | undefined; reader: CheckHistoryReader; queries: CheckHistoryQueries; maintenance: CheckHistoryMaintenance };
   /** Graceful stop: refuse new work, finish in-flight commands, hand partitions over, flush the outbox, close. */
   stop(): Promise<void>;
 }
@@ -223,6 +233,26 @@ export async function startNode(
       },
     });
 
+    // Check history: partitions of the coming days before the first result can arrive.
+    const historyPartitions = new CheckHistoryPartitions(database);
+    const historyQueries = new CheckHistoryQueries(database);
+    const historyWriter = config.history.enabled
+      ? new CheckHistoryWriter({ store: new CheckHistoryStore(database), partitions: historyPartitions, log, clock: stamp, rawRetentionMs: config.history.rawRetention })
+      : undefined;
+    const historyMaintenance = new CheckHistoryMaintenance({
+      partitions: historyPartitions,
+      log,
+      clock: stamp,
+      retention: { rawMs: config.history.rawRetention, hourlyMs: config.history.hourlyRetention, dailyMs: config.history.dailyRetention },
+      lateMs: config.satellites.maxResultAgeMs,
+      everyMs: config.history.maintenanceEvery,
+      onPartitions: (days) => historyWriter?.partitionsExist(days),
+    });
+    await historyMaintenance.start();
+    // Run after HTTP has closed (cleanup runs in reverse): results still being written are committed.
+    cleanup.push(() => historyMaintenance.stop(), () => historyWriter?.stop());
+    const history = { writer: historyWriter, reader: new CheckHistoryReader(historyQueries, stamp), queries: historyQueries, maintenance: historyMaintenance };
+
     const assignments = new AssignmentStore(database);
     const pushTokens = new PushTokenStore(database);
     const credentials = new SatelliteCredentialStore(database, stamp);
@@ -262,6 +292,7 @@ export async function startNode(
           }
         },
       },
+      history: { reader: history.reader, queries: historyQueries, clock: stamp },
       version: packageVersion(),
       clusterStatus: () => readClusterStatus(database, bus, config),
       statusPage: { ...config.statusPage, read: (input) => statusPage.read(input), clock: stamp },
@@ -279,6 +310,7 @@ export async function startNode(
         // `executedAt` (the satellite's clock) is judged against the shared clock, within its own bounds.
         clock: stamp,
         traffic: metrics.satellites,
+        ...(historyWriter ? { history: historyWriter } : {}),
       },
       observer: metrics.http,
       push: { tokens: pushTokens },
@@ -399,6 +431,16 @@ export async function startNode(
       tokens: pushTokens,
       actor: `node:${config.nodeId}`,
       log,
+      // A push result is stored in the check history like a satellite's (no latency: nothing ran).
+      ...(historyWriter
+        ? {
+            writer: {
+              record: async (results) => {
+                await historyWriter.record(results.map(({ message, ...result }) => ({ ...result, latencyMs: null, ...(message ? { measured: { message: message.slice(0, 500) } } : {}) })));
+              },
+            },
+          }
+        : {}),
     });
     // Ready only once everything runs: a supervisor (or test) that acts on "ready" finds the
     // node whole, and a stop requested from then on finds every part started.
@@ -448,7 +490,7 @@ export async function startNode(
         for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
         log.info('stopped');
       })());
-    return { config, runtime, router, placement, clock, clockGuard, bus, database, relay, http, metrics, endpoints, satelliteAccess: access, satelliteSessions: sweeper, liveStream: live.stream, stop };
+    return { config, runtime, router, placement, clock, clockGuard, bus, database, relay, http, metrics, endpoints, satelliteAccess: access, satelliteSessions: sweeper, liveStream: live.stream, history, stop };
   } catch (error) {
     for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
     throw error;

@@ -9,6 +9,7 @@ import { allEntities } from './entities/index.ts';
 import { DataFolderLock, type DataFolderOwner } from './data-folder-lock.ts';
 import { PersistenceError } from './errors.ts';
 import { migrationsList } from './migrations/index.ts';
+import { CHECK_HISTORY_TABLES } from './check-history-tables.ts';
 
 export type { Transaction };
 
@@ -52,6 +53,8 @@ export class Database {
       entities: allEntities,
       extensions: [Migrator],
       migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true, tableName: 'vigil_migrations' },
+      // Tables with no MikroORM entity (written in raw SQL), left out of the schema comparison.
+      schemaGenerator: { skipTables: [...CHECK_HISTORY_TABLES] },
       allowGlobalContext: false,
       debug: false,
     };

@@ -93,7 +93,7 @@ export type ResultRefusal = z.infer<typeof resultRefusalSchema>;
 export const gatewayMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('authenticated'), satelliteId, protocol: z.literal(SATELLITE_PROTOCOL_VERSION), assignments: z.array(assignmentSchema) }),
   z.object({ type: z.literal('assignments_updated'), assignments: z.array(assignmentSchema) }),
-  /** These results are committed into health (or were duplicates): the satellite may forget them. */
+  /** These results are committed into health and the check history (or were duplicates): the satellite may forget them. */
   z.object({ type: z.literal('results_acked'), resultIds: z.array(z.string()) }),
   /** These results were refused and are not stored: the satellite must drop them, not send them again. */
   z.object({ type: z.literal('results_refused'), results: z.array(resultRefusalSchema) }),

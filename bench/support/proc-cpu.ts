@@ -55,3 +55,29 @@ export function machineTicks(): number[] {
     return [0, 0, 0, 0, 0];
   }
 }
+
+/**
+ * CPU ticks used so far by the PostgreSQL backends serving `database` (their process title names
+ * it): on a machine other work shares, this counts only the bench's own queries — not the WAL
+ * writer, checkpointer or other databases' backends, nor backends that already exited.
+ */
+export function databaseBackendTicks(database: string): number {
+  let total = 0;
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return total;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = parseStat(readFileSync(`/proc/${entry}/stat`, 'utf8'));
+      if (stat.comm !== 'postgres') continue;
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(` ${database} `)) total += stat.own;
+    } catch {
+      // the process went away meanwhile
+    }
+  }
+  return total;
+}

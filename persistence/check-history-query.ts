@@ -1,0 +1,136 @@
+import type { Database } from './database.ts';
+import { parseHistogram, type StoredHistogram } from './check-history-store.ts';
+
+/** One roll-up row: a check's or a system's results in one hour or UTC day. */
+export interface RollupRow {
+  /** Start of the hour or day, epoch ms. */
+  bucketStart: number;
+  results: number;
+  failures: number;
+  /** Latencies of the successes; null when none. */
+  histogram: StoredHistogram | null;
+}
+
+/** A stored result as read back. */
+export interface StoredCheckResult {
+  checkId: string;
+  systemId: string;
+  source: string;
+  resultId: string;
+  executedAt: number;
+  success: boolean;
+  latencyMs: number | null;
+  errorKind: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  timings: { dnsMs?: number; connectMs?: number; tlsMs?: number; firstByteMs?: number; totalMs?: number } | null;
+  measured: Record<string, unknown> | null;
+}
+
+export interface CheckResultQuery {
+  checkId: string;
+  /** Executed at or after (epoch ms). */
+  since?: number;
+  /** Executed at or before (epoch ms). */
+  until?: number;
+  success?: boolean;
+  /** The last row of the previous page: rows strictly older in (executedAt, source) order follow. */
+  after?: { executedAt: number; source: string };
+  limit: number;
+}
+
+const ROLLUP_TABLES = { check: { table: 'check_rollups', id: 'check_id' }, system: { table: 'system_rollups', id: 'system_id' } } as const;
+
+interface ResultRow {
+  executed_at: string | number;
+  latency_ms: number | null;
+  dns_ms: number | null;
+  connect_ms: number | null;
+  tls_ms: number | null;
+  first_byte_ms: number | null;
+  total_ms: number | null;
+  success: boolean;
+  check_id: string;
+  source: string;
+  system_id: string;
+  result_id: string;
+  error_kind: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  measured: Record<string, unknown> | null;
+}
+
+/**
+ * Reads the check history: roll-ups of a check or system over a time range (never the raw rows),
+ * and a check's raw results newest first, keyset-paged along the `check_results_key` index
+ * (check, executed_at, source), so a page costs the same wherever it is. Rejects with
+ * `PersistenceError`.
+ */
+export class CheckHistoryQueries {
+  constructor(private readonly db: Database) {}
+
+  /** The roll-ups of one check or system and grain whose bucket starts in [fromMs, toMs), oldest first; buckets without results have no row. */
+  async rollups(subject: 'check' | 'system', id: string, grain: 'hour' | 'day', fromMs: number, toMs: number): Promise<RollupRow[]> {
+    const { table, id: column } = ROLLUP_TABLES[subject];
+    const rows = await this.db.query<{ bucket_start: string | number; results: number; failures: number; histogram: string | null }>(
+      `select (extract(epoch from bucket_start) * 1000)::bigint as bucket_start, results, failures, latency_histogram::text as histogram
+       from ${table} where ${column} = ? and grain = ? and bucket_start >= to_timestamp(? / 1000.0) and bucket_start < to_timestamp(? / 1000.0)
+       order by bucket_start`,
+      [id, grain, fromMs, toMs],
+    );
+    return rows.map((row) => ({ bucketStart: Number(row.bucket_start), results: Number(row.results), failures: Number(row.failures), histogram: parseHistogram(row.histogram) }));
+  }
+
+  /** One page of a check's results, newest first (ties by source, descending); `more`: a next page exists. */
+  async results(query: CheckResultQuery): Promise<{ rows: StoredCheckResult[]; more: boolean }> {
+    const conditions = ['check_id = ?'];
+    const params: unknown[] = [query.checkId];
+    if (query.since !== undefined) {
+      conditions.push('executed_at >= to_timestamp(? / 1000.0)');
+      params.push(query.since);
+    }
+    if (query.until !== undefined) {
+      conditions.push('executed_at <= to_timestamp(? / 1000.0)');
+      params.push(query.until);
+    }
+    // Written out, not bound: `not success` is the predicate of the failures' partial index.
+    if (query.success !== undefined) conditions.push(query.success ? 'success' : 'not success');
+    if (query.after) {
+      conditions.push('(executed_at, source) < (to_timestamp(? / 1000.0), ?)');
+      params.push(query.after.executedAt, query.after.source);
+    }
+    params.push(query.limit + 1);
+    const rows = await this.db.query<ResultRow>(
+      `select (extract(epoch from executed_at) * 1000)::bigint as executed_at, latency_ms, dns_ms, connect_ms, tls_ms, first_byte_ms, total_ms,
+         success, check_id, source, system_id, result_id, error_kind, error_code, error_message, measured
+       from check_results where ${conditions.join(' and ')}
+       order by executed_at desc, source desc limit ?`,
+      params,
+    );
+    const more = rows.length > query.limit;
+    return { rows: rows.slice(0, query.limit).map(storedResult), more };
+  }
+}
+
+function storedResult(row: ResultRow): StoredCheckResult {
+  const timings: NonNullable<StoredCheckResult['timings']> = {};
+  if (row.dns_ms !== null) timings.dnsMs = Number(row.dns_ms);
+  if (row.connect_ms !== null) timings.connectMs = Number(row.connect_ms);
+  if (row.tls_ms !== null) timings.tlsMs = Number(row.tls_ms);
+  if (row.first_byte_ms !== null) timings.firstByteMs = Number(row.first_byte_ms);
+  if (row.total_ms !== null) timings.totalMs = Number(row.total_ms);
+  return {
+    checkId: row.check_id,
+    systemId: row.system_id,
+    source: row.source,
+    resultId: row.result_id,
+    executedAt: Number(row.executed_at),
+    success: row.success,
+    latencyMs: row.latency_ms === null ? null : Number(row.latency_ms),
+    errorKind: row.error_kind,
+    errorCode: row.error_code,
+    errorMessage: row.error_message,
+    timings: Object.keys(timings).length > 0 ? timings : null,
+    measured: typeof row.measured === 'string' ? (JSON.parse(row.measured) as Record<string, unknown>) : row.measured,
+  };
+}
