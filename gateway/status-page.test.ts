@@ -15,9 +15,9 @@ const rows: StatusPageRows = {
   ],
   health: [{ systemId: 'shop', status: 'unhealthy' }, { systemId: 'api', status: 'degraded' }, { systemId: 'pg', status: 'unhealthy' }],
   uptime: [
-    { systemId: 'shop', day: 89, upMs: 21_600_000, knownMs: 43_200_000 },
-    { systemId: 'shop', day: 88, upMs: 1, knownMs: 3 },
-    { systemId: 'api', day: 0, upMs: 0, knownMs: 0 },
+    { systemId: 'shop', day: 89, passed: 720, results: 1440 },
+    { systemId: 'shop', day: 88, passed: 1, results: 3 },
+    { systemId: 'api', day: 0, passed: 0, results: 0 },
   ],
   incidents: [
     {

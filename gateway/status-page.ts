@@ -150,16 +150,16 @@ export function buildStatusPage(rows: StatusPageRows, options: { title: string; 
 }
 
 /**
- * Per system, the ratio of each day: up / known time, rounded down to 6 decimals (a day with one
- * unhealthy second never shows as 1); days without known time are absent (null on the page).
+ * Per system, the ratio of each day: passed / results, rounded down to 6 decimals (a day with one
+ * failed result in a million never shows as 1); days without results are absent (null on the page).
  */
 function uptimeBySystem(rows: StatusPageRows['uptime'], days: number): Map<string, Array<number | null>> {
   const bySystem = new Map<string, Array<number | null>>();
   for (const row of rows) {
-    if (row.day < 0 || row.day >= days || row.knownMs <= 0) continue;
+    if (row.day < 0 || row.day >= days || row.results <= 0) continue;
     let ratios = bySystem.get(row.systemId);
     if (!ratios) bySystem.set(row.systemId, (ratios = Array.from({ length: days }, () => null)));
-    ratios[row.day] = Math.min(1, Math.max(0, Math.floor((row.upMs * 1e6) / row.knownMs) / 1e6));
+    ratios[row.day] = Math.min(1, Math.max(0, Math.floor((row.passed * 1e6) / row.results) / 1e6));
   }
   return bySystem;
 }

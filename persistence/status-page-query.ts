@@ -1,12 +1,12 @@
 import type { Database } from './database.ts';
 
-/** One day of one system's uptime: milliseconds with a known health status, and of those, not unhealthy. */
+/** One UTC day of one system's uptime, from its daily check-history roll-up: results, and of those, passed. */
 export interface UptimeDayRow {
   systemId: string;
   /** 0 = the window's first (oldest) day. */
   day: number;
-  upMs: number;
-  knownMs: number;
+  passed: number;
+  results: number;
 }
 
 /** What the public status page is built from (gateway/status-page.ts turns it into the document). */
@@ -56,57 +56,16 @@ export interface StatusPageQueryInput {
 export const DAY_MS = 86_400_000;
 
 /**
- * A health transition that starts a status: the first one of a system, or one whose status differs
- * from the one before. Written the same way in the partial index
- * `entity_transitions_health_status_changes_idx` (migration 20261206010000): the planner uses the
- * index only when the query repeats its predicate.
+ * The systems' daily roll-ups of the check history (migration 20261207020000, `system_rollups`,
+ * grain `day`) inside the window: one row per system and UTC day with results. Read by primary key
+ * (system, grain, day), so 90 days of a system are at most 90 rows, whatever the results behind them.
  */
-const HEALTH_STATUS_CHANGE = `t.kind = 'health' and (t.version = 1 or (t.prev->>'status') is distinct from (t.next->>'status'))`;
-
-/** The overlap of the systems' status segments with each UTC day, summed per (system, day). */
 const UPTIME_SQL = `
-with params as (select ?::bigint as from_ms, ?::bigint as to_ms),
-shown as (select value as id from jsonb_array_elements_text(?::jsonb)),
-opening as (
-  -- the status in force when the window opens: the last change before it
-  select s.id, p.from_ms as at, 0 as version, b.status
-  from shown s cross join params p
-  cross join lateral (
-    select t.next->>'status' as status from entity_transitions t
-    where ${HEALTH_STATUS_CHANGE} and t.id = s.id and t.at < p.from_ms
-    order by t.at desc limit 1
-  ) b
-),
-inside as (
-  select t.id, t.at, t.version, t.next->>'status' as status
-  from entity_transitions t join shown s on t.id = s.id cross join params p
-  where ${HEALTH_STATUS_CHANGE} and t.at >= p.from_ms and t.at < p.to_ms
-),
-points as (
-  select id, at, version, status from opening
-  union all
-  select id, at, version, status from inside
-),
-segments as (
-  select id, status, at as starts,
-    coalesce(lead(at) over (partition by id order by at, version), (select to_ms from params)) as ends
-  from points
-  where status is not null
-),
-days as (
-  select d, p.from_ms + d * ${DAY_MS}::bigint as day_start, least(p.from_ms + (d + 1) * ${DAY_MS}::bigint, p.to_ms) as day_end
-  from params p cross join generate_series(0, ?::int - 1) as d
-),
-pieces as (
-  select s.id, d.d, s.status, least(s.ends, d.day_end) - greatest(s.starts, d.day_start) as ms
-  from segments s join days d on s.starts < d.day_end and s.ends > d.day_start
-)
-select id, d as day,
-  coalesce(sum(ms) filter (where status <> 'unhealthy'), 0) as up_ms,
-  sum(ms) as known_ms
-from pieces
-group by id, d
-order by id, d`;
+select system_id as id, ((extract(epoch from bucket_start) * 1000)::bigint - ?::bigint) / ${DAY_MS}::bigint as day, results - failures as passed, results
+from system_rollups
+where system_id in (select value from jsonb_array_elements_text(?::jsonb)) and grain = 'day'
+  and bucket_start >= to_timestamp(?::bigint / 1000.0) and bucket_start < to_timestamp(?::bigint / 1000.0)
+order by system_id, bucket_start`;
 
 /** `state->'systemIds'` (or another id array) shares an element with the bound JSON list. */
 const touches = (field: string) => `exists (select 1 from jsonb_array_elements_text(state->'${field}') x where x.value in (select value from jsonb_array_elements_text(?::jsonb)))`;
@@ -117,11 +76,9 @@ const touches = (field: string) => `exists (select 1 from jsonb_array_elements_t
  * is one statement; together they are not one snapshot (a change committed in between may show in
  * one part and not yet in another, which the next refresh settles).
  *
- * Uptime is computed in SQL from the health status changes (the partial index of status-changing
- * health transitions, so neither the rows of steady results nor older history are read): each
- * change starts a segment that lasts until the next change (or `toMs`); a segment's overlap with a
- * UTC day is known time, and up time unless its status is `unhealthy`. Rejects with
- * `PersistenceError` when the database refuses or cannot be reached.
+ * Uptime per UTC day is the share of the system's check results that passed that day, read from
+ * the daily roll-ups the check history keeps as results are stored (never from the raw results).
+ * Rejects with `PersistenceError` when the database refuses or cannot be reached.
  */
 export class StatusPageQuery {
   constructor(private readonly db: Database) {}
@@ -147,7 +104,7 @@ export class StatusPageQuery {
         `select id, state->>'status' as status from entity_state where kind = 'health' and id in (select value from jsonb_array_elements_text(?::jsonb))`,
         [shown],
       ),
-      this.db.query<{ id: string; day: number; up_ms: string | number; known_ms: string | number }>(UPTIME_SQL, [input.fromMs, input.toMs, shown, input.days]),
+      this.db.query<{ id: string; day: string | number; passed: number; results: number }>(UPTIME_SQL, [input.fromMs, shown, input.fromMs, input.toMs]),
       this.db.query<{ state: StatusPageRows['incidents'][number] }>(
         `select jsonb_build_object('id', id, 'title', state->'title', 'status', state->'status', 'severity', state->'severity',
            'systemIds', state->'systemIds', 'createdAt', state->'createdAt', 'resolvedAt', state->'resolvedAt', 'updates', state->'updates') as state
@@ -169,7 +126,7 @@ export class StatusPageQuery {
       groups,
       systems,
       health: health.map((row) => ({ systemId: String(row.id), status: String(row.status) })),
-      uptime: uptime.map((row) => ({ systemId: String(row.id), day: Number(row.day), upMs: Number(row.up_ms), knownMs: Number(row.known_ms) })),
+      uptime: uptime.map((row) => ({ systemId: String(row.id), day: Number(row.day), passed: Number(row.passed), results: Number(row.results) })),
       incidents: incidents.map((row) => row.state),
       maintenance: maintenance.map((row) => row.state),
     };

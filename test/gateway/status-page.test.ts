@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { StatusPageCache } from '../../gateway/status-page-route.ts';
 import type { StatusPage } from '../../gateway/index.ts';
 import { createLogger } from '../../node/index.ts';
-import { StatusPageQuery, type StatusPageQueryInput } from '../../persistence/index.ts';
+import { CheckHistoryWriter } from '../../history/index.ts';
+import { CheckHistoryPartitions, CheckHistoryStore, StatusPageQuery, type StatusPageQueryInput } from '../../persistence/index.ts';
 import { useTestNode } from '../support/fixtures.ts';
 import { authorization } from '../support/isolation.ts';
 
@@ -16,9 +17,14 @@ async function send(kind: string, id: string, event: Record<string, unknown>): P
   expect(response.status, `${kind} ${id} ${String(event.type)}`).toBe(200);
 }
 
-/** One result that makes the system's health unhealthy (or healthy again) at once. */
-const report = (systemId: string, success: boolean) =>
-  shown.node.router.dispatch('health', systemId, { type: 'check_result', checkId: 'ping', source: 'test', success, thresholds: { healthyAfter: 1, degradedAfter: 1, unhealthyAfter: 1 } });
+/** One result that makes the system's health unhealthy (or healthy again) at once, stored in the check history (the page's uptime) as a satellite's would be. */
+async function report(systemId: string, success: boolean): Promise<void> {
+  const executedAt = Date.now();
+  await shown.node.router.dispatch('health', systemId, { type: 'check_result', checkId: 'ping', source: 'test', success, executedAt, thresholds: { healthyAfter: 1, degradedAfter: 1, unhealthyAfter: 1 } });
+  const writer = new CheckHistoryWriter({ store: new CheckHistoryStore(shown.node.database), partitions: new CheckHistoryPartitions(shown.node.database), log: createLogger('test', 'silent'), clock: Date.now, rawRetentionMs: 14 * 86_400_000 });
+  await writer.record([{ checkId: 'ping', systemId, source: 'test', resultId: `ping:${executedAt}`, executedAt, success, latencyMs: 5 }]);
+  await writer.stop();
+}
 
 describe('GET /status.json', () => {
   it('is public, and shows nothing until groups are configured', async () => {
@@ -53,7 +59,8 @@ describe('GET /status.json', () => {
     ]);
     const shop = page.groups[0]!.systems.find((system) => system.id === 'shop')!;
     expect(shop.uptime).toHaveLength(90);
-    expect(shop.uptime.at(-1)).toEqual({ day: new Date(page.generatedAt).toISOString().slice(0, 10), ratio: expect.any(Number) });
+    // Its one result today failed: 0 of 1 passed.
+    expect(shop.uptime.at(-1)).toEqual({ day: new Date(page.generatedAt).toISOString().slice(0, 10), ratio: 0 });
     expect(shop.uptime.slice(0, 89).every((day) => day.ratio === null)).toBe(true);
     // docs has no health data at all: operational (here in maintenance) with no uptime
     expect(page.groups[0]!.systems.find((system) => system.id === 'docs')!.uptime.every((day) => day.ratio === null)).toBe(true);
