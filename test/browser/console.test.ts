@@ -3,6 +3,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAutomation } from '../../automations/save-check.ts';
 import { loadTemplate, renderTemplate } from '../../automations/templates/index.ts';
+import { CheckHistoryWriter } from '../../history/index.ts';
+import { createLogger } from '../../node/index.ts';
+import { CheckHistoryPartitions, CheckHistoryStore } from '../../persistence/index.ts';
 import { useTestNode } from '../support/fixtures.ts';
 import { TEST_ADMIN_TOKEN } from '../support/isolation.ts';
 import { scaled } from '../support/time-scale.ts';
@@ -20,8 +23,20 @@ const AUTOMATION = 'degraded-incidents';
 const dispatch = (kind: string, id: string, event: Record<string, unknown>) => fixture.node.router.dispatch(kind, id, event);
 
 /** One result flips the system's health (thresholds of 1), as in test/automations/template-incidents.test.ts. */
-const report = (systemId: string, success: boolean) =>
-  dispatch('health', systemId, { type: 'check_result', checkId: 'http', source: 'sat-eu', success, thresholds: { healthyAfter: 1, degradedAfter: 1, unhealthyAfter: 1000 } });
+/** A result of check `http` from sat-eu: into the system's health, and into the check history as the gateway stores it. */
+async function report(systemId: string, success: boolean): Promise<void> {
+  const executedAt = Date.now();
+  await dispatch('health', systemId, { type: 'check_result', checkId: 'http', source: 'sat-eu', success, executedAt, thresholds: { healthyAfter: 1, degradedAfter: 1, unhealthyAfter: 1000 } });
+  const writer = new CheckHistoryWriter({ store: new CheckHistoryStore(fixture.node.database), partitions: new CheckHistoryPartitions(fixture.node.database), log: createLogger('test', 'silent'), clock: Date.now, rawRetentionMs: 14 * 86_400_000 });
+  await writer.record([
+    {
+      // Check `http` is web's; db's results are of a check of its own.
+      checkId: systemId === 'web' ? 'http' : `${systemId}-check`, systemId, source: 'sat-eu', resultId: `http:${executedAt}`, executedAt, success, latencyMs: success ? 42 : 3,
+      ...(success ? { timings: { dnsMs: 2, connectMs: 10, tlsMs: 20, firstByteMs: 40, totalMs: 42 } } : { error: { kind: 'connect' as const, code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 10.0.0.7:443' } }),
+    },
+  ]);
+  await writer.stop();
+}
 
 let browser: Browser;
 let page: Page;
@@ -92,7 +107,10 @@ describe('the console and status page in a browser', () => {
     await page.getByRole('heading', { name: /Web shop/ }).waitFor();
     await page.locator('[data-check="http"] .badge', { hasText: 'degraded' }).waitFor();
     await page.locator('.chart canvas').first().waitFor();
-    await page.getByText('no stored history yet').waitFor();
+    // The check history: one of its two results passed (50 % in every window), the failure with its cause.
+    await page.locator('[data-history-check="http"]').getByText('50%').first().waitFor();
+    await page.locator('[data-result-status="down"] .cause', { hasText: 'connect ECONNREFUSED: connect ECONNREFUSED 10.0.0.7:443' }).waitFor();
+    await page.locator('[data-result-status="up"] .cause', { hasText: 'first byte 40 ms' }).waitFor();
     await shoot('system');
 
     await page.getByRole('region', { name: 'Incidents' }).getByRole('link').first().click();

@@ -188,6 +188,7 @@ describe('check history', () => {
 
   it('stores a satellite result through the gateway with its cause, and acknowledges it only once stored', async () => {
     const { token } = await new SatelliteCredentialStore(fixture.node.database).issue('sat-e2e');
+    await fixture.node.router.dispatch('system', 'api', { type: 'create', name: 'API' });
     await fixture.node.router.dispatch('satellite', 'sat-e2e', { type: 'register', name: 'E2E', region: 'eu' });
     await fixture.node.router.dispatch('check', 'api-http', { type: 'create', systemId: 'api', strategy: { kind: 'http', url: 'http://api.test/' }, satelliteIds: ['sat-e2e'] });
     const ws = new WebSocket(`ws://127.0.0.1:${fixture.node.http.port}${SATELLITE_PATH}`, { headers: { authorization: `Bearer ${token}` } });

@@ -25,6 +25,8 @@ export interface LineSeries {
   lines: Array<{ label: string; values: Array<number | null> }>;
   /** Suffix of the y-axis ticks (" ms"). */
   unit: string;
+  /** The time span shown, epoch ms (else the points' own, which for one point is meaningless). */
+  span?: [number, number];
 }
 
 type PlotBuilder = (uPlot: typeof import('uplot'), element: HTMLDivElement, colors: { text: string; stroke: string; second: string }) => uPlot;
@@ -104,7 +106,10 @@ export function LineChart({ series, height = 200 }: { series: LineSeries; height
         height,
         legend: { show: true },
         cursor: { show: true, drag: { x: false, y: false } },
-        scales: { x: { time: true }, y: { auto: true, range: (_: uPlot, min: number, max: number) => [0, Math.max(max, min + 1) * 1.1] } },
+        scales: {
+          x: series.span ? { time: true, range: [series.span[0] / 1000, series.span[1] / 1000] } : { time: true },
+          y: { auto: true, range: (_: uPlot, min: number, max: number) => [0, Math.max(max, min + 1) * 1.1] },
+        },
         axes: [
           { stroke: text, grid },
           { stroke: text, grid, size: 70, values: (_: uPlot, splits: number[]) => splits.map((value) => `${Math.round(value)}${series.unit}`) },

@@ -80,6 +80,7 @@ function CheckDetail({ checkId }: { checkId: string }) {
         { label: 'p95', values: points.map((point) => point.p95) },
       ],
       unit: ' ms',
+      span: [Date.now() - WEEK_MS, Date.now()] as [number, number],
     };
   }, [series.data]);
 
