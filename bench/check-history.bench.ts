@@ -7,7 +7,7 @@
  *    index, after VACUUM) / rows; also the rate and the CPU per result (PostgreSQL backends, this
  *    process) while writing, and the time of a page of one check's results;
  * 2. uptime query time — hourly and daily roll-ups of `BENCH_CHECKS` checks (1,000) over 90 days,
- *    written with SQL in the tables' own format, then `CheckHistoryReader.uptime` (24h, 7d, 30d,
+ *    two shards a bucket, written with SQL in the tables' own format, then `CheckHistoryReader.uptime` (24h, 7d, 30d,
  *    90d windows) for every check, one at a time: p50 / p99.
  *
  *   npm run bench:history
@@ -149,8 +149,9 @@ try {
        (select count(*) from check_rollups) as rows, (select count(*) from system_rollups) as "systemRows"`,
   );
 
-  // 2. 90 days of roll-ups of `queryChecks` checks: an hourly row per hour, a daily row per day,
-  // each with 120 results an hour and a histogram 21 buckets wide (≈ 40–100 ms).
+  // 2. 90 days of roll-ups of `queryChecks` checks: per hour and per day two rows (the two
+  // shards a node's two transaction slots write), 120 results an hour in all, each row with a
+  // histogram 21 buckets wide (≈ 40–100 ms).
   const load = loadAverage();
   log(`writing 90 days of roll-ups for ${queryChecks} checks (load average ${load})`);
   const histogram = `[40:60]={${Array.from({ length: 21 }, (_, index) => 1 + ((index * 7) % 11)).join(',')}}`;
@@ -158,16 +159,16 @@ try {
   const fillStarted = performance.now();
   for (let first = 0; first < queryChecks; first += 100) {
     await db.query(
-      `insert into check_rollups (check_id, grain, bucket_start, results, failures, latency_histogram)
-       select 'q-' || c, 'hour', h, 120, (c + extract(hour from h)::int) % 3, ?::integer[]
-       from generate_series(?::int, ?::int) c, generate_series(to_timestamp(? / 1000.0), to_timestamp(? / 1000.0), interval '1 hour') h`,
+      `insert into check_rollups (check_id, grain, bucket_start, shard, results, failures, latency_histogram)
+       select 'q-' || c, 'hour', h, shard, 60, (c + shard + extract(hour from h)::int) % 2, ?::integer[]
+       from generate_series(?::int, ?::int) c, generate_series(to_timestamp(? / 1000.0), to_timestamp(? / 1000.0), interval '1 hour') h, generate_series(0, 1) shard`,
       [histogram, first, Math.min(queryChecks, first + 100) - 1, hourEnd - 90 * DAY_MS, hourEnd],
     );
   }
   await db.query(
-    `insert into check_rollups (check_id, grain, bucket_start, results, failures, latency_histogram)
-     select 'q-' || c, 'day', d, 2880, c % 7, ?::integer[]
-     from generate_series(0, ? - 1) c, generate_series(to_timestamp(? / 1000.0), to_timestamp(? / 1000.0), interval '1 day') d`,
+    `insert into check_rollups (check_id, grain, bucket_start, shard, results, failures, latency_histogram)
+     select 'q-' || c, 'day', d, shard, 1440, (c + shard) % 7, ?::integer[]
+     from generate_series(0, ? - 1) c, generate_series(to_timestamp(? / 1000.0), to_timestamp(? / 1000.0), interval '1 day') d, generate_series(0, 1) shard`,
     [histogram.replace(/\d+(?=[,}])/g, (count) => String(Number(count) * 24)), queryChecks, dayStartOf(now) - 90 * DAY_MS, dayStartOf(now)],
   );
   await db.query('vacuum analyze check_rollups');
