@@ -7,8 +7,10 @@
  *    index, after VACUUM) / rows; also the rate and the CPU per result (PostgreSQL backends, this
  *    process) while writing, and the time of a page of one check's results;
  * 2. uptime query time — hourly and daily roll-ups of `BENCH_CHECKS` checks (1,000) over 90 days,
- *    written with SQL in the tables' own format, then `CheckHistoryReader.uptime` (24h, 7d, 30d,
- *    90d windows) for every check, one at a time: p50 / p99.
+ *    two shards a bucket, written with SQL in the tables' own format, then `CheckHistoryReader.uptime` (24h, 7d, 30d,
+ *    90d windows) for every check, one at a time: p50 / p99;
+ * 3. three writers (as three nodes) recording the same 200 systems' results at once, each on its own
+ *    roll-up shards and then all on the same ones: rows per second.
  *
  *   npm run bench:history
  *   BENCH_ROWS=50000 BENCH_CHECKS=200 npm run bench:history
@@ -149,8 +151,9 @@ try {
        (select count(*) from check_rollups) as rows, (select count(*) from system_rollups) as "systemRows"`,
   );
 
-  // 2. 90 days of roll-ups of `queryChecks` checks: an hourly row per hour, a daily row per day,
-  // each with 120 results an hour and a histogram 21 buckets wide (≈ 40–100 ms).
+  // 2. 90 days of roll-ups of `queryChecks` checks: per hour and per day two rows (the two
+  // shards a node's two transaction slots write), 120 results an hour in all, each row with a
+  // histogram 21 buckets wide (≈ 40–100 ms).
   const load = loadAverage();
   log(`writing 90 days of roll-ups for ${queryChecks} checks (load average ${load})`);
   const histogram = `[40:60]={${Array.from({ length: 21 }, (_, index) => 1 + ((index * 7) % 11)).join(',')}}`;
@@ -158,16 +161,16 @@ try {
   const fillStarted = performance.now();
   for (let first = 0; first < queryChecks; first += 100) {
     await db.query(
-      `insert into check_rollups (check_id, grain, bucket_start, results, failures, latency_histogram)
-       select 'q-' || c, 'hour', h, 120, (c + extract(hour from h)::int) % 3, ?::integer[]
-       from generate_series(?::int, ?::int) c, generate_series(to_timestamp(? / 1000.0), to_timestamp(? / 1000.0), interval '1 hour') h`,
+      `insert into check_rollups (check_id, grain, bucket_start, shard, results, failures, latency_histogram)
+       select 'q-' || c, 'hour', h, shard, 60, (c + shard + extract(hour from h)::int) % 2, ?::integer[]
+       from generate_series(?::int, ?::int) c, generate_series(to_timestamp(? / 1000.0), to_timestamp(? / 1000.0), interval '1 hour') h, generate_series(0, 1) shard`,
       [histogram, first, Math.min(queryChecks, first + 100) - 1, hourEnd - 90 * DAY_MS, hourEnd],
     );
   }
   await db.query(
-    `insert into check_rollups (check_id, grain, bucket_start, results, failures, latency_histogram)
-     select 'q-' || c, 'day', d, 2880, c % 7, ?::integer[]
-     from generate_series(0, ? - 1) c, generate_series(to_timestamp(? / 1000.0), to_timestamp(? / 1000.0), interval '1 day') d`,
+    `insert into check_rollups (check_id, grain, bucket_start, shard, results, failures, latency_histogram)
+     select 'q-' || c, 'day', d, shard, 1440, (c + shard) % 7, ?::integer[]
+     from generate_series(0, ? - 1) c, generate_series(to_timestamp(? / 1000.0), to_timestamp(? / 1000.0), interval '1 day') d, generate_series(0, 1) shard`,
     [histogram.replace(/\d+(?=[,}])/g, (count) => String(Number(count) * 24)), queryChecks, dayStartOf(now) - 90 * DAY_MS, dayStartOf(now)],
   );
   await db.query('vacuum analyze check_rollups');
@@ -187,8 +190,38 @@ try {
   times.sort((a, b) => a - b);
   const uptime = { checks: queryChecks, p50Ms: +quantile(times, 0.5).toFixed(2), p99Ms: +quantile(times, 0.99).toFixed(2), maxMs: +times.at(-1)!.toFixed(2), allChecksSeconds: +querySeconds.toFixed(2), loadAverage: queryLoad, rollupFillSeconds: +fillSeconds.toFixed(1) };
 
+  // 3. Three writers at once (three nodes) recording results of the same 200 systems: each
+  // with its own roll-up shards (as nodes are: `shardBaseOf(nodeId)`), then all on the same
+  // shards (as without sharding), alternated three times: rows per second over the three.
+  const contention: Record<'ownShards' | 'sameShards', number[]> = { ownShards: [], sameShards: [] };
+  const contentionLoad = loadAverage();
+  log(`three writers on the same systems (load average ${contentionLoad})`);
+  const writerDbs = await Promise.all([0, 1, 2].map(() => Database.open({ url: database.url, dataDir: '/tmp', poolSize: 4 })));
+  try {
+    for (let round = 0; round < 6; round++) {
+      const mode = round % 2 === 0 ? 'ownShards' : 'sameShards';
+      const writers = writerDbs.map((writerDb, index) => new CheckHistoryWriter({ store: new CheckHistoryStore(writerDb), partitions: new CheckHistoryPartitions(writerDb), log: logger, clock: () => now, rawRetentionMs: 14 * DAY_MS, shardBase: mode === 'ownShards' ? index * 5 : 0 }));
+      const perWriter = 40_000;
+      const started = performance.now();
+      await Promise.all(writers.map(async (writer, index) => {
+        let n = 0;
+        await Promise.all(Array.from({ length: 300 }, async () => {
+          while (n < perWriter) {
+            const batch: CheckHistoryRecord[] = [];
+            for (let k = 0; k < 5 && n < perWriter; k++, n++) batch.push({ checkId: `r${round}-w${index}-c${n % 3_000}`, systemId: `contended-${n % 200}`, source: 'eu-west-1', resultId: `${round}-${index}-${n}`, executedAt: dayStartOf(now) + n, success: true, latencyMs: 50 + (n % 40) });
+            await writer.record(batch);
+          }
+        }));
+      }));
+      contention[mode].push(Math.round((3 * perWriter) / ((performance.now() - started) / 1000)));
+    }
+  } finally {
+    await Promise.all(writerDbs.map((writerDb) => writerDb.close()));
+  }
+
   const report = {
     written,
+    contention: { ...contention, loadAverage: contentionLoad },
     rollups: {
       checkRows: Number(rollupSize!.rows),
       bytesPerCheckRollup: Math.round(Number(rollupSize!.checks) / Number(rollupSize!.rows)),
@@ -206,6 +239,7 @@ try {
   }
   console.log(`\nroll-ups, compacted (VACUUM FULL): ${report.rollups.bytesPerCheckRollup} B per check roll-up row (${report.rollups.checkRows} rows), ${report.rollups.bytesPerSystemRollup} B per system roll-up row (${report.rollups.systemRows})`);
   console.log(`\na page of 50 results of one check (${rowsPerMix / 2_000} per check that day): p50 ${pages.all!.p50Ms} ms, p99 ${pages.all!.p99Ms} ms; its failures only: p50 ${pages.failures!.p50Ms} ms, p99 ${pages.failures!.p99Ms} ms`);
+  console.log(`\nthree writers on the same 200 systems, rows/s: own roll-up shards ${contention.ownShards.join(', ')}; the same shards ${contention.sameShards.join(', ')} (load average ${contentionLoad})`);
   console.log(`\nuptime of one check (24h, 7d, 30d, 90d from 90 days of roll-ups), ${queryChecks} checks one after another: p50 **${uptime.p50Ms} ms**, p99 **${uptime.p99Ms} ms**, max ${uptime.maxMs} ms; all ${queryChecks} in ${uptime.allChecksSeconds} s (load average ${queryLoad})`);
 } catch (error) {
   log(`failed: ${(error as Error).stack}`);

@@ -65,11 +65,19 @@ export class CheckHistoryReader {
     // The bucket `since` falls in counts whole.
     const from = grain === 'hour' ? hourStartOf(since) : dayStartOf(since);
     const rows = await this.queries.rollups(subject, id, grain, from, until + 1);
-    return rows.map((row) => ({ at: row.bucketStart, ...summarize([row]) }));
+    // A bucket's shards come one after another (ordered by bucket).
+    const points: SeriesPoint[] = [];
+    for (let start = 0; start < rows.length; ) {
+      let end = start + 1;
+      while (end < rows.length && rows[end]!.bucketStart === rows[start]!.bucketStart) end++;
+      points.push({ at: rows[start]!.bucketStart, ...summarize(rows.slice(start, end)) });
+      start = end;
+    }
+    return points;
   }
 }
 
-/** Adds roll-up rows up (counts, and sketches bucket by bucket). */
+/** Adds roll-up rows up (counts, and sketches bucket by bucket): a bucket's shards, or many buckets. */
 export function summarize(rows: readonly RollupRow[]): HistorySummary {
   let results = 0;
   let failures = 0;

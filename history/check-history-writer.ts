@@ -4,6 +4,7 @@ import {
   dayStartOf,
   isDataRejected,
   isMissingPartition,
+  ROLLUP_SHARDS,
   type CheckHistoryPartitions,
   type CheckHistoryStore,
   type CheckResultRow,
@@ -59,6 +60,19 @@ export interface CheckHistoryWriterOptions {
   maxConcurrentTransactions?: number;
   /** Attempts per batch when the database fails (not for refused data) before its calls reject. Default 3. */
   maxAttempts?: number;
+  /**
+   * The first of this writer's roll-up shards (see ROLLUP_SHARDS): its transactions in flight
+   * add into shards `shardBase`, `shardBase + 1`, …, so they never wait on each other's roll-up
+   * rows. Give each node its own (`shardBaseOf(nodeId)`) and nodes seldom wait on each other either.
+   */
+  shardBase?: number;
+}
+
+/** A node's first roll-up shard, spread by its id. */
+export function shardBaseOf(nodeId: string): number {
+  let hash = 0;
+  for (let index = 0; index < nodeId.length; index++) hash = (Math.imul(hash, 31) + nodeId.charCodeAt(index)) >>> 0;
+  return hash % ROLLUP_SHARDS;
 }
 
 interface Call {
@@ -89,11 +103,14 @@ export class CheckHistoryWriter {
   private readonly maxBatchRows: number;
   private readonly maxConcurrent: number;
   private readonly maxAttempts: number;
+  /** The transaction slots not in use; a slot's roll-up shard is `shardBase + slot`. */
+  private readonly freeSlots: number[];
 
   constructor(private readonly options: CheckHistoryWriterOptions) {
     this.maxBatchRows = options.maxBatchRows ?? 5_000;
     this.maxConcurrent = options.maxConcurrentTransactions ?? 2;
     this.maxAttempts = options.maxAttempts ?? 3;
+    this.freeSlots = Array.from({ length: this.maxConcurrent }, (_, slot) => slot);
   }
 
   /**
@@ -160,8 +177,10 @@ export class CheckHistoryWriter {
       let take = 0;
       while (take < this.queue.length && (take === 0 || rows + this.queue[take]!.rows.length <= this.maxBatchRows)) rows += this.queue[take++]!.rows.length;
       const batch = this.queue.splice(0, take);
+      const slot = this.freeSlots.pop()!;
       this.flushing++;
-      void this.flush(batch).finally(() => {
+      void this.flush(batch, ((this.options.shardBase ?? 0) + slot) % ROLLUP_SHARDS).finally(() => {
+        this.freeSlots.push(slot);
         this.flushing--;
         if (this.queue.length > 0) this.kick();
         else if (this.flushing === 0) for (const resolve of this.idle.splice(0)) resolve();
@@ -174,17 +193,17 @@ export class CheckHistoryWriter {
    * partition dropped under it). When the database refuses some call's data, the batch is split
    * in halves committed one after the other, so only a call that fails alone is rejected.
    */
-  private async flush(batch: Call[]): Promise<void> {
+  private async flush(batch: Call[], shard: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.commit(batch);
+        await this.commit(batch, shard);
         return;
       } catch (error) {
         if (isDataRejected(error)) {
           if (batch.length === 1) return batch[0]!.reject(error);
           const half = Math.ceil(batch.length / 2);
-          await this.flush(batch.slice(0, half));
-          await this.flush(batch.slice(half));
+          await this.flush(batch.slice(0, half), shard);
+          await this.flush(batch.slice(half), shard);
           return;
         }
         if (isMissingPartition(error)) this.knownDays = undefined;
@@ -199,10 +218,10 @@ export class CheckHistoryWriter {
     }
   }
 
-  private async commit(batch: Call[]): Promise<void> {
+  private async commit(batch: Call[], shard: number): Promise<void> {
     const rows = batch.flatMap((call) => call.rows);
     await this.ensurePartitions(rows);
-    const inserted = await this.options.store.insert(rows, rollupDeltas);
+    const inserted = await this.options.store.insert(rows, rollupDeltas, shard);
     const stored = new Set(inserted);
     for (const call of batch) {
       let count = 0;

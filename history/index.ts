@@ -1,4 +1,4 @@
-export { CheckHistoryWriter, type CheckHistoryRecord, type CheckHistoryWriterOptions, type RecordOutcome } from './check-history-writer.ts';
+export { CheckHistoryWriter, shardBaseOf, type CheckHistoryRecord, type CheckHistoryWriterOptions, type RecordOutcome } from './check-history-writer.ts';
 export { CheckHistoryMaintenance, type CheckHistoryMaintenanceOptions, type HistoryRetention, type MaintenanceReport } from './check-history-maintenance.ts';
 export { CheckHistoryReader, summarize, UPTIME_WINDOWS, type HistorySummary, type SeriesPoint, type UptimeWindow, type UptimeWindowName } from './check-history-reader.ts';
 export { rollupDeltas } from './rollup-deltas.ts';

@@ -60,7 +60,7 @@ import { removeLocalNode, writeLocalNode } from './local-node.ts';
 import { packageVersion } from '../cli/package-version.ts';
 import { startLiveFeed } from './live-feed.ts';
 import { nodeMetricSources, type MeteredParts } from './metric-sources.ts';
-import { CheckHistoryMaintenance, CheckHistoryReader, CheckHistoryWriter } from '../history/index.ts';
+import { CheckHistoryMaintenance, CheckHistoryReader, CheckHistoryWriter, shardBaseOf } from '../history/index.ts';
 
 const satelliteSessionMessageSchema = z.object({ node: z.string(), openedAt: z.number(), connectionId: z.string() });
 
@@ -237,7 +237,7 @@ export async function startNode(
     const historyPartitions = new CheckHistoryPartitions(database);
     const historyQueries = new CheckHistoryQueries(database);
     const historyWriter = config.history.enabled
-      ? new CheckHistoryWriter({ store: new CheckHistoryStore(database), partitions: historyPartitions, log, clock: stamp, rawRetentionMs: config.history.rawRetention })
+      ? new CheckHistoryWriter({ store: new CheckHistoryStore(database), partitions: historyPartitions, log, clock: stamp, rawRetentionMs: config.history.rawRetention, shardBase: shardBaseOf(config.nodeId) })
       : undefined;
     const historyMaintenance = new CheckHistoryMaintenance({
       partitions: historyPartitions,

@@ -1,7 +1,7 @@
 import type { Database } from './database.ts';
 import { parseHistogram, type StoredHistogram } from './check-history-store.ts';
 
-/** One roll-up row: a check's or a system's results in one hour or UTC day. */
+/** One roll-up row: a check's or a system's results in one hour or UTC day, as one shard holds them (see ROLLUP_SHARDS). */
 export interface RollupRow {
   /** Start of the hour or day, epoch ms. */
   bucketStart: number;
@@ -69,7 +69,11 @@ interface ResultRow {
 export class CheckHistoryQueries {
   constructor(private readonly db: Database) {}
 
-  /** The roll-ups of one check or system and grain whose bucket starts in [fromMs, toMs), oldest first; buckets without results have no row. */
+  /**
+   * The roll-ups of one check or system and grain whose bucket starts in [fromMs, toMs), oldest
+   * first: a row per bucket and shard (add a bucket's rows up, sketches included, for its
+   * figures); buckets without results have no row.
+   */
   async rollups(subject: 'check' | 'system', id: string, grain: 'hour' | 'day', fromMs: number, toMs: number): Promise<RollupRow[]> {
     const { table, id: column } = ROLLUP_TABLES[subject];
     const rows = await this.db.query<{ bucket_start: string | number; results: number; failures: number; histogram: string | null }>(

@@ -45,6 +45,9 @@ export interface RollupDelta {
   histogram: StoredHistogram | null;
 }
 
+/** Roll-up rows per bucket at most (`shard` 0–15): transactions in flight together each add into their own. */
+export const ROLLUP_SHARDS = 16;
+
 /** The key of a result: a result with the same key is the same result (sent again). */
 export function resultKey(row: { checkId: string; executedAt: number; source: string }): string {
   return `${row.checkId}\u0000${row.executedAt}\u0000${row.source}`;
@@ -87,9 +90,9 @@ from inserted`;
 
 /** Adds deltas into one roll-up table (`subject`: its id column), creating rows that are missing. */
 const upsertRollups = (table: string, subject: string) => `${table}_up as (
-  insert into ${table} (${subject}, grain, bucket_start, results, failures, latency_histogram)
-  select id, grain, to_timestamp(b / 1000.0), n, f, h::integer[] from u where kind = '${table}'
-  on conflict (${subject}, grain, bucket_start) do update set
+  insert into ${table} (${subject}, grain, bucket_start, shard, results, failures, latency_histogram)
+  select id, grain, to_timestamp(b / 1000.0), (select shard from s), n, f, h::integer[] from u where kind = '${table}'
+  on conflict (${subject}, grain, bucket_start, shard) do update set
     results = ${table}.results + excluded.results,
     failures = ${table}.failures + excluded.failures,
     latency_histogram = case when excluded.latency_histogram is null then ${table}.latency_histogram
@@ -97,6 +100,7 @@ const upsertRollups = (table: string, subject: string) => `${table}_up as (
 
 const UPSERT_ROLLUPS = `
 with u as (select * from unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::integer[], ?::integer[], ?::text[]) as u(kind, id, grain, b, n, f, h)),
+s as (select ?::smallint as shard),
 ${upsertRollups('check_rollups', 'check_id')},
 ${upsertRollups('system_rollups', 'system_id')}
 select 1`;
@@ -115,9 +119,11 @@ export class CheckHistoryStore {
    * `rollupsOf` computes from the rows actually inserted, in one transaction. Resolves with those
    * rows once committed. Rejects with `PersistenceError` and then wrote nothing (or, if the
    * connection died during COMMIT, the outcome is unknown: inserting the same rows again is safe).
-   * A row of a day with no partition fails the whole batch (`isMissingPartition`).
+   * A row of a day with no partition fails the whole batch (`isMissingPartition`). `shard`
+   * (0 to ROLLUP_SHARDS − 1) is the roll-up rows this transaction adds into: give transactions in
+   * flight at the same time different shards, and they never wait for each other's row locks.
    */
-  async insert(rows: readonly CheckResultRow[], rollupsOf: (inserted: CheckResultRow[]) => RollupDelta[]): Promise<CheckResultRow[]> {
+  async insert(rows: readonly CheckResultRow[], rollupsOf: (inserted: CheckResultRow[]) => RollupDelta[], shard = 0): Promise<CheckResultRow[]> {
     const unique = new Map<string, CheckResultRow>();
     for (const row of rows) {
       const key = resultKey(row);
@@ -139,7 +145,7 @@ export class CheckHistoryStore {
         inserted = sorted.filter((row) => stored.has(resultKey(row)));
       }
       const deltas = inserted.length > 0 ? rollupsOf(inserted).sort(compareDeltas) : [];
-      if (deltas.length > 0) await this.db.query(UPSERT_ROLLUPS, rollupParameters(deltas), transaction);
+      if (deltas.length > 0) await this.db.query(UPSERT_ROLLUPS, [...rollupParameters(deltas), shard % ROLLUP_SHARDS], transaction);
       return inserted;
     });
   }

@@ -16,6 +16,9 @@ import { Migration } from '@mikro-orm/migrations';
  *   `integer[]` whose lower bound is its first bucket. Updated in the transaction that inserts
  *   the raw rows, with only the rows actually inserted. Fill factor 80 leaves room on each page
  *   so these updates stay HOT (no index entry written; only the counts change).
+ *   A bucket has up to 16 rows (`shard`): each history transaction in flight in the cluster adds
+ *   into its own shard's row (the writer's slot, offset by the node), so two transactions never
+ *   wait for each other's row locks on a busy system's or check's bucket; reads add the shards up.
  * - `vigil_histogram_add(a, b)`: element-wise sum of two sketches, over the union of their ranges.
  *
  * Ids are `collate "C"`: compared byte by byte (memcmp) in every index, whatever the database's
@@ -53,7 +56,8 @@ export class Migration20261207020000_check_history extends Migration {
         "${subject}" text collate "C" not null,
         "grain" text collate "C" not null check ("grain" in ('hour', 'day')),
         "latency_histogram" integer[],
-        constraint "${table}_pkey" primary key ("${subject}", "grain", "bucket_start")
+        "shard" smallint not null default 0,
+        constraint "${table}_pkey" primary key ("${subject}", "grain", "bucket_start", "shard")
       ) with (fillfactor = 80);`);
       // BRIN: the retention's range delete needs it once an hour; a btree here tempted the
       // planner to look roll-ups up by (grain, bucket) instead of by the primary key.

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import WebSocket from 'ws';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CheckHistoryMaintenance, type CheckHistoryRecord, LATENCY_RELATIVE_ERROR } from '../../history/index.ts';
+import { CheckHistoryMaintenance, CheckHistoryWriter, type CheckHistoryRecord, LATENCY_RELATIVE_ERROR } from '../../history/index.ts';
 import { createLogger } from '../../node/index.ts';
-import { CheckHistoryPartitions, DAY_MS, HOUR_MS, SatelliteCredentialStore } from '../../persistence/index.ts';
+import { CheckHistoryPartitions, CheckHistoryStore, DAY_MS, HOUR_MS, SatelliteCredentialStore } from '../../persistence/index.ts';
 import { SATELLITE_PATH } from '../../protocol/satellite-protocol.ts';
 import { useTestNode } from '../support/fixtures.ts';
 import { authorization } from '../support/isolation.ts';
@@ -85,9 +85,12 @@ beforeAll(async () => {
 describe('check history', () => {
   it('stores a week of results once each, duplicates skipped and not counted', async () => {
     const writer = fixture.node.history.writer!;
+    // Another node's writer, adding into other roll-up shards of the same buckets.
+    const db = fixture.node.database;
+    const other = new CheckHistoryWriter({ store: new CheckHistoryStore(db), partitions: new CheckHistoryPartitions(db), log: createLogger('other', 'silent'), clock: Date.now, rawRetentionMs: 14 * DAY_MS, shardBase: 9 });
     // In calls of 500, concurrently, as the gateway's batches of many systems arrive.
     const calls = [];
-    for (let start = 0; start < week.length; start += 500) calls.push(writer.record(week.slice(start, start + 500)));
+    for (let start = 0; start < week.length; start += 500) calls.push((start % 1000 === 0 ? writer : other).record(week.slice(start, start + 500)));
     const outcomes = await Promise.all(calls);
     expect(outcomes.reduce((sum, outcome) => sum + outcome.stored, 0)).toBe(week.length);
     // Sent again (a satellite retry, another node) and twice within one call: stored once.
@@ -97,6 +100,8 @@ describe('check history', () => {
     expect(await writer.record([{ ...week[0]!, executedAt: now - 20 * DAY_MS }, { ...week[0]!, executedAt: now + 2 * DAY_MS }])).toEqual({ stored: 0, duplicates: 0, skipped: 2 });
     const [{ count }] = (await fixture.node.database.query<{ count: string }>('select count(*) from check_results')) as [{ count: string }];
     expect(Number(count)).toBe(week.length);
+    const [{ shards }] = (await db.query<{ shards: string }>(`select count(distinct shard) as shards from check_rollups where check_id = 'web-http' and grain = 'day'`)) as [{ shards: string }];
+    expect(Number(shards)).toBeGreaterThan(1);
   });
 
   it('rolls up per check and system, per hour and day, to the exact counts and uptime and percentiles within the sketch error', async () => {
