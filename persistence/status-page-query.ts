@@ -57,14 +57,17 @@ export const DAY_MS = 86_400_000;
 
 /**
  * The systems' daily roll-ups of the check history (migration 20261207020000, `system_rollups`,
- * grain `day`) inside the window: one row per system and UTC day with results. Read by primary key
- * (system, grain, day), so 90 days of a system are at most 90 rows, whatever the results behind them.
+ * grain `day`) inside the window, their shards added up: one row per system and UTC day with
+ * results. Read by primary key (system, grain, day, shard), so 90 days of a system are at most
+ * 90 × 16 rows, whatever the results behind them.
  */
 const UPTIME_SQL = `
-select system_id as id, ((extract(epoch from bucket_start) * 1000)::bigint - ?::bigint) / ${DAY_MS}::bigint as day, results - failures as passed, results
+select system_id as id, ((extract(epoch from bucket_start) * 1000)::bigint - ?::bigint) / ${DAY_MS}::bigint as day,
+  sum(results - failures)::bigint as passed, sum(results)::bigint as results
 from system_rollups
 where system_id in (select value from jsonb_array_elements_text(?::jsonb)) and grain = 'day'
   and bucket_start >= to_timestamp(?::bigint / 1000.0) and bucket_start < to_timestamp(?::bigint / 1000.0)
+group by system_id, bucket_start
 order by system_id, bucket_start`;
 
 /** `state->'systemIds'` (or another id array) shares an element with the bound JSON list. */
