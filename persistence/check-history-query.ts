@@ -1,5 +1,5 @@
 import type { Database } from './database.ts';
-import { parseHistogram, type StoredHistogram } from './check-history-store.ts';
+import { parseHistogram, type CheckResultRow, type StoredHistogram } from './check-history-store.ts';
 
 /** One roll-up row: a check's or a system's results in one hour or UTC day, as one shard holds them (see ROLLUP_SHARDS). */
 export interface RollupRow {
@@ -11,18 +11,8 @@ export interface RollupRow {
   histogram: StoredHistogram | null;
 }
 
-/** A stored result as read back. */
-export interface StoredCheckResult {
-  checkId: string;
-  systemId: string;
-  source: string;
-  resultId: string;
-  executedAt: number;
-  success: boolean;
-  latencyMs: number | null;
-  errorKind: string | null;
-  errorCode: string | null;
-  errorMessage: string | null;
+/** A stored result as read back: the row as written, its phase timings gathered (absent ones left out) and `measured` parsed. */
+export interface StoredCheckResult extends Omit<CheckResultRow, 'dnsMs' | 'connectMs' | 'tlsMs' | 'firstByteMs' | 'totalMs' | 'measured'> {
   timings: { dnsMs?: number; connectMs?: number; tlsMs?: number; firstByteMs?: number; totalMs?: number } | null;
   measured: Record<string, unknown> | null;
 }
