@@ -46,6 +46,14 @@ export interface RecordOutcome {
   skipped: number;
 }
 
+/** Told about every history transaction (metrics); called on the write path, so it must be cheap. */
+export interface HistoryObserver {
+  /** A transaction committed `results` results, of which `stored` were new, in `seconds`. */
+  committed(results: number, stored: number, seconds: number): void;
+  /** A transaction failed (it may be retried). */
+  failed(): void;
+}
+
 export interface CheckHistoryWriterOptions {
   store: CheckHistoryStore;
   partitions: CheckHistoryPartitions;
@@ -66,6 +74,8 @@ export interface CheckHistoryWriterOptions {
    * rows. Give each node its own (`shardBaseOf(nodeId)`) and nodes seldom wait on each other either.
    */
   shardBase?: number;
+  /** Told about each transaction (metrics). */
+  observer?: HistoryObserver;
 }
 
 /** A node's first roll-up shard, spread by its id. */
@@ -199,6 +209,7 @@ export class CheckHistoryWriter {
         await this.commit(batch, shard);
         return;
       } catch (error) {
+        this.options.observer?.failed();
         if (isDataRejected(error)) {
           if (batch.length === 1) return batch[0]!.reject(error);
           const half = Math.ceil(batch.length / 2);
@@ -221,7 +232,9 @@ export class CheckHistoryWriter {
   private async commit(batch: Call[], shard: number): Promise<void> {
     const rows = batch.flatMap((call) => call.rows);
     await this.ensurePartitions(rows);
+    const startedAt = performance.now();
     const inserted = await this.options.store.insert(rows, rollupDeltas, shard);
+    this.options.observer?.committed(rows.length, inserted.length, (performance.now() - startedAt) / 1000);
     const stored = new Set(inserted);
     for (const call of batch) {
       let count = 0;

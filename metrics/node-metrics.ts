@@ -6,6 +6,8 @@ import { automationRunMetrics } from './automation-run-metrics.ts';
 import { clockMetrics } from './clock-metrics.ts';
 import { commandMetrics } from './command-metrics.ts';
 import { commitMetrics } from './commit-metrics.ts';
+import { historyMetrics } from './history-metrics.ts';
+import type { HistoryObserver } from '../history/check-history-writer.ts';
 import { consumerMetrics, type ConsumerSources } from './consumer-metrics.ts';
 import { httpMetrics } from './http-metrics.ts';
 import { outboxMetrics, type OutboxSources } from './outbox-metrics.ts';
@@ -34,6 +36,8 @@ export interface NodeMetrics {
   readonly deliveries: DeliveryObserver;
   readonly leaseRenewed: (ok: boolean) => void;
   readonly satellites: SatelliteTraffic;
+  /** The check history's writer: results per transaction, latency, stored and duplicate results. */
+  readonly history: HistoryObserver;
   readonly http: HttpObserver;
   readonly commands: CommandObserver;
   /** The exposition text (Prometheus text format 0.0.4) and its content type. */
@@ -72,6 +76,7 @@ export function createNodeMetrics(sources: NodeMetricSources): NodeMetrics {
     deliveries,
     leaseRenewed,
     satellites,
+    history: historyMetrics(registry),
     http: httpMetrics(registry),
     commands: commandMetrics(registry),
     scrape: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),

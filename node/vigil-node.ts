@@ -237,7 +237,7 @@ export async function startNode(
     const historyPartitions = new CheckHistoryPartitions(database);
     const historyQueries = new CheckHistoryQueries(database);
     const historyWriter = config.history.enabled
-      ? new CheckHistoryWriter({ store: new CheckHistoryStore(database), partitions: historyPartitions, log, clock: stamp, rawRetentionMs: config.history.rawRetention, shardBase: shardBaseOf(config.nodeId) })
+      ? new CheckHistoryWriter({ store: new CheckHistoryStore(database), partitions: historyPartitions, log, clock: stamp, rawRetentionMs: config.history.rawRetention, shardBase: shardBaseOf(config.nodeId), observer: metrics.history })
       : undefined;
     const historyMaintenance = new CheckHistoryMaintenance({
       partitions: historyPartitions,

@@ -193,6 +193,10 @@ describe('the families after real traffic', () => {
     const samples = await scrape();
     expect(value(samples, 'vigil_satellites_connected')).toBe(1);
     expect(value(samples, 'vigil_satellite_results_ingested_total')).toBeGreaterThanOrEqual(sent.length);
+    // Stored in the check history too, each once.
+    expect(value(samples, 'vigil_history_results_stored_total')).toBeGreaterThanOrEqual(sent.length);
+    expect(value(samples, 'vigil_history_batch_results_count')).toBeGreaterThan(0);
+    expect(value(samples, 'vigil_history_commit_failures_total')).toBe(0);
     expect(value(samples, 'vigil_satellite_results_refused_total', { reason: 'CHECK_NOT_ASSIGNED' })).toBe(1);
     expect(value(samples, 'vigil_satellite_results_refused_total', { reason: 'BACKLOG_FULL' })).toBe(0);
   });
