@@ -7,6 +7,8 @@ import { clockMetrics } from './clock-metrics.ts';
 import { commandMetrics } from './command-metrics.ts';
 import { commitMetrics } from './commit-metrics.ts';
 import { historyMetrics } from './history-metrics.ts';
+import { notificationMetrics } from './notification-metrics.ts';
+import type { DeliveryAttemptObserver } from '../automations/engine/delivery-attempts.ts';
 import type { HistoryObserver } from '../history/check-history-writer.ts';
 import { consumerMetrics, type ConsumerSources } from './consumer-metrics.ts';
 import { httpMetrics } from './http-metrics.ts';
@@ -38,6 +40,8 @@ export interface NodeMetrics {
   readonly satellites: SatelliteTraffic;
   /** The check history's writer: results per transaction, latency, stored and duplicate results. */
   readonly history: HistoryObserver;
+  /** Notification delivery attempts, by action and outcome. */
+  readonly notifications: DeliveryAttemptObserver;
   readonly http: HttpObserver;
   readonly commands: CommandObserver;
   /** The exposition text (Prometheus text format 0.0.4) and its content type. */
@@ -77,6 +81,7 @@ export function createNodeMetrics(sources: NodeMetricSources): NodeMetrics {
     leaseRenewed,
     satellites,
     history: historyMetrics(registry),
+    notifications: notificationMetrics(registry),
     http: httpMetrics(registry),
     commands: commandMetrics(registry),
     scrape: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),

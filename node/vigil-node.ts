@@ -227,6 +227,7 @@ export async function startNode(
       secret: (name) => secretValues.get(name),
       log: log.child({ component: 'automations' }),
       clock: stamp,
+      observer: metrics.notifications,
       runEnded: async (runId) => {
         const run = (await runtime.get('automation_run', runId)).state as AutomationRunState | null;
         return run === null || isFinalRunStatus(run.status);
@@ -423,6 +424,7 @@ export async function startNode(
       secrets: new Map(Object.entries(config.secrets)),
       runRetention: { retentionMs: config.automations.runRetentionMs, everyMs: config.automations.runPruneEveryMs },
       clock,
+      deliveryObserver: metrics.notifications,
     });
     // Pings and missed deadlines committed to push checks become health results (once per cluster).
     const pushResults = await startPushResultReactor({

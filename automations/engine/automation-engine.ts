@@ -7,7 +7,7 @@ import { ApiTokenStore, DeliveryStore, type Database } from '../../persistence/i
 import { builtInActions } from '../actions/action-catalog.ts';
 import { walkSteps, type Step } from '../definition/index.ts';
 import { AutomationDirectory } from './automation-directory.ts';
-import { DeliveryAttempts } from './delivery-attempts.ts';
+import { DeliveryAttempts, type DeliveryAttemptObserver } from './delivery-attempts.ts';
 import { EntityStateReader } from './entity-state-reader.ts';
 import { startDwellReactor } from './dwell-reactor.ts';
 import { startRunDriver } from './run-driver.ts';
@@ -45,6 +45,8 @@ export interface AutomationEngineOptions {
    * timeouts start from it, so they are never cut short by the node that fires them.
    */
   clock?: SharedClock;
+  /** Told how each notification delivery attempt ended (metrics). */
+  deliveryObserver?: DeliveryAttemptObserver;
 }
 
 /**
@@ -70,7 +72,7 @@ export async function startAutomationEngine(options: AutomationEngineOptions) {
   const runAs = new RunAsResolver(new ApiTokenStore(database), now);
   const deliveries = new DeliveryStore(database);
   const executor = new StepExecutor({
-    deliveries: new DeliveryAttempts(deliveries, now),
+    deliveries: new DeliveryAttempts(deliveries, now, undefined, options.deliveryObserver),
     actions: builtInActions,
     reader,
     secret: (name) => options.secrets.get(name),

@@ -65,6 +65,11 @@ export class DeliveryBusyError extends Error {
   }
 }
 
+/** Told how each attempt ended (metrics): the action, and `delivered`, `failed` (retried later) or `dead`. */
+export interface DeliveryAttemptObserver {
+  attempted(action: string, outcome: 'delivered' | 'failed' | 'dead', seconds: number): void;
+}
+
 /**
  * Makes the attempts of deliveries, each recorded in the delivery log before it starts
  * (`sending`, with a lease) and after it ends. The delivery's state lives in the log, not in the
@@ -78,6 +83,7 @@ export class DeliveryAttempts {
     private readonly store: DeliveryStore,
     private readonly clock: () => number,
     random?: () => number,
+    private readonly observer?: DeliveryAttemptObserver,
   ) {
     this.random = random ?? Math.random;
   }
@@ -183,6 +189,7 @@ export class DeliveryAttempts {
     );
     // Written off meanwhile (it outlived its lease): what happened next is decided from the log.
     if (!finished) throw new DeliveryBusyError(delivery.id);
+    this.observer?.attempted(delivery.action, outcome.delivered ? 'delivered' : state.status === 'dead' ? 'dead' : 'failed', (performance.now() - started) / 1000);
     return outcome;
   }
 

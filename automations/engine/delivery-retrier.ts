@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { DeliveryRecord, DeliveryStore } from '../../persistence/index.ts';
 import { PermanentActionError, type ActionContext, type ActionProvider } from '../actions/action-provider.ts';
 import { resolveSecrets, SecretMasker } from '../expressions/index.ts';
-import { DeliveryAttempts, DeliveryBusyError, type AttemptResult, type PreparedDelivery } from './delivery-attempts.ts';
+import { DeliveryAttempts, type DeliveryAttemptObserver, DeliveryBusyError, type AttemptResult, type PreparedDelivery } from './delivery-attempts.ts';
 
 const storedRequestSchema = z.object({ version: z.number().int().positive(), config: z.record(z.string(), z.unknown()), idempotencyKey: z.string().min(1) });
 
@@ -37,9 +37,11 @@ export class DeliveryRetrier {
       clock: () => number;
       /** Whether the run has ended (or is gone): its pending deliveries are then left behind. */
       runEnded: (runId: string) => Promise<boolean>;
+      /** Told how each attempt ended (metrics). */
+      observer?: DeliveryAttemptObserver;
     },
   ) {
-    this.attempts = new DeliveryAttempts(options.store, options.clock);
+    this.attempts = new DeliveryAttempts(options.store, options.clock, undefined, options.observer);
   }
 
   /**

@@ -141,6 +141,11 @@ describe('notification steps in a node', () => {
       ['notify.webhook', 'delivered', ['delivered']],
     ]);
 
+    // Every attempt is counted in the node's metrics, by action and outcome.
+    const metrics = await (await fetch(`http://127.0.0.1:${fixture.node.http.port}/metrics`, { headers: authorization() })).text();
+    const attempts = (action: string, outcome: string) => Number(new RegExp(`^vigil_notification_attempts_total\\{action="${action.replace('.', '\\.')}",outcome="${outcome}"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? 0);
+    expect([attempts('notify.slack', 'failed'), attempts('notify.slack', 'dead'), attempts('notify.slack', 'delivered'), attempts('notify.email', 'delivered'), attempts('notify.webhook', 'delivered')]).toEqual([2, 1, 1, 1, 1]);
+
     // No secret in the delivery log.
     const stored = await fixture.node.database.query<{ text: string }>(`select (d.request::text || coalesce(d.last_error, '') || coalesce(string_agg(a.error, ''), '')) as text from notification_deliveries d left join notification_delivery_attempts a on a.delivery_id = d.id group by d.id`);
     for (const row of stored) {
