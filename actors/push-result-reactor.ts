@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Bus, Subscription } from '../bus/index.ts';
-import { PUSH_RESULT_SOURCE, pushMonitorEnded, pushResultsOf, truncateText, type EntityChange, type PushMonitor, type PushResult } from '../machines/index.ts';
+import { PUSH_RESULT_SOURCE, pushMonitorEnded, pushResultsOf, checkResultEntry, type EntityChange, type PushMonitor, type PushResult } from '../machines/index.ts';
 import { onEntityChanged } from './change-subscriptions.ts';
 import type { DispatchOptions } from './entity-runtime.ts';
 
@@ -21,8 +21,6 @@ export interface PushResultReactorOptions {
   writer?: PushResultWriter;
 }
 
-/** Characters of a failure's message kept in the stored health event (as for satellite results). */
-const MESSAGE_LIMIT = 500;
 
 /**
  * The one place push results are produced: the health of the check's system takes them (source
@@ -33,14 +31,7 @@ export async function deliverPushResults(options: Pick<PushResultReactorOptions,
   if (results.length === 0) return;
   const event = {
     type: 'check_results',
-    results: results.map((result) => ({
-      checkId: result.checkId,
-      source: result.source,
-      success: result.success,
-      executedAt: result.executedAt,
-      resultId: result.resultId,
-      ...(result.error ? { message: truncateText(`${result.error.kind}: ${result.error.message}`, MESSAGE_LIMIT) } : {}),
-    })),
+    results: results.map((result) => checkResultEntry({ ...result, failure: result.error ? `${result.error.kind}: ${result.error.message}` : undefined })),
   };
   await options.dispatch('health', results[0]!.systemId, event, { actor: options.actor });
   await options.writer?.record(results);

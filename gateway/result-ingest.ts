@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { DispatchOptions } from '../actors/index.ts';
-import { MAX_RESULTS_PER_EVENT, truncateText, type EntityChange } from '../machines/index.ts';
+import { checkResultEntry, MAX_RESULTS_PER_EVENT, type EntityChange } from '../machines/index.ts';
 import type { CheckHistoryRecord, RecordOutcome } from '../history/index.ts';
 import type { CheckError, CheckMeasured, CheckTimings } from '../protocol/check-result.ts';
 import type { SatelliteTraffic } from './satellite-traffic.ts';
@@ -48,8 +48,6 @@ interface SystemQueue {
   failures: number;
 }
 
-/** Characters of a failure's detail kept in the stored health event. */
-const DETAIL_LIMIT = 500;
 /** Waiting results looked at to fill one batch (bounds the work per commit under a backlog). */
 const SCAN_LIMIT = 5_000;
 
@@ -137,14 +135,7 @@ export class ResultIngest {
     const batch = takeBatch(queue);
     const event = {
       type: 'check_results',
-      results: batch.map((result) => ({
-        checkId: result.checkId,
-        source: result.satelliteId,
-        success: result.success,
-        executedAt: result.executedAt,
-        resultId: result.resultId,
-        ...(!result.success && result.detail ? { message: truncateText(result.detail, DETAIL_LIMIT) } : {}),
-      })),
+      results: batch.map((result) => checkResultEntry({ ...result, source: result.satelliteId, failure: result.success ? undefined : result.detail })),
     };
     this.recordHistory(batch);
     try {

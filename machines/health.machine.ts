@@ -1,5 +1,6 @@
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
+import { truncateText } from '../protocol/storable-text.ts';
 import { defineEntity, type Timed } from './entity-definition.ts';
 import type { EntityInput } from './shared-schemas.ts';
 
@@ -52,6 +53,24 @@ const checkResultFields = {
 
 /** Most results one `check_results` event may carry. */
 export const MAX_RESULTS_PER_EVENT = 500;
+
+/** Characters of a failure's text kept in a stored health event (the full text is in the check history). */
+export const RESULT_MESSAGE_LIMIT = 500;
+
+/**
+ * One element of a `check_results` event, as Vigil's producers (the satellite gateway, push
+ * monitors) send it: a failure's text cut to `RESULT_MESSAGE_LIMIT`, no thresholds (the defaults).
+ */
+export function checkResultEntry(result: { checkId: string; source: string; success: boolean; executedAt: number; resultId: string; failure?: string | undefined }) {
+  return {
+    checkId: result.checkId,
+    source: result.source,
+    success: result.success,
+    executedAt: result.executedAt,
+    resultId: result.resultId,
+    ...(result.failure ? { message: truncateText(result.failure, RESULT_MESSAGE_LIMIT) } : {}),
+  };
+}
 
 export const healthEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('check_result'), ...checkResultFields }),

@@ -1,6 +1,6 @@
 import type { Database, Transaction } from './database.ts';
 import { dayOfPartition, partitionName } from './check-history-tables.ts';
-import { DAY_MS } from './status-page-query.ts';
+import { DAY_MS } from './check-history-tables.ts';
 
 /** Arbitrary constant naming the check history's partition changes among the database's advisory locks. */
 const PARTITION_LOCK_KEY = 7_318_420_013;

@@ -1,5 +1,3 @@
-import { DAY_MS } from './status-page-query.ts';
-
 /**
  * The check history's tables (migration 20261207020000): partitioned and written in raw SQL, so
  * they have no MikroORM entity, and the schema comparison (`checkMigrationNeeded`) skips them.
@@ -7,6 +5,7 @@ import { DAY_MS } from './status-page-query.ts';
 export const CHECK_HISTORY_TABLES: ReadonlyArray<string | RegExp> = ['check_results', /^check_results_p\d{8}$/, 'check_rollups', 'system_rollups'];
 
 export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
 
 /** The start of the UTC day of `ms` (epoch ms). */
 export function dayStartOf(ms: number): number {

@@ -1,3 +1,4 @@
+import { DAY_MS } from './check-history-tables.ts';
 import type { Database } from './database.ts';
 
 /** One UTC day of one system's uptime, from its daily check-history roll-up: results, and of those, passed. */
@@ -53,7 +54,6 @@ export interface StatusPageQueryInput {
   limit: number;
 }
 
-export const DAY_MS = 86_400_000;
 
 /**
  * The systems' daily roll-ups of the check history (migration 20261207020000, `system_rollups`,
