@@ -86,6 +86,12 @@ describe('push monitors', () => {
     expect((await ping(token, { query: '?status=down', body: '{"message":"x"}' })).status).toBe(400);
     expect((await ping(token, { query: '?status=sideways' })).status).toBe(400);
     expect((await ping(token, { body: '{"note":"x"}' })).status).toBe(400);
+    // Text PostgreSQL cannot store, in the query or the body: 400, and no ping is committed.
+    const version = (await fixture.node.runtime.get('check', 'backup')).version;
+    expect((await ping(token, { query: '?message=a%00b' })).status).toBe(400);
+    expect((await ping(token, { body: JSON.stringify({ message: 'a\u0000b' }) })).status).toBe(400);
+    expect((await ping(token, { body: '{"message":"\\ud800"}' })).status).toBe(400);
+    expect((await fixture.node.runtime.get('check', 'backup')).version).toBe(version);
   });
 
   it('accepts a POST without any body (curl -X POST), as an up ping', async () => {
