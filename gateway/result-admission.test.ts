@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { admitResult, assignedChecksOf } from './result-admission.ts';
+import { assignmentSchema } from '../protocol/check-strategy.ts';
+import { resultFrame } from '../satellite/result-frame.ts';
+import { admitResult, assignedChecksOf, looksLikeResultFrame } from './result-admission.ts';
 
 const assigned = assignedChecksOf([
   { checkId: 'home', systemId: 'shop' },
@@ -27,5 +29,18 @@ describe('admitResult', () => {
     expect(admitResult(result({ executedAt: now + 10 * 365 * 86_400_000 }), assigned, limits, now)).toMatchObject({ code: 'EXECUTED_IN_FUTURE' });
     expect(admitResult(result({ executedAt: now - 86_400_001 }), assigned, limits, now)).toMatchObject({ code: 'EXECUTED_TOO_LONG_AGO' });
     expect(admitResult(result({ executedAt: 0 }), assigned, { ...limits, maxAgeMs: 0 }, now)).toBeNull();
+  });
+});
+
+describe('looksLikeResultFrame', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text).buffer;
+  it("recognises the reference agent's result frames by their first bytes, and nothing else", () => {
+    const assignment = assignmentSchema.parse({ checkId: 'c1', systemId: 'shop', intervalMs: 30_000, strategy: { kind: 'tcp', host: 'db', port: 5432 } });
+    const frame = resultFrame(assignment, { status: 'up', latencyMs: 3, detail: '', timings: { totalMs: 3 }, measured: {} }, now);
+    expect(looksLikeResultFrame(bytes(JSON.stringify(frame)))).toBe(true);
+    expect(looksLikeResultFrame(bytes(JSON.stringify({ type: 'heartbeat', agentVersion: '1', uptimeSeconds: 3 })))).toBe(false);
+    expect(looksLikeResultFrame(bytes('{"type":"results_x"}'))).toBe(false);
+    expect(looksLikeResultFrame(bytes('{"resultId":"r1","type":"result"}'))).toBe(false); // parsed, then refused as usual
+    expect(looksLikeResultFrame(bytes('{"type":"res'))).toBe(false);
   });
 });

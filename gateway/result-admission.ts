@@ -40,3 +40,18 @@ export function admitResult(
   }
   return null;
 }
+
+/** How the reference agent (satellite/result-frame.ts, `JSON.stringify`) begins every result frame. */
+const RESULT_FRAME_START = new TextEncoder().encode('{"type":"result",');
+
+/**
+ * True when a frame's bytes begin as the reference agent's result frames do: a node over its
+ * backlog bound drops such frames without parsing them (it would refuse them once parsed anyway).
+ * A frame written another way is parsed as usual.
+ */
+export function looksLikeResultFrame(data: ArrayBuffer): boolean {
+  if (data.byteLength < RESULT_FRAME_START.length) return false;
+  const bytes = new Uint8Array(data, 0, RESULT_FRAME_START.length);
+  for (let index = 0; index < RESULT_FRAME_START.length; index++) if (bytes[index] !== RESULT_FRAME_START[index]) return false;
+  return true;
+}

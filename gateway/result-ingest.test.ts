@@ -46,6 +46,36 @@ function harness() {
   return { ingest, acked, refused, commits, writes, settle };
 }
 
+describe('result ingest backlog bound', () => {
+  it('is full at its bound, counts what it sheds as BACKLOG_FULL, and takes results again once commits drain it', async () => {
+    const refused: ResultRefusalReason[] = [];
+    const commits: Array<ReturnType<typeof deferred<null>>> = [];
+    const ingest = new ResultIngest({
+      dispatch: () => {
+        const commit = deferred<null>();
+        commits.push(commit);
+        return commit.promise;
+      },
+      acknowledge: () => undefined,
+      actor: 'node:test',
+      log: pino({ level: 'silent' }),
+      maxPending: 2,
+      traffic: { resultsIngested: () => undefined, resultRefused: (reason) => refused.push(reason) },
+    });
+    expect(ingest.add(result(1))).toBe(true);
+    expect(ingest.full).toBe(false);
+    expect(ingest.add({ ...result(2), systemId: 'other' })).toBe(true);
+    expect(ingest.full).toBe(true);
+    expect(ingest.add(result(3))).toBe(false);
+    ingest.shed();
+    expect(refused).toEqual(['BACKLOG_FULL', 'BACKLOG_FULL']);
+    await waitFor(() => commits.length === 2 || undefined, 5_000, 'both systems committing');
+    for (const commit of commits) commit.resolve(null);
+    await waitFor(() => !ingest.full || undefined, 5_000, 'drained');
+    expect(ingest.add(result(4))).toBe(true);
+  });
+});
+
 describe('result ingest with the check history', () => {
   it('records each result with its satellite as source and acknowledges it only once health and history both committed', async () => {
     const { ingest, acked, commits, writes, settle } = harness();

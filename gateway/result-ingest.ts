@@ -104,11 +104,21 @@ export class ResultIngest {
     this.maxAttempts = options.maxAttempts ?? 4;
   }
 
+  /** True while the node is over its bound: results are refused (`add` returns false; `shed` counts one dropped before being read). */
+  get full(): boolean {
+    return this.pendingCount >= this.maxPending;
+  }
+
+  /** Counts a result dropped unread while `full` (it stays unacknowledged, and the satellite sends it again). */
+  shed(): void {
+    this.options.traffic?.resultRefused('BACKLOG_FULL');
+    if (this.refusedSinceLog++ === 0) this.options.log.warn({ pending: this.pendingCount }, 'result backlog full: refusing results until it drains');
+  }
+
   /** Queues a result; false when the node is over its bound and refuses it (it stays unacknowledged). */
   add(result: IncomingResult): boolean {
-    if (this.pendingCount >= this.maxPending) {
-      this.options.traffic?.resultRefused('BACKLOG_FULL');
-      if (this.refusedSinceLog++ === 0) this.options.log.warn({ pending: this.pendingCount }, 'result backlog full: refusing results until it drains');
+    if (this.full) {
+      this.shed();
       return false;
     }
     this.pendingCount++;

@@ -8,7 +8,7 @@ import type { EntityChange } from '../machines/index.ts';
 import type { SatelliteCredentialStore } from '../persistence/index.ts';
 import type { Assignment, ResultRefusal } from '../protocol/satellite-protocol.ts';
 import { TokenBucket } from '../protocol/token-bucket.ts';
-import { admitResult, assignedChecksOf, type ResultTimeLimits } from './result-admission.ts';
+import { admitResult, assignedChecksOf, looksLikeResultFrame, type ResultTimeLimits } from './result-admission.ts';
 import { ResultIngest, type ResultIngestOptions } from './result-ingest.ts';
 import type { SatelliteTraffic } from './satellite-traffic.ts';
 import {
@@ -304,6 +304,10 @@ export function attachSatelliteGateway(router: ApiRouter, options: SatelliteGate
     message: (ws, data) => {
       const connection = ws.getUserData();
       if (!connection.frames.take()) return reject(ws, SatelliteCloseCode.RateLimited, 'RATE_LIMITED', `more than ${rate} frames per second`);
+      // Over its backlog bound the node sheds results before reading them: parsing and checking
+      // frames it then drops would take the CPU the backlog needs to drain. Unacknowledged, they
+      // come again. (A result frame written another way is read, and then refused the same way.)
+      if (results.full && looksLikeResultFrame(data)) return results.shed();
       let message: SatelliteMessage;
       try {
         const parsed = satelliteMessageSchema.safeParse(JSON.parse(decoder.decode(data)));
