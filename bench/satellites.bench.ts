@@ -44,7 +44,7 @@ const phases: boolean[] = historyMode === 'compare' ? [false, true] : [historyMo
 
 const database = await createTestDatabase();
 const namespace = createTestNamespace();
-const nodeFor = (history: boolean) => benchNode({ databaseUrl: database.url, namespace: namespace.namespace, env: { VIGIL_HISTORY_ENABLED: String(history) } });
+const nodeFor = (history: boolean) => benchNode({ databaseUrl: database.url, namespace: namespace.namespace, env: { VIGIL_HISTORY_ENABLED: String(history), VIGIL_METRICS_ALLOW: '127.0.0.1' } });
 let node = nodeFor(phases[0]!);
 let sockets: WebSocket[] = [];
 const ids = Array.from({ length: count }, (_, index) => `s${index}`);
@@ -70,6 +70,41 @@ interface PhaseReport {
   /** CPU of the node process, and of the PostgreSQL backends of the bench's database, per acknowledged result (µs). */
   nodeCpuMicrosPerResult: number;
   postgresCpuMicrosPerResult: number;
+  /** From the node's /metrics over the phase: its transactions, and the results it dropped over its backlog bound. */
+  transactions: {
+    healthCommits: number;
+    transitionsPerHealthCommit: number;
+    healthCommitMs: number;
+    historyCommits: number;
+    resultsPerHistoryCommit: number;
+    historyCommitMs: number;
+    refusedOverBacklog: number;
+  };
+}
+
+/** The node's counters and histogram sums/counts this bench reads (`GET /metrics`, allowed from loopback). */
+async function nodeMetrics(): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${node.port}/metrics`)).text();
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const match = /^(vigil_(?:commit_batch_transitions|commit_duration_seconds|history_batch_results|history_commit_duration_seconds)_(?:sum|count)|vigil_satellite_results_refused_total\{reason="BACKLOG_FULL"\}) (\S+)$/.exec(line);
+    if (match) values.set(match[1]!.replace(/\{.*$/, ''), Number(match[2]));
+  }
+  return values;
+}
+
+function transactionsBetween(before: Map<string, number>, after: Map<string, number>): PhaseReport['transactions'] {
+  const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+  const mean = (sum: string, count: string, scale = 1) => +((delta(sum) * scale) / Math.max(1, delta(count))).toFixed(1);
+  return {
+    healthCommits: delta('vigil_commit_batch_transitions_count'),
+    transitionsPerHealthCommit: mean('vigil_commit_batch_transitions_sum', 'vigil_commit_batch_transitions_count'),
+    healthCommitMs: mean('vigil_commit_duration_seconds_sum', 'vigil_commit_duration_seconds_count', 1000),
+    historyCommits: delta('vigil_history_batch_results_count'),
+    resultsPerHistoryCommit: mean('vigil_history_batch_results_sum', 'vigil_history_batch_results_count'),
+    historyCommitMs: mean('vigil_history_commit_duration_seconds_sum', 'vigil_history_commit_duration_seconds_count', 1000),
+    refusedOverBacklog: delta('vigil_satellite_results_refused_total'),
+  };
 }
 
 /** Connects every satellite (100 upgrades in flight); resolves with the sockets by satellite index. */
@@ -140,6 +175,7 @@ async function sendResults(socketOf: Map<number, WebSocket>, phase: number): Pro
   }
   const loadAverage = loadAverageText();
   const databaseName = new URL(database.url).pathname.slice(1);
+  const metricsBefore = await nodeMetrics();
   const nodeTicksBefore = ticksOf(node.pid!);
   const postgresTicksBefore = databaseBackendTicks(databaseName);
   log(`sending results for ${resultSeconds} s at ${perSatelliteRate}/s per satellite (load average ${loadAverage})`);
@@ -173,6 +209,7 @@ async function sendResults(socketOf: Map<number, WebSocket>, phase: number): Pro
   const cpuMicros = (ticks: number) => Math.round(((ticks / CLOCK_TICKS) * 1e6) / Math.max(1, acked));
   const nodeCpuMicrosPerResult = cpuMicros(ticksOf(node.pid!) - nodeTicksBefore);
   const postgresCpuMicrosPerResult = cpuMicros(databaseBackendTicks(databaseName) - postgresTicksBefore);
+  const transactions = transactionsBetween(metricsBefore, await nodeMetrics());
   const transitions = (await countOf(`select count(*) from entity_transitions where kind = 'health'`)) - healthBefore;
   const historyRows = (await countOf('select count(*) from check_results')) - historyBefore;
   await client.end();
@@ -189,6 +226,7 @@ async function sendResults(socketOf: Map<number, WebSocket>, phase: number): Pro
     loadAverage,
     nodeCpuMicrosPerResult,
     postgresCpuMicrosPerResult,
+    transactions,
   };
 }
 
@@ -321,11 +359,12 @@ try {
   console.log(`  server memory per connection: ${perConnection.heap} B retained JS heap, ${perConnection.rss} B RSS (target ≤ 3 KB)`);
   console.log(`  per satellite, its hot actor included: ${perSatellite.heap} B retained JS heap, ${perSatellite.rss} B RSS`);
   console.log(`  (after full GCs; retained heap / RSS: empty node ${mib(empty.heap)} / ${mib(empty.rss)} MiB, ${count} registered ${mib(registered.heap)} / ${mib(registered.rss)} MiB, connected ${mib(connected.heap)} / ${mib(connected.rss)} MiB)`);
-  console.log('\n| check history | results offered → acknowledged (target ≥ 20,000/s) | health transitions (results each) | history rows | CPU per result: node / PostgreSQL backends | load average at start |');
-  console.log('| --- | --- | --- | --- | --- | --- |');
+  console.log('\n| check history | results offered → acknowledged (target ≥ 20,000/s) | dropped over the backlog bound | health transitions (results each) | history rows | CPU per acknowledged result: node / PostgreSQL backends | health commits: transitions each, ms | history commits: results each, ms | load average at start |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const phase of reports) {
+    const { transactions: t } = phase;
     console.log(
-      `| ${phase.history} | ${phase.resultsOfferedPerSecond}/s → **${phase.resultsIngestedPerSecond}/s** (${phase.resultsAcknowledged} of ${phase.resultsSent}) | ${phase.healthTransitions} (${phase.resultsPerTransition}) | ${phase.historyRows} | ${phase.nodeCpuMicrosPerResult} µs / ${phase.postgresCpuMicrosPerResult} µs | ${phase.loadAverage} |`,
+      `| ${phase.history} | ${phase.resultsOfferedPerSecond}/s → **${phase.resultsIngestedPerSecond}/s** (${phase.resultsAcknowledged} of ${phase.resultsSent}) | ${t.refusedOverBacklog} | ${phase.healthTransitions} (${phase.resultsPerTransition}) | ${phase.historyRows} | ${phase.nodeCpuMicrosPerResult} µs / ${phase.postgresCpuMicrosPerResult} µs | ${t.healthCommits}: ${t.transitionsPerHealthCommit}, ${t.healthCommitMs} ms | ${t.historyCommits}: ${t.resultsPerHistoryCommit}, ${t.historyCommitMs} ms | ${phase.loadAverage} |`,
     );
   }
 } catch (error) {
