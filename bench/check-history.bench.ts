@@ -2,10 +2,11 @@
  * Check history benchmark, on its own database (no node: the writer and reader the node uses):
  *
  * 1. bytes per stored raw result — realistic mixes written through `CheckHistoryWriter` (the
- *    ingest path's API: raw rows and roll-ups in one transaction per batch), each mix into its own
+ *    ingest path's API: raw rows and the checks' hourly roll-ups in one statement per batch), each mix into its own
  *    day's partition, then `pg_total_relation_size` of that partition (heap, TOAST, the unique
  *    index, after VACUUM) / rows; also the rate and the CPU per result (PostgreSQL backends, this
- *    process) while writing, and the time of a page of one check's results;
+ *    process) while writing, the time of a page of one check's results, and the time of the fold
+ *    of those two days' roll-ups (persistence/check-history-folds.ts);
  * 2. uptime query time — hourly and daily roll-ups of `BENCH_CHECKS` checks (1,000) over 90 days,
  *    two shards a bucket, written with SQL in the tables' own format, then `CheckHistoryReader.uptime` (24h, 7d, 30d,
  *    90d windows) for every check, one at a time: p50 / p99;
@@ -21,7 +22,7 @@
 import { readFileSync } from 'node:fs';
 import { CheckHistoryReader, CheckHistoryWriter, type CheckHistoryRecord } from '../history/index.ts';
 import { createLogger } from '../node/index.ts';
-import { CheckHistoryPartitions, CheckHistoryQueries, CheckHistoryStore, Database, DAY_MS, dayStartOf, HOUR_MS } from '../persistence/index.ts';
+import { CheckHistoryFolds, CheckHistoryPartitions, CheckHistoryQueries, CheckHistoryStore, Database, DAY_MS, dayStartOf, HOUR_MS } from '../persistence/index.ts';
 import { createTestDatabase } from '../test/support/isolation.ts';
 import { CLOCK_TICKS, databaseBackendTicks } from './support/proc-cpu.ts';
 
@@ -84,8 +85,12 @@ try {
   const writer = new CheckHistoryWriter({ store: new CheckHistoryStore(db), partitions, log: logger, clock: () => now, rawRetentionMs: 14 * DAY_MS, ...(process.env.BENCH_WRITER_CONCURRENCY ? { maxConcurrentTransactions: Number(process.env.BENCH_WRITER_CONCURRENCY) } : {}) });
 
   // 1. Each mix into its own day (yesterday, the day before), as the gateway records them: a
-  // call per system batch (two results), 500 calls in flight, the writer gathering them.
+  // call per system batch (two results), 500 calls in flight, the writer gathering them. Those
+  // days are not folded yet (as today is in production), so each result adds to its check's hour
+  // only — the usual path, not a late result's.
   const mixes: Array<{ mix: Mix; day: number }> = [{ mix: 'realistic', day: dayStartOf(now) - DAY_MS }, { mix: 'bare', day: dayStartOf(now) - 2 * DAY_MS }];
+  const foldsBack = (to: number) => db.query('update history_rollup_folds set hours_folded_until = to_timestamp(? / 1000.0), days_folded_until = to_timestamp(? / 1000.0)', [to, to]);
+  await foldsBack(dayStartOf(now) - 2 * DAY_MS);
   const written: Array<Record<string, unknown>> = [];
   for (const { mix, day } of mixes) {
     const load = loadAverage();
@@ -142,6 +147,12 @@ try {
     times.sort((a, b) => a - b);
     return [name, { p50Ms: +quantile(times, 0.5).toFixed(2), p99Ms: +quantile(times, 0.99).toFixed(2) }];
   }));
+  // The fold of those two days, as a node runs it after midnight: the hours' system roll-ups and
+  // the days' check and system roll-ups, summed from the checks' hours (2,000 checks, 1,000 systems).
+  const foldLoad = loadAverage();
+  const foldStarted = performance.now();
+  const folded = await new CheckHistoryFolds(db).fold(now);
+  const fold = { days: (folded.days.to - folded.days.from) / DAY_MS, seconds: +((performance.now() - foldStarted) / 1000).toFixed(3), loadAverage: foldLoad };
   // Roll-ups are updated in place (HOT), so their files hold dead versions between vacuums:
   // measured compacted (VACUUM FULL), the size the rows themselves take.
   await db.query('vacuum full check_rollups');
@@ -171,8 +182,11 @@ try {
     `insert into check_rollups (check_id, grain, bucket_start, shard, results, failures, latency_histogram)
      select 'q-' || c, 'day', d, shard, 1440, (c + shard) % 7, ?::integer[]
      from generate_series(0, ? - 1) c, generate_series(to_timestamp(? / 1000.0), to_timestamp(? / 1000.0), interval '1 day') d, generate_series(0, 1) shard`,
-    [histogram.replace(/\d+(?=[,}])/g, (count) => String(Number(count) * 24)), queryChecks, dayStartOf(now) - 90 * DAY_MS, dayStartOf(now)],
+    [histogram.replace(/\d+(?=[,}])/g, (count) => String(Number(count) * 24)), queryChecks, dayStartOf(now) - 90 * DAY_MS, dayStartOf(now) - DAY_MS],
   );
+  // Folded up to today, as in production: today is read as the sum of its hours.
+  await db.query('update history_rollup_folds set hours_folded_until = to_timestamp(? / 1000.0), days_folded_until = to_timestamp(? / 1000.0)', [hourEnd, dayStartOf(now)]);
+  const expected90Days = 89 * 2880 + 120 * ((hourEnd - dayStartOf(now)) / HOUR_MS + 1);
   await db.query('vacuum analyze check_rollups');
   const fillSeconds = (performance.now() - fillStarted) / 1000;
   const reader = new CheckHistoryReader(queries, () => now);
@@ -184,7 +198,7 @@ try {
     const started = performance.now();
     const windows = await reader.uptime('check', `q-${c}`);
     times.push(performance.now() - started);
-    if (windows[3]!.results !== 90 * 2880 && windows[3]!.results !== 91 * 2880) throw new Error(`check q-${c}: ${windows[3]!.results} results in 90 days`);
+    if (windows[3]!.results !== expected90Days) throw new Error(`check q-${c}: ${windows[3]!.results} results in 90 days, not ${expected90Days}`);
   }
   const querySeconds = (performance.now() - queryStarted) / 1000;
   times.sort((a, b) => a - b);
@@ -194,6 +208,7 @@ try {
   // with its own roll-up shards (as nodes are: `shardBaseOf(nodeId)`), then all on the same
   // shards (as without sharding), alternated three times: rows per second over the three.
   const contention: Record<'ownShards' | 'sameShards', number[]> = { ownShards: [], sameShards: [] };
+  await foldsBack(dayStartOf(now)); // today's results: the usual path
   const contentionLoad = loadAverage();
   log(`three writers on the same systems (load average ${contentionLoad})`);
   const writerDbs = await Promise.all([0, 1, 2].map(() => Database.open({ url: database.url, dataDir: '/tmp', poolSize: 4 })));
@@ -229,6 +244,7 @@ try {
       bytesPerSystemRollup: Math.round(Number(rollupSize!.systems) / Number(rollupSize!.systemRows)),
     },
     resultPages: pages,
+    fold,
     uptime,
   };
   console.log(JSON.stringify(report));
@@ -239,6 +255,7 @@ try {
   }
   console.log(`\nroll-ups, compacted (VACUUM FULL): ${report.rollups.bytesPerCheckRollup} B per check roll-up row (${report.rollups.checkRows} rows), ${report.rollups.bytesPerSystemRollup} B per system roll-up row (${report.rollups.systemRows})`);
   console.log(`\na page of 50 results of one check (${rowsPerMix / 2_000} per check that day): p50 ${pages.all!.p50Ms} ms, p99 ${pages.all!.p99Ms} ms; its failures only: p50 ${pages.failures!.p50Ms} ms, p99 ${pages.failures!.p99Ms} ms`);
+  console.log(`\nfold of ${fold.days} days (2,000 checks, 1,000 systems): ${fold.seconds} s (load average ${fold.loadAverage})`);
   console.log(`\nthree writers on the same 200 systems, rows/s: own roll-up shards ${contention.ownShards.join(', ')}; the same shards ${contention.sameShards.join(', ')} (load average ${contentionLoad})`);
   console.log(`\nuptime of one check (24h, 7d, 30d, 90d from 90 days of roll-ups), ${queryChecks} checks one after another: p50 **${uptime.p50Ms} ms**, p99 **${uptime.p99Ms} ms**, max ${uptime.maxMs} ms; all ${queryChecks} in ${uptime.allChecksSeconds} s (load average ${queryLoad})`);
 } catch (error) {

@@ -24,6 +24,7 @@ import { ensureAdminToken, TokenAdmin, TokenAuthenticator } from '../auth/index.
 import {
   ApiTokenStore,
   AssignmentStore,
+  CheckHistoryFolds,
   CheckHistoryPartitions,
   CheckHistoryQueries,
   CheckHistoryStore,
@@ -242,6 +243,7 @@ export async function startNode(
       : undefined;
     const historyMaintenance = new CheckHistoryMaintenance({
       partitions: historyPartitions,
+      folds: new CheckHistoryFolds(database),
       log,
       clock: stamp,
       retention: { rawMs: config.history.rawRetention, hourlyMs: config.history.hourlyRetention, dailyMs: config.history.dailyRetention },

@@ -1,5 +1,6 @@
 import type { Database } from './database.ts';
 import { parseHistogram, type CheckResultRow, type StoredHistogram } from './check-history-store.ts';
+import { textArray } from './check-history-tables.ts';
 
 /** One roll-up row: a check's or a system's results in one hour or UTC day, as one shard holds them (see ROLLUP_SHARDS). */
 export interface RollupRow {
@@ -29,7 +30,69 @@ export interface CheckResultQuery {
   limit: number;
 }
 
-const ROLLUP_TABLES = { check: { table: 'check_rollups', id: 'check_id' }, system: { table: 'system_rollups', id: 'system_id' } } as const;
+/** The columns every part of `completeRollupsQuery` returns, in order. */
+const ROLLUP_COLUMNS = (id: string, bucket = 'bucket_start', sums = false) =>
+  sums
+    ? `${id} as id, ${bucket} as bucket_start, sum(results)::bigint as results, sum(failures)::bigint as failures, vigil_histogram_sum(latency_histogram) as latency_histogram`
+    : `${id} as id, bucket_start, results::bigint as results, failures::bigint as failures, latency_histogram`;
+
+const DAY_OF_BUCKET = `date_trunc('day', bucket_start, 'UTC')`;
+
+// Placeholders of the text below, bound by `completeRollupsQuery`; the watermarks are scalar
+// subqueries, computed once per statement, so every part is an index range scan.
+const IDS = '$ids';
+const FROM = '$from';
+const TO = '$to';
+const HOURS_FOLDED = '(select hours_folded_until from history_rollup_folds)';
+const DAYS_FOLDED = '(select days_folded_until from history_rollup_folds)';
+
+/** The hourly rows of systems' checks, for hours whose system rows are not folded yet (from `from`). */
+const checkHoursOfSystems = (from: string, sums: boolean) =>
+  `select ${ROLLUP_COLUMNS('system_id', 'bucket_start', sums)} from check_rollups
+   where system_id = any(${IDS}) and grain = 'hour' and bucket_start >= ${from} and bucket_start < ${TO}${sums ? ' group by system_id, bucket_start' : ''}`;
+
+/** The roll-ups of some checks or systems in one grain whose bucket starts in [from, to): see `completeRollupsQuery`. */
+function completeRollupsText(subject: 'check' | 'system', grain: 'hour' | 'day'): string {
+  const table = subject === 'check' ? 'check_rollups' : 'system_rollups';
+  const id = subject === 'check' ? 'check_id' : 'system_id';
+  const stored = (until: string) =>
+    `select ${ROLLUP_COLUMNS(id)} from ${table} where ${id} = any(${IDS}) and grain = '${grain}' and bucket_start >= ${FROM} and bucket_start < ${until}`;
+  if (subject === 'check' && grain === 'hour') return stored(TO);
+  if (subject === 'check') {
+    return `${stored(`least(${TO}, ${DAYS_FOLDED})`)} union all
+      select ${ROLLUP_COLUMNS('check_id', DAY_OF_BUCKET, true)} from check_rollups
+      where check_id = any(${IDS}) and grain = 'hour' and bucket_start >= greatest(${FROM}, ${DAYS_FOLDED}) and bucket_start < ${TO}
+      group by check_id, ${DAY_OF_BUCKET}`;
+  }
+  if (grain === 'hour') return `${stored(`least(${TO}, ${HOURS_FOLDED})`)} union all ${checkHoursOfSystems(`greatest(${FROM}, ${HOURS_FOLDED})`, true)}`;
+  return `${stored(`least(${TO}, ${DAYS_FOLDED})`)} union all
+    select id, ${DAY_OF_BUCKET} as bucket_start, sum(results)::bigint, sum(failures)::bigint, vigil_histogram_sum(latency_histogram) from (
+      select ${ROLLUP_COLUMNS('system_id')} from system_rollups
+      where system_id = any(${IDS}) and grain = 'hour' and bucket_start >= greatest(${FROM}, ${DAYS_FOLDED}) and bucket_start < least(${TO}, ${HOURS_FOLDED})
+      union all ${checkHoursOfSystems(`greatest(${FROM}, ${DAYS_FOLDED}, ${HOURS_FOLDED})`, false)}
+    ) hours group by id, ${DAY_OF_BUCKET}`;
+}
+
+/**
+ * The roll-ups of some checks or systems in one grain whose bucket starts in [from, to): `sql`
+ * (with `?` placeholders) and its `parameters` (ids, from and to in epoch ms); columns `id`,
+ * `bucket_start` (timestamptz), `results`, `failures`, `latency_histogram`. A bucket may come as
+ * several rows (shards, or a folded part and a summed part): add them up. Buckets not folded yet
+ * (persistence/check-history-folds.ts) are summed here from the check's hours, at most a day and
+ * an hour of them: a check's day from its hours, a system's hour from its checks' hours, a
+ * system's day from its hours.
+ */
+export function completeRollupsQuery(subject: 'check' | 'system', grain: 'hour' | 'day'): { sql: string; parameters: (ids: readonly string[], fromMs: number, toMs: number) => unknown[] } {
+  const order: string[] = [];
+  const sql = completeRollupsText(subject, grain).replace(/\$(ids|from|to)\b/g, (placeholder) => {
+    order.push(placeholder);
+    return placeholder === IDS ? '?::text[]' : 'to_timestamp(?::bigint / 1000.0)';
+  });
+  return {
+    sql,
+    parameters: (ids, fromMs, toMs) => order.map((placeholder) => (placeholder === IDS ? textArray(ids) : placeholder === FROM ? fromMs : toMs)),
+  };
+}
 
 interface ResultRow {
   executed_at: string | number;
@@ -65,12 +128,11 @@ export class CheckHistoryQueries {
    * figures); buckets without results have no row.
    */
   async rollups(subject: 'check' | 'system', id: string, grain: 'hour' | 'day', fromMs: number, toMs: number): Promise<RollupRow[]> {
-    const { table, id: column } = ROLLUP_TABLES[subject];
+    const { sql, parameters } = completeRollupsQuery(subject, grain);
     const rows = await this.db.query<{ bucket_start: string | number; results: number; failures: number; histogram: string | null }>(
       `select (extract(epoch from bucket_start) * 1000)::bigint as bucket_start, results, failures, latency_histogram::text as histogram
-       from ${table} where ${column} = ? and grain = ? and bucket_start >= to_timestamp(? / 1000.0) and bucket_start < to_timestamp(? / 1000.0)
-       order by bucket_start`,
-      [id, grain, fromMs, toMs],
+       from (${sql}) r order by bucket_start`,
+      parameters([id], fromMs, toMs),
     );
     return rows.map((row) => ({ bucketStart: Number(row.bucket_start), results: Number(row.results), failures: Number(row.failures), histogram: parseHistogram(row.histogram) }));
   }

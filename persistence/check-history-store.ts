@@ -43,6 +43,8 @@ export interface RollupDelta {
   failures: number;
   /** Latencies of the successes; null when none. */
   histogram: StoredHistogram | null;
+  /** A check's roll-up: the check's system (kept on the row, so a system's hours not folded yet are the sum of its checks'). */
+  systemId?: string | undefined;
 }
 
 /** Roll-up rows per bucket at most (`shard` 0–15): transactions in flight together each add into their own. */
@@ -68,62 +70,114 @@ export function parseHistogram(text: string | null): StoredHistogram | null {
   return { offset: match[1] === undefined ? 1 : Number(match[1]), counts };
 }
 
-const INSERT_RESULTS = `
-insert into check_results (executed_at, latency_ms, dns_ms, connect_ms, tls_ms, first_byte_ms, total_ms, success,
-  check_id, source, system_id, result_id, error_kind, error_code, error_message, measured)
-select to_timestamp(u.e / 1000.0), u.l, u.d, u.c, u.t, u.f, u.tt, u.s, u.ck, u.src, u.sys, u.r, u.ek, u.ec, u.em, u.m::jsonb
+const RESULT_COLUMNS = `executed_at, latency_ms, dns_ms, connect_ms, tls_ms, first_byte_ms, total_ms, success,
+  check_id, source, system_id, result_id, error_kind, error_code, error_message, measured`;
+
+// Epoch ms to timestamptz by interval arithmetic: exact, and cheaper than `to_timestamp(numeric)`.
+const RESULT_VALUES = `select 'epoch'::timestamptz + u.e * interval '1 millisecond', u.l, u.d, u.c, u.t, u.f, u.tt, u.s, u.ck, u.src, u.sys, u.r, u.ek, u.ec, u.em, u.m::jsonb
 from unnest(?::bigint[], ?::real[], ?::real[], ?::real[], ?::real[], ?::real[], ?::real[], ?::boolean[],
   ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-  as u(e, l, d, c, t, f, tt, s, ck, src, sys, r, ek, ec, em, m)
-on conflict (check_id, executed_at, source) do nothing
-returning check_id, source, executed_at`;
+  as u(e, l, d, c, t, f, tt, s, ck, src, sys, r, ek, ec, em, m)`;
 
 /**
- * One row back whatever the batch: how many were inserted, and only when some were not (a result
- * sent again), which ones — so the usual batch does not parse thousands of returned rows.
+ * A batch with results already stored (sent again): only the others are inserted. One row back
+ * whatever the batch: how many were inserted and which ones.
  */
-const INSERT_RESULTS_COUNTED = `
-with inserted as (${INSERT_RESULTS})
+const INSERT_RESULTS_SKIPPING_STORED = `
+with inserted as (
+  insert into check_results (${RESULT_COLUMNS}) ${RESULT_VALUES}
+  on conflict (check_id, executed_at, source) do nothing
+  returning check_id, source, executed_at)
 select count(*) as inserted,
-  case when count(*) < ? then json_agg(json_build_array(check_id, source, (extract(epoch from executed_at) * 1000)::bigint)) end as keys
+  json_agg(json_build_array(check_id, source, (extract(epoch from executed_at) * 1000)::bigint)) as keys
 from inserted`;
 
+/**
+ * Held shared by every history write while it reads how far the roll-ups are folded and until it
+ * commits, and exclusively by a fold (check-history-folds.ts), which therefore sees every row
+ * written against the old watermarks, and is never overtaken by a later write (the lock queue
+ * is fair: a fold waiting for it holds back new shared requests).
+ */
+export const ROLLUP_FOLD_LOCK_KEY = 7_318_420_014;
+
+export const READ_FOLDS = `select (extract(epoch from hours_folded_until) * 1000)::bigint as hours, (extract(epoch from days_folded_until) * 1000)::bigint as days
+from history_rollup_folds`;
+
 /** Adds deltas into one roll-up table (`subject`: its id column), creating rows that are missing. */
-const upsertRollups = (table: string, subject: string) => `${table}_up as (
-  insert into ${table} (${subject}, grain, bucket_start, shard, results, failures, latency_histogram)
-  select id, grain, to_timestamp(b / 1000.0), (select shard from s), n, f, h::integer[] from u where kind = '${table}'
+const upsertRollups = (table: string, subject: string, extra: { column: string; value: string } | undefined) => `${table}_up as (
+  insert into ${table} (${subject}, grain, bucket_start, shard, results, failures, latency_histogram${extra ? `, ${extra.column}` : ''})
+  select id, grain, 'epoch'::timestamptz + b * interval '1 millisecond', (select shard from s), n, f, h::integer[]${extra ? `, ${extra.value}` : ''} from u where kind = '${table}'
   on conflict (${subject}, grain, bucket_start, shard) do update set
     results = ${table}.results + excluded.results,
     failures = ${table}.failures + excluded.failures,
     latency_histogram = case when excluded.latency_histogram is null then ${table}.latency_histogram
       else vigil_histogram_add(${table}.latency_histogram, excluded.latency_histogram) end)`;
 
-const UPSERT_ROLLUPS = `
-with u as (select * from unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::integer[], ?::integer[], ?::text[]) as u(kind, id, grain, b, n, f, h)),
-s as (select ?::smallint as shard),
-${upsertRollups('check_rollups', 'check_id')},
-${upsertRollups('system_rollups', 'system_id')}
-select 1`;
+const ROLLUP_DELTAS = `unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::integer[], ?::integer[], ?::text[], ?::text[]) as u(kind, id, grain, b, n, f, h, sys)`;
+const ROLLUP_UPSERTS = `s as (select ?::smallint as shard),
+${upsertRollups('check_rollups', 'check_id', { column: 'system_id', value: 'sys' })},
+${upsertRollups('system_rollups', 'system_id', undefined)}`;
+
+const UPSERT_ROLLUPS = `with u as (select * from ${ROLLUP_DELTAS}), ${ROLLUP_UPSERTS} select 1`;
 
 /**
- * Writes check results and their roll-ups. `insert` stores a batch in ONE transaction: the raw
- * rows with `on conflict do nothing` (a result already stored is skipped), then the roll-ups of
- * exactly the rows that were inserted, so a result sent again is neither stored twice nor counted
- * twice. Every batch is two statements whatever its size (arrays bound as parameters, `unnest`).
+ * The usual batch, in ONE statement (one round trip, its own transaction): none of its results is
+ * stored yet, so a plain insert (a third cheaper than `on conflict`) stores them all or fails whole
+ * on the first one already stored; the roll-up deltas were computed with the folds the writer
+ * last saw (parameters 2-3), and are applied only if those are still in force. Otherwise, or if a
+ * fold holds or waits for the fold lock (taken here without waiting: a statement that waited
+ * would have read the watermarks before the fold moved them), nothing is written, and the folds
+ * in force come back. The folds row is read FOR SHARE: a locking read returns the newest version,
+ * whatever the statement's snapshot.
+ */
+const INSERT_NEW_RESULTS_AND_ROLLUPS = `
+with f as (select hours_folded_until, days_folded_until,
+    pg_try_advisory_xact_lock_shared(?::bigint)
+    and hours_folded_until = 'epoch'::timestamptz + ?::bigint * interval '1 millisecond'
+    and days_folded_until = 'epoch'::timestamptz + ?::bigint * interval '1 millisecond' as seen
+  from history_rollup_folds for share),
+inserted as (insert into check_results (${RESULT_COLUMNS}) ${RESULT_VALUES} where (select seen from f)),
+u as (select * from ${ROLLUP_DELTAS} where (select seen from f)),
+${ROLLUP_UPSERTS}
+select seen, (extract(epoch from hours_folded_until) * 1000)::bigint as hours, (extract(epoch from days_folded_until) * 1000)::bigint as days from f`;
+
+/**
+ * How far the roll-ups are folded (persistence/check-history-folds.ts), epoch ms: the system's
+ * hourly roll-ups exist for hours before `hours`; the check's and system's daily ones for days
+ * before `days`. Later buckets are the sum of the check's hourly roll-ups.
+ */
+export interface RollupFolds {
+  hours: number;
+  days: number;
+}
+
+type FoldsRow = { hours: string | number; days: string | number };
+const foldsOf = (row: FoldsRow | undefined): RollupFolds => ({ hours: Number(row!.hours), days: Number(row!.days) });
+
+/**
+ * Writes check results and their roll-ups, atomically: the raw rows (a result already stored is
+ * skipped), and the roll-ups of exactly the rows that were inserted, so a result sent again is
+ * neither stored twice nor counted twice. The usual batch is one statement whatever its size
+ * (arrays bound as parameters, `unnest`); a batch holding results already stored, or written
+ * while a fold moved the watermarks, takes a transaction of a few.
  */
 export class CheckHistoryStore {
+  /** The folds last seen: the usual batch's deltas are computed with them, and checked in its statement. */
+  private folds: RollupFolds | undefined;
+
   constructor(private readonly db: Database) {}
 
   /**
    * Inserts `rows` (a repeated key inside the batch counts once) and applies the roll-up deltas
-   * `rollupsOf` computes from the rows actually inserted, in one transaction. Resolves with those
-   * rows once committed. Rejects with `PersistenceError` and then wrote nothing (or, if the
-   * connection died during COMMIT, the outcome is unknown: inserting the same rows again is safe).
-   * A row of a day with no partition fails the whole batch (`isMissingPartition`). `shard`
-   * (0 to ROLLUP_SHARDS − 1) is the roll-up rows this transaction adds into: give transactions in
-   * flight at the same time different shards, and they never wait for each other's row locks.
+   * `rollupsOf` computes from the rows actually inserted and the folds in force, atomically.
+   * Resolves with those rows once committed. Rejects with `PersistenceError` and then wrote
+   * nothing (or, if the connection died during COMMIT, the outcome is unknown: inserting the same
+   * rows again is safe). A row of a day with no partition fails the whole batch
+   * (`isMissingPartition`). `shard` (0 to ROLLUP_SHARDS − 1) is the roll-up rows this batch adds
+   * into: give batches in flight at the same time different shards, and they never wait for each
+   * other's row locks.
    */
-  async insert(rows: readonly CheckResultRow[], rollupsOf: (inserted: CheckResultRow[]) => RollupDelta[], shard = 0): Promise<CheckResultRow[]> {
+  async insert(rows: readonly CheckResultRow[], rollupsOf: (inserted: CheckResultRow[], folds: RollupFolds) => RollupDelta[], shard = 0): Promise<CheckResultRow[]> {
     const unique = new Map<string, CheckResultRow>();
     for (const row of rows) {
       const key = resultKey(row);
@@ -132,23 +186,57 @@ export class CheckHistoryStore {
     // One order for every writer: concurrent batches take their row locks in the same order.
     const sorted = [...unique.values()].sort(compareRows);
     if (sorted.length === 0) return [];
+    const parameters = resultParameters(sorted);
+    this.folds ??= foldsOf((await this.db.query<FoldsRow>(READ_FOLDS))[0]);
+    const folds = this.folds;
+    try {
+      const [outcome] = await this.db.query<FoldsRow & { seen: boolean }>(INSERT_NEW_RESULTS_AND_ROLLUPS, [
+        ROLLUP_FOLD_LOCK_KEY,
+        folds.hours,
+        folds.days,
+        ...parameters,
+        ...rollupParameters(rollupsOf(sorted, folds).sort(compareDeltas)),
+        shard % ROLLUP_SHARDS,
+      ]);
+      if (outcome!.seen) return sorted;
+      // A fold is under way or moved the watermarks since (nothing was written).
+      this.folds = foldsOf(outcome);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
+    return this.insertInTransaction(sorted, parameters, rollupsOf, shard);
+  }
+
+  /** The unusual batch: some results may be stored already, or a fold ran: waits for the fold lock (shared), then reads the watermarks. */
+  private insertInTransaction(
+    sorted: CheckResultRow[],
+    parameters: string[],
+    rollupsOf: (inserted: CheckResultRow[], folds: RollupFolds) => RollupDelta[],
+    shard: number,
+  ): Promise<CheckResultRow[]> {
     return this.db.transaction(async (transaction) => {
+      await this.db.query(`select pg_advisory_xact_lock_shared(?::bigint)`, [ROLLUP_FOLD_LOCK_KEY], transaction);
+      // A statement of its own: its snapshot is taken with the lock held.
+      const folds = foldsOf((await this.db.query<FoldsRow>(READ_FOLDS, [], transaction))[0]);
+      this.folds = folds;
       const [counted] = await this.db.query<{ inserted: string | number; keys: Array<[string, string, number]> | string | null }>(
-        INSERT_RESULTS_COUNTED,
-        [...resultParameters(sorted), sorted.length],
+        INSERT_RESULTS_SKIPPING_STORED,
+        parameters,
         transaction,
       );
-      let inserted = sorted;
-      if (Number(counted?.inserted ?? 0) !== sorted.length) {
-        const keys = typeof counted?.keys === 'string' ? (JSON.parse(counted.keys) as Array<[string, string, number]>) : (counted?.keys ?? []);
-        const stored = new Set(keys.map(([checkId, source, executedAt]) => resultKey({ checkId, executedAt: Number(executedAt), source })));
-        inserted = sorted.filter((row) => stored.has(resultKey(row)));
-      }
-      const deltas = inserted.length > 0 ? rollupsOf(inserted).sort(compareDeltas) : [];
+      const keys = typeof counted?.keys === 'string' ? (JSON.parse(counted.keys) as Array<[string, string, number]>) : (counted?.keys ?? []);
+      const stored = new Set(keys.map(([checkId, source, executedAt]) => resultKey({ checkId, executedAt: Number(executedAt), source })));
+      const inserted = keys.length === sorted.length ? sorted : sorted.filter((row) => stored.has(resultKey(row)));
+      const deltas = inserted.length > 0 ? rollupsOf(inserted, folds).sort(compareDeltas) : [];
       if (deltas.length > 0) await this.db.query(UPSERT_ROLLUPS, [...rollupParameters(deltas), shard % ROLLUP_SHARDS], transaction);
       return inserted;
     });
   }
+}
+
+/** True when a statement failed on a unique index (SQLSTATE 23505): here, a result already stored. */
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof PersistenceError && error.sqlState === '23505';
 }
 
 /** True when a batch failed because a row's day has no partition (SQLSTATE 23514 "no partition of relation … found for row"). */
@@ -198,5 +286,6 @@ function rollupParameters(deltas: readonly RollupDelta[]): string[] {
     numberArray(deltas.map((delta) => delta.results)),
     numberArray(deltas.map((delta) => delta.failures)),
     textArray(deltas.map((delta) => histogramLiteral(delta.histogram))),
+    textArray(deltas.map((delta) => delta.systemId ?? null)),
   ];
 }

@@ -1,8 +1,8 @@
 /**
- * The check history's tables (migration 20261207020000): partitioned and written in raw SQL, so
+ * The check history's tables (migrations 20261207020000 and 20261207030000): partitioned and written in raw SQL, so
  * they have no MikroORM entity, and the schema comparison (`checkMigrationNeeded`) skips them.
  */
-export const CHECK_HISTORY_TABLES: ReadonlyArray<string | RegExp> = ['check_results', /^check_results_p\d{8}$/, 'check_rollups', 'system_rollups'];
+export const CHECK_HISTORY_TABLES: ReadonlyArray<string | RegExp> = ['check_results', /^check_results_p\d{8}$/, 'check_rollups', 'system_rollups', 'history_rollup_folds'];
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;

@@ -93,17 +93,19 @@ export class Database {
   }
 
   /**
-   * Applies pending migrations. On PostgreSQL the run holds a session advisory lock, so nodes
-   * starting together migrate one after another instead of racing on `create table`.
+   * Applies pending migrations (up to and including `to`, a migration's name, when given: an
+   * upgrade path can then be tested from an older schema). On PostgreSQL the run holds a session
+   * advisory lock, so nodes starting together migrate one after another instead of racing on
+   * `create table`.
    */
-  async migrate(): Promise<string[]> {
+  async migrate(options: { to?: string } = {}): Promise<string[]> {
     const lock = this.url ? new pg.Client({ connectionString: this.url }) : undefined;
     try {
       if (lock) {
         await lock.connect();
         await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
       }
-      const applied = await this.orm.getMigrator().up();
+      const applied = await this.orm.getMigrator().up(options.to ? { to: options.to } : undefined);
       return applied.map((migration) => migration.name);
     } catch (error) {
       throw PersistenceError.migrationFailed(error);

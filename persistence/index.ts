@@ -18,7 +18,8 @@ export { EntityListing, type EntityListQuery, type EntityPage } from './entity-l
 export { StateQueries, type StateCondition, type StateOrderKey, type StateQuery, type StateRow } from './state-query.ts';
 export { SystemQueries, type HealthFilter, type SystemQuery, type SystemRow } from './system-query.ts';
 export { StatusPageQuery, type StatusPageRows, type StatusPageQueryInput, type UptimeDayRow } from './status-page-query.ts';
-export { CheckHistoryStore, isMissingPartition, resultKey, ROLLUP_SHARDS, type CheckResultRow, type RollupDelta, type StoredHistogram } from './check-history-store.ts';
+export { CheckHistoryStore, isMissingPartition, resultKey, ROLLUP_FOLD_LOCK_KEY, ROLLUP_SHARDS, type CheckResultRow, type RollupDelta, type RollupFolds, type StoredHistogram } from './check-history-store.ts';
 export { CheckHistoryPartitions } from './check-history-partitions.ts';
+export { CheckHistoryFolds, type FoldReport } from './check-history-folds.ts';
 export { CheckHistoryQueries, type CheckResultQuery, type RollupRow, type StoredCheckResult } from './check-history-query.ts';
 export { dayStartOf, hourStartOf, DAY_MS, HOUR_MS } from './check-history-tables.ts';

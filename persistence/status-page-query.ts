@@ -1,3 +1,4 @@
+import { completeRollupsQuery } from './check-history-query.ts';
 import { DAY_MS } from './check-history-tables.ts';
 import type { Database } from './database.ts';
 
@@ -56,19 +57,17 @@ export interface StatusPageQueryInput {
 
 
 /**
- * The systems' daily roll-ups of the check history (migration 20261207020000, `system_rollups`,
- * grain `day`) inside the window, their shards added up: one row per system and UTC day with
- * results. Read by primary key (system, grain, day, shard), so 90 days of a system are at most
- * 90 × 16 rows, whatever the results behind them.
+ * The systems' daily roll-ups of the check history inside the window (`completeRollupsQuery`: the
+ * folded days read by primary key, the days not folded yet summed from hours), their parts added
+ * up: one row per system and UTC day with results.
  */
+const SYSTEM_DAYS = completeRollupsQuery('system', 'day');
 const UPTIME_SQL = `
-select system_id as id, ((extract(epoch from bucket_start) * 1000)::bigint - ?::bigint) / ${DAY_MS}::bigint as day,
+select id, ((extract(epoch from bucket_start) * 1000)::bigint - ?::bigint) / ${DAY_MS}::bigint as day,
   sum(results - failures)::bigint as passed, sum(results)::bigint as results
-from system_rollups
-where system_id in (select value from jsonb_array_elements_text(?::jsonb)) and grain = 'day'
-  and bucket_start >= to_timestamp(?::bigint / 1000.0) and bucket_start < to_timestamp(?::bigint / 1000.0)
-group by system_id, bucket_start
-order by system_id, bucket_start`;
+from (${SYSTEM_DAYS.sql}) r
+group by id, bucket_start
+order by id, bucket_start`;
 
 /** `state->'systemIds'` (or another id array) shares an element with the bound JSON list. */
 const touches = (field: string) => `exists (select 1 from jsonb_array_elements_text(state->'${field}') x where x.value in (select value from jsonb_array_elements_text(?::jsonb)))`;
@@ -107,7 +106,7 @@ export class StatusPageQuery {
         `select id, state->>'status' as status from entity_state where kind = 'health' and id in (select value from jsonb_array_elements_text(?::jsonb))`,
         [shown],
       ),
-      this.db.query<{ id: string; day: string | number; passed: number; results: number }>(UPTIME_SQL, [input.fromMs, shown, input.fromMs, input.toMs]),
+      this.db.query<{ id: string; day: string | number; passed: number; results: number }>(UPTIME_SQL, [input.fromMs, ...SYSTEM_DAYS.parameters(systems.map((system) => system.id), input.fromMs, input.toMs)]),
       this.db.query<{ state: StatusPageRows['incidents'][number] }>(
         `select jsonb_build_object('id', id, 'title', state->'title', 'status', state->'status', 'severity', state->'severity',
            'systemIds', state->'systemIds', 'createdAt', state->'createdAt', 'resolvedAt', state->'resolvedAt', 'updates', state->'updates') as state

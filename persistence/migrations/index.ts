@@ -11,6 +11,7 @@ import { Migration20261206020000_query_indexes } from './Migration20261206020000
 import { Migration20261207000000_push_tokens } from './Migration20261207000000_push_tokens.ts';
 import { Migration20261207010000_notification_deliveries } from './Migration20261207010000_notification_deliveries.ts';
 import { Migration20261207020000_check_history } from './Migration20261207020000_check_history.ts';
+import { Migration20261207030000_rollup_folds } from './Migration20261207030000_rollup_folds.ts';
 
 /** Every migration, oldest first. Listed explicitly so they run the same from source and from a bundle. */
 export const migrationsList = [
@@ -27,4 +28,5 @@ export const migrationsList = [
   { name: 'Migration20261207000000_push_tokens', class: Migration20261207000000_push_tokens },
   { name: 'Migration20261207010000_notification_deliveries', class: Migration20261207010000_notification_deliveries },
   { name: 'Migration20261207020000_check_history', class: Migration20261207020000_check_history },
+  { name: 'Migration20261207030000_rollup_folds', class: Migration20261207030000_rollup_folds },
 ];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { completeRollupsQuery } from '../../persistence/check-history-query.ts';
 import { startClusterWithClients } from '../support/cluster.ts';
 import { useIsolation } from '../support/fixtures.ts';
 import { authorization } from '../support/isolation.ts';
@@ -70,15 +71,17 @@ describe('check history when the node ingesting results is killed', () => {
        from check_results where check_id = 'home' and source = 'edge'`,
     );
     expect(raw.rows[0]).toEqual({ rows: RESULTS, distinct_times: RESULTS, failures });
-    for (const [table, column, id] of [['check_rollups', 'check_id', 'home'], ['system_rollups', 'system_id', 'shop']] as const) {
-      const rollups = await db.query(
-        `select grain, sum(results)::int as results, sum(failures)::int as failures from ${table} where ${column} = $1 group by grain order by grain`,
-        [id],
-      );
-      expect(rollups.rows, table).toEqual([
-        { grain: 'day', results: RESULTS, failures },
-        { grain: 'hour', results: RESULTS, failures },
-      ]);
+    // Every roll-up, folded or (this hour, today) summed from the check's hours, as the API reads them.
+    for (const [subject, id] of [['check', 'home'], ['system', 'shop']] as const) {
+      for (const grain of ['hour', 'day'] as const) {
+        const { sql, parameters } = completeRollupsQuery(subject, grain);
+        let parameter = 0;
+        const rollups = await db.query(
+          `select sum(results)::int as results, sum(failures)::int as failures from (${sql.replace(/\?/g, () => `$${++parameter}`)}) r`,
+          parameters([id], 0, Date.now() + 86_400_000),
+        );
+        expect(rollups.rows, `${subject} ${grain}`).toEqual([{ results: RESULTS, failures }]);
+      }
     }
   }, scaled(90_000));
 });

@@ -18,11 +18,13 @@ async function send(kind: string, id: string, event: Record<string, unknown>): P
 }
 
 /** One result that makes the system's health unhealthy (or healthy again) at once, stored in the check history (the page's uptime) as a satellite's would be. */
+/** A result of the system's own check (a check belongs to one system, as check entities do). */
 async function report(systemId: string, success: boolean): Promise<void> {
   const executedAt = Date.now();
-  await shown.node.router.dispatch('health', systemId, { type: 'check_result', checkId: 'ping', source: 'test', success, executedAt, thresholds: { healthyAfter: 1, degradedAfter: 1, unhealthyAfter: 1 } });
+  const checkId = `ping-${systemId}`;
+  await shown.node.router.dispatch('health', systemId, { type: 'check_result', checkId, source: 'test', success, executedAt, thresholds: { healthyAfter: 1, degradedAfter: 1, unhealthyAfter: 1 } });
   const writer = new CheckHistoryWriter({ store: new CheckHistoryStore(shown.node.database), partitions: new CheckHistoryPartitions(shown.node.database), log: createLogger('test', 'silent'), clock: Date.now, rawRetentionMs: 14 * 86_400_000 });
-  await writer.record([{ checkId: 'ping', systemId, source: 'test', resultId: `ping:${executedAt}`, executedAt, success, latencyMs: 5 }]);
+  await writer.record([{ checkId, systemId, source: 'test', resultId: `${checkId}:${executedAt}`, executedAt, success, latencyMs: 5 }]);
   await writer.stop();
 }
 

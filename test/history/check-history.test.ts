@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CheckHistoryMaintenance, CheckHistoryWriter, type CheckHistoryRecord, LATENCY_RELATIVE_ERROR } from '../../history/index.ts';
 import { createLogger } from '../../node/index.ts';
-import { CheckHistoryPartitions, CheckHistoryStore, DAY_MS, HOUR_MS, SatelliteCredentialStore } from '../../persistence/index.ts';
+import { CheckHistoryFolds, CheckHistoryPartitions, CheckHistoryStore, DAY_MS, HOUR_MS, ROLLUP_FOLD_LOCK_KEY, SatelliteCredentialStore } from '../../persistence/index.ts';
 import { SATELLITE_PATH } from '../../protocol/satellite-protocol.ts';
 import { useTestNode } from '../support/fixtures.ts';
 import { authorization } from '../support/isolation.ts';
@@ -87,6 +87,9 @@ describe('check history', () => {
     const writer = fixture.node.history.writer!;
     // Another node's writer, adding into other roll-up shards of the same buckets.
     const db = fixture.node.database;
+    // Nothing folded since the week began: every result adds to its check's hour only, and the
+    // next test reads the other roll-ups as sums of those (a later one folds them).
+    await db.query('update history_rollup_folds set hours_folded_until = to_timestamp(? / 1000.0), days_folded_until = to_timestamp(? / 1000.0)', [dayOf(now) - 6 * DAY_MS, dayOf(now) - 6 * DAY_MS]);
     const other = new CheckHistoryWriter({ store: new CheckHistoryStore(db), partitions: new CheckHistoryPartitions(db), log: createLogger('other', 'silent'), clock: Date.now, rawRetentionMs: 14 * DAY_MS, shardBase: 9 });
     // In calls of 500, concurrently, as the gateway's batches of many systems arrive.
     const calls = [];
@@ -100,8 +103,10 @@ describe('check history', () => {
     expect(await writer.record([{ ...week[0]!, executedAt: now - 20 * DAY_MS }, { ...week[0]!, executedAt: now + 2 * DAY_MS }])).toEqual({ stored: 0, duplicates: 0, skipped: 2 });
     const [{ count }] = (await fixture.node.database.query<{ count: string }>('select count(*) from check_results')) as [{ count: string }];
     expect(Number(count)).toBe(week.length);
-    const [{ shards }] = (await db.query<{ shards: string }>(`select count(distinct shard) as shards from check_rollups where check_id = 'web-http' and grain = 'day'`)) as [{ shards: string }];
+    const [{ shards }] = (await db.query<{ shards: string }>(`select count(distinct shard) as shards from check_rollups where check_id = 'web-http' and grain = 'hour'`)) as [{ shards: string }];
     expect(Number(shards)).toBeGreaterThan(1);
+    const derived = await db.query<{ n: string }>(`select (select count(*) from check_rollups where grain = 'day') + (select count(*) from system_rollups) as n`);
+    expect(Number(derived[0]!.n)).toBe(0);
   });
 
   it('rolls up per check and system, per hour and day, to the exact counts and uptime and percentiles within the sketch error', async () => {
@@ -162,6 +167,80 @@ describe('check history', () => {
     expect((await get('/checks/web-http/results?cursor=bm9wZQ')).status).toBe(400);
   });
 
+  it('folds ended hours and days into the same figures, from several nodes at once; a late result then counts once in every roll-up', async () => {
+    const db = fixture.node.database;
+    const since = dayOf(now) - 6 * DAY_MS;
+    const paths = [
+      ...CHECKS.flatMap(({ checkId }) => [`/checks/${checkId}/series?bucket=day&since=${since}`, `/checks/${checkId}/series?bucket=hour&since=${since}&until=${now}`]),
+      ...['web', 'db'].flatMap((system) => [`/systems/${system}/series?bucket=day&since=${since}`, `/systems/${system}/series?bucket=hour&since=${since}&until=${now}`]),
+    ];
+    const read = async () => Promise.all(paths.map(async (path) => (await get(path)).body));
+    const unfolded = await read();
+    // Two nodes fold at once: one folds, the other finds nothing left. Meanwhile results of the
+    // days being folded keep coming (a check of its own): each is in the folded figures once,
+    // whether it committed before the fold, waited for it, or came after it.
+    const racing: CheckHistoryRecord[] = Array.from({ length: 600 }, (_, n) => ({
+      checkId: 'race-check', systemId: 'race', source: 'sat-r', resultId: `race-${n}`, executedAt: since + ((n * 7_919_993) % (now - since - 60_000)), success: n % 5 !== 0, latencyMs: 10 + n,
+    }));
+    const record = (from: number, to: number) => Promise.all(Array.from({ length: (to - from) / 30 }, (_, k) => fixture.node.history.writer!.record(racing.slice(from + k * 30, from + k * 30 + 30))));
+    const before = await record(0, 300);
+    // A slow write holds the fold lock: both folds wait for it, and the writes that come now wait behind them.
+    const slowWrite = new pg.Client({ connectionString: fixture.databaseUrl });
+    await slowWrite.connect();
+    await slowWrite.query('begin');
+    await slowWrite.query('select pg_advisory_xact_lock_shared($1)', [ROLLUP_FOLD_LOCK_KEY]);
+    const waiting = async () => Number((await db.query<{ n: string }>(`select count(*) as n from pg_locks where locktype = 'advisory' and not granted`))[0]!.n);
+    const folds = Promise.all([new CheckHistoryFolds(db).fold(now), new CheckHistoryFolds(db).fold(now)]);
+    await waitFor(async () => (await waiting()) === 2 || undefined, 10_000, 'both folds waiting');
+    const after = record(300, 600);
+    await waitFor(async () => (await waiting()) > 2 || undefined, 10_000, 'writes waiting behind the folds');
+    await slowWrite.query('commit');
+    await slowWrite.end();
+    const [first, second] = await folds;
+    expect([...before, ...(await after)].reduce((sum, outcome) => sum + outcome.stored, 0)).toBe(600);
+    const folded = [first, second].find((report) => report.days.to > report.days.from)!;
+    expect(folded).toEqual({ hours: { from: since, to: hourOf(now) }, days: { from: since, to: dayOf(now) } });
+    expect([first, second].filter((report) => report.hours.to > report.hours.from)).toHaveLength(1);
+    const totals = async (path: string) => ((await get(path)).body.points as Array<{ results: number; failures: number }>).reduce((sum, point) => [sum[0]! + point.results, sum[1]! + point.failures], [0, 0]);
+    for (const path of [`/checks/race-check/series?bucket=day&since=${since}`, `/systems/race/series?bucket=day&since=${since}`, `/systems/race/series?bucket=hour&since=${since}&until=${now}`]) {
+      expect(await totals(path), path).toEqual([600, 120]);
+    }
+    await db.query(`delete from check_rollups where check_id = 'race-check'`);
+    await db.query(`delete from system_rollups where system_id = 'race'`);
+    expect(await new CheckHistoryFolds(db).current()).toEqual({ hours: hourOf(now), days: dayOf(now) });
+    const rows = await db.query<{ table: string; grain: string; n: string }>(
+      `select 'check' as table, grain, count(*) as n from check_rollups group by grain union all select 'system', grain, count(*) from system_rollups group by grain order by 1, 2`,
+    );
+    // Days before today per check (3 × 6) and per system (2 × 6); hours before this one per system.
+    expect(rows.map((row) => [row.table, row.grain, Number(row.n)])).toEqual([
+      ['check', 'day', 18],
+      ['check', 'hour', expect.any(Number)],
+      ['system', 'day', 12],
+      ['system', 'hour', new Set(week.filter((result) => result.executedAt < hourOf(now)).map((result) => `${result.systemId}@${hourOf(result.executedAt)}`)).size],
+    ]);
+    // The same figures, read from folded rows.
+    expect(await read()).toEqual(unfolded);
+
+    // A late result, yesterday (a satellite back after a day offline): its hour and day are folded,
+    // so it adds to the check's day and the system's hour and day itself, once.
+    const yesterday = dayOf(now) - DAY_MS + 5 * HOUR_MS + 17_000;
+    const late: CheckHistoryRecord = { checkId: 'web-tls', systemId: 'web', source: 'sat-a', resultId: 'late', executedAt: yesterday, success: false, latencyMs: 10, error: { kind: 'tls', message: 'expired' } };
+    expect(await fixture.node.history.writer!.record([late])).toEqual({ stored: 1, duplicates: 0, skipped: 0 });
+    week.push(late);
+    const point = async (path: string, at: number) => ((await get(path)).body.points as Array<{ at: number; results: number; failures: number }>).find((entry) => entry.at === at);
+    const inBucket = (filter: (result: CheckHistoryRecord) => boolean) => {
+      const mine = week.filter(filter);
+      return { results: mine.length, failures: mine.filter((result) => !result.success).length };
+    };
+    expect(await point(`/checks/web-tls/series?bucket=day&since=${since}`, dayOf(yesterday))).toMatchObject(inBucket((result) => result.checkId === 'web-tls' && dayOf(result.executedAt) === dayOf(yesterday)));
+    expect(await point(`/systems/web/series?bucket=day&since=${since}`, dayOf(yesterday))).toMatchObject(inBucket((result) => result.systemId === 'web' && dayOf(result.executedAt) === dayOf(yesterday)));
+    expect(await point(`/systems/web/series?bucket=hour&since=${since}&until=${now}`, hourOf(yesterday))).toMatchObject(inBucket((result) => result.systemId === 'web' && hourOf(result.executedAt) === hourOf(yesterday)));
+    // Folding again changes nothing.
+    const settled = await read();
+    expect(await new CheckHistoryFolds(db).fold(now)).toEqual({ hours: { from: hourOf(now), to: hourOf(now) }, days: { from: dayOf(now), to: dayOf(now) } });
+    expect(await read()).toEqual(settled);
+  });
+
   it('drops whole days past the raw retention and roll-ups past their own, from several nodes at once, nothing else', async () => {
     const db = fixture.node.database;
     const countsByDay = async () =>
@@ -170,7 +249,7 @@ describe('check history', () => {
     const rollups = async (grain: string) => Number((await db.query<{ n: string }>(`select count(*) as n from check_rollups where grain = ?`, [grain]))[0]!.n);
     const hourlyBefore = await rollups('hour');
     const retention = { rawMs: 3 * DAY_MS, hourlyMs: 2 * DAY_MS, dailyMs: 5 * DAY_MS };
-    const maintenance = () => new CheckHistoryMaintenance({ partitions: new CheckHistoryPartitions(db), log: createLogger('test', 'silent'), clock: () => now, retention });
+    const maintenance = () => new CheckHistoryMaintenance({ partitions: new CheckHistoryPartitions(db), folds: new CheckHistoryFolds(db), log: createLogger('test', 'silent'), clock: () => now, retention });
     const [first, second] = await Promise.all([maintenance().runOnce(), maintenance().runOnce()]);
     const dropped = [...first.dropped, ...second.dropped].sort();
     // Each day once, by one of the two: the days that ended at least 3 days ago.
