@@ -25,22 +25,13 @@ import { createLogger } from '../node/index.ts';
 import { CheckHistoryFolds, CheckHistoryPartitions, CheckHistoryQueries, CheckHistoryStore, Database, DAY_MS, dayStartOf, HOUR_MS } from '../persistence/index.ts';
 import { createTestDatabase } from '../test/support/isolation.ts';
 import { CLOCK_TICKS, databaseBackendTicks } from './support/proc-cpu.ts';
+import { seededRandom as random } from '../test/support/seeded-random.ts';
 
 const rowsPerMix = Number(process.env.BENCH_ROWS ?? 200_000);
 const queryChecks = Number(process.env.BENCH_CHECKS ?? 1_000);
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const quantile = (sorted: number[], q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Mix = 'realistic' | 'bare';
 

@@ -1,5 +1,5 @@
 import type { Database } from './database.ts';
-import { READ_FOLDS, ROLLUP_FOLD_LOCK_KEY, type RollupFolds } from './check-history-store.ts';
+import { foldsOf, READ_FOLDS, ROLLUP_FOLD_LOCK_KEY, type FoldsRow, type RollupFolds } from './check-history-store.ts';
 import { dayStartOf, hourStartOf } from './check-history-tables.ts';
 
 /** What one fold did: the buckets it folded ([from, to) epoch ms; empty when from = to). */
@@ -42,8 +42,7 @@ export class CheckHistoryFolds {
 
   /** The watermarks in force now (for reads: buckets from them on are summed from the check's hours). */
   async current(): Promise<RollupFolds> {
-    const [row] = await this.db.query<{ hours: string | number; days: string | number }>(READ_FOLDS);
-    return { hours: Number(row!.hours), days: Number(row!.days) };
+    return foldsOf((await this.db.query<FoldsRow>(READ_FOLDS))[0]);
   }
 
   /** Folds every hour and UTC day that ended by `nowMs` (cluster clock) and is not folded yet. */
@@ -51,8 +50,7 @@ export class CheckHistoryFolds {
     return this.db.transaction(async (transaction) => {
       await this.db.query(`set local lock_timeout = '${LOCK_TIMEOUT}'`, [], transaction);
       await this.db.query(`select pg_advisory_xact_lock(?::bigint)`, [ROLLUP_FOLD_LOCK_KEY], transaction);
-      const [row] = await this.db.query<{ hours: string | number; days: string | number }>(READ_FOLDS, [], transaction);
-      const before = { hours: Number(row!.hours), days: Number(row!.days) };
+      const before = foldsOf((await this.db.query<FoldsRow>(READ_FOLDS, [], transaction))[0]);
       const after = { hours: Math.max(before.hours, hourStartOf(nowMs)), days: Math.max(before.days, dayStartOf(nowMs)) };
       const run = async (statements: string[], from: number, to: number) => {
         for (const sql of statements) await this.db.query(sql, [from, to], transaction);

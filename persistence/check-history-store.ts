@@ -151,8 +151,9 @@ export interface RollupFolds {
   days: number;
 }
 
-type FoldsRow = { hours: string | number; days: string | number };
-const foldsOf = (row: FoldsRow | undefined): RollupFolds => ({ hours: Number(row!.hours), days: Number(row!.days) });
+/** A row of `READ_FOLDS`. */
+export type FoldsRow = { hours: string | number; days: string | number };
+export const foldsOf = (row: FoldsRow | undefined): RollupFolds => ({ hours: Number(row!.hours), days: Number(row!.days) });
 
 /**
  * Writes check results and their roll-ups, atomically: the raw rows (a result already stored is

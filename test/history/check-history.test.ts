@@ -8,6 +8,7 @@ import { SATELLITE_PATH } from '../../protocol/satellite-protocol.ts';
 import { useTestNode } from '../support/fixtures.ts';
 import { authorization } from '../support/isolation.ts';
 import { waitFor } from '../support/stream-reader.ts';
+import { seededRandom as random } from '../support/seeded-random.ts';
 
 const fixture = useTestNode();
 const get = async (path: string) => {
@@ -16,16 +17,6 @@ const get = async (path: string) => {
 };
 const dayOf = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 const hourOf = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CHECKS = [
   { checkId: 'web-http', systemId: 'web', sources: ['sat-a', 'sat-b'] },
