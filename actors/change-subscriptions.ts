@@ -47,13 +47,22 @@ function parse<T>(schema: { safeParse(value: unknown): { success: true; data: T 
  */
 export function onEntityChanged(
   bus: Bus,
-  options: SubscriptionOptions & { kind?: EntityKind; handler: (change: EntityChange, info: DeliveryInfo) => Promise<void> },
+  options: SubscriptionOptions & {
+    kind?: EntityKind;
+    handler: (change: EntityChange, info: DeliveryInfo) => Promise<void>;
+    /**
+     * Asked first, with the message unread: false acknowledges it without parsing or validating
+     * it (a change nobody needs now costs its delivery only; a health change is several KB of JSON).
+     */
+    wanted?: (info: DeliveryInfo) => boolean;
+  },
 ): Promise<Subscription> {
+  const { wanted } = options;
   return consume(bus, {
     ...options,
     stream: bus.subjects.streams.entity,
     filterSubject: bus.subjects.entityFilter(options.kind),
-    handler: (message) => options.handler(parse(entityChangeSchema, message.data, 'entity change'), message),
+    handler: (message) => (wanted && !wanted(message) ? Promise.resolve() : options.handler(parse(entityChangeSchema, message.data, 'entity change'), message)),
     onError: options.onError,
   });
 }

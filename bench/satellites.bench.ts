@@ -7,13 +7,19 @@
  *   npm run bench:satellites                       # 2,000 satellites, check history on
  *   BENCH_SATELLITES=15000 npm run bench:satellites
  *   BENCH_HISTORY=compare npm run bench:satellites # ingest with the check history off, then on
+ *   BENCH_HISTORY=compare BENCH_ROUNDS=3 npm run bench:satellites # off on on off off on
+ *   BENCH_NODE_CPUS=1 taskset -c 0 npm run bench:satellites     # the node alone on CPU 1
  *
  * `BENCH_HISTORY`: `on` (default), `off` (VIGIL_HISTORY_ENABLED=false), or `compare`: one run,
- * the same satellites and checks, the node started with history off for the first results phase
- * and restarted with it on for the second (memory is read in the first phase only).
+ * the same satellites and checks, the node restarted with the other setting for each results
+ * phase (memory is read in the first phase only). `BENCH_ROUNDS` (compare only, default 1) pairs
+ * of phases, in the order off on, on off, off on, … so that neither setting always runs on the
+ * fuller database or the warmer machine; the summary gives each setting's median and the ratio
+ * of the medians (on ÷ off), and each round's own ratio.
  *
  * Prints one JSON line, then a table.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect as natsConnect } from '@nats-io/transport-node';
 import pg from 'pg';
@@ -39,8 +45,10 @@ const mib = (bytes: number) => +(bytes / 2 ** 20).toFixed(1);
 
 const historyMode = (process.env.BENCH_HISTORY ?? 'on') as 'on' | 'off' | 'compare';
 if (!['on', 'off', 'compare'].includes(historyMode)) throw new Error(`BENCH_HISTORY must be on, off or compare, not ${historyMode}`);
-/** The check history setting of each results phase, in order. */
-const phases: boolean[] = historyMode === 'compare' ? [false, true] : [historyMode === 'on'];
+const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_ROUNDS must be a whole number ≥ 1, not ${process.env.BENCH_ROUNDS}`);
+/** The check history setting of each results phase, in order: pairs alternating off-on and on-off. */
+const phases: boolean[] = historyMode === 'compare' ? Array.from({ length: rounds }, (_, round) => (round % 2 === 0 ? [false, true] : [true, false])).flat() : [historyMode === 'on'];
 
 const database = await createTestDatabase();
 const namespace = createTestNamespace();
@@ -230,12 +238,43 @@ async function sendResults(socketOf: Map<number, WebSocket>, phase: number): Pro
   };
 }
 
+/** History on against off over the phases of a compare run: medians, their ratio, and each round's ratio (its two phases). */
+function compare(reports: PhaseReport[]) {
+  const rates = (history: 'on' | 'off') => reports.filter((phase) => phase.history === history).map((phase) => phase.resultsIngestedPerSecond);
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = sorted.length / 2;
+    return Math.round(sorted.length % 2 ? sorted[Math.floor(middle)]! : (sorted[middle - 1]! + sorted[middle]!) / 2);
+  };
+  const medianOff = median(rates('off'));
+  const medianOn = median(rates('on'));
+  const roundRatios: number[] = [];
+  for (let round = 0; round + 1 < reports.length; round += 2) {
+    const pair = reports.slice(round, round + 2);
+    const on = pair.find((phase) => phase.history === 'on')!;
+    const off = pair.find((phase) => phase.history === 'off')!;
+    roundRatios.push(+(on.resultsIngestedPerSecond / Math.max(1, off.resultsIngestedPerSecond)).toFixed(2));
+  }
+  return { rounds: roundRatios.length, medianOff, medianOn, ratioOfMedians: +(medianOn / Math.max(1, medianOff)).toFixed(2), roundRatios };
+}
+
+/**
+ * Starts the node; with `BENCH_NODE_CPUS` (a taskset list, e.g. `1`) pins it, every thread, to
+ * those CPUs: run the bench itself, PostgreSQL and NATS on the others (bench/README.md), and the
+ * node has cores of its own, as in a deployment where the database runs elsewhere.
+ */
+async function startNode(): Promise<void> {
+  await node.start();
+  const cpus = process.env.BENCH_NODE_CPUS;
+  if (cpus) execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cpus, String(node.pid)], { stdio: 'ignore' });
+}
+
 function loadAverageText(): string {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
 try {
-  await node.start();
+  await startNode();
   const inspector = await NodeInspector.connect(node.output);
   /** The node's memory after full collections: retained JS heap and RSS. */
   const memory = () => inspector.settledMemory(node.pid!);
@@ -314,7 +353,7 @@ try {
       sockets = [];
       await node.kill('SIGTERM');
       node = nodeFor(history);
-      await node.start();
+      await startNode();
       connection = await connectAll();
     }
     log(`phase ${phase + 1}: check history ${history ? 'on' : 'off'}`);
@@ -328,7 +367,9 @@ try {
   }
   if (process.env.BENCH_DEBUG) log(node.output.slice(-2000));
 
-  const last = reports.at(-1)!;
+  // The figures at the top level are those of the last phase with history on (unless BENCH_HISTORY=off), as before phases existed.
+  const last = [...reports].reverse().find((phase) => phase.history === 'on') ?? reports.at(-1)!;
+  const comparison = historyMode === 'compare' ? compare(reports) : undefined;
   const report = {
     satellites: count,
     authenticated: first.authenticated,
@@ -341,7 +382,6 @@ try {
     },
     bytesPerConnection: perConnection,
     bytesPerSatellite: perSatellite,
-    // The last phase's figures (history on, unless BENCH_HISTORY=off), as before phases existed.
     history: last.history,
     resultsRefusedLogged: last.resultsRefusedLogged,
     resultsSent: last.resultsSent,
@@ -352,6 +392,7 @@ try {
     healthTransitions: last.healthTransitions,
     resultsPerTransition: last.resultsPerTransition,
     phases: reports,
+    ...(comparison ? { comparison } : {}),
     targets: { bytesPerConnection: 3072, resultsPerSecond: 20_000 },
   };
   console.log(JSON.stringify(report));
@@ -366,6 +407,10 @@ try {
     console.log(
       `| ${phase.history} | ${phase.resultsOfferedPerSecond}/s → **${phase.resultsIngestedPerSecond}/s** (${phase.resultsAcknowledged} of ${phase.resultsSent}) | ${t.refusedOverBacklog} | ${phase.healthTransitions} (${phase.resultsPerTransition}) | ${phase.historyRows} | ${phase.nodeCpuMicrosPerResult} µs / ${phase.postgresCpuMicrosPerResult} µs | ${t.healthCommits}: ${t.transitionsPerHealthCommit}, ${t.healthCommitMs} ms | ${t.historyCommits}: ${t.resultsPerHistoryCommit}, ${t.historyCommitMs} ms | ${phase.loadAverage} |`,
     );
+  }
+  if (comparison) {
+    console.log(`\nacknowledged/s, median of ${comparison.rounds} phase(s) each: history off **${comparison.medianOff}/s**, on **${comparison.medianOn}/s**: on ÷ off = **${comparison.ratioOfMedians}**`);
+    console.log(`each round's on ÷ off: ${comparison.roundRatios.join(', ')}`);
   }
 } catch (error) {
   log(`failed: ${(error as Error).message}\nnode output (tail):\n${node.output.slice(-3000)}`);

@@ -19,7 +19,10 @@ export interface CommitResultRow {
  * 1. `lease`: the batch's partitions whose epoch this node still holds, locked `FOR SHARE` (a
  *    takeover, which updates the row, waits for this statement; after it, the epoch differs);
  * 2. `upd` / `ins`: the state rows, written only where the stored version is the one the writer
- *    read (insert-if-absent for new entities): `won` are the entities that passed both checks;
+ *    read (insert-if-absent for new entities): `won` are the entities that passed both checks.
+ *    The state is the last transition's `next`, read out of its change JSON (`vs`), and so is the
+ *    snapshot's context where it is that same state: a big state crosses the wire once, not three
+ *    times;
  * 3. `t` / `o`: their transition rows, read out of the change JSON (sent once per transition), and
  *    outbox rows that only reference them (the relay reads the change from the transition row).
  *
@@ -40,21 +43,14 @@ export function buildCommitStatement(batch: PendingCommit[], nodeId: string, fen
 
   const entityRows = batch.map((item) => {
     const { change } = item.transitions[item.transitions.length - 1]!;
-    params.push(item.kind, item.id, item.partition, item.baseVersion, change.version, json(change.next), JSON.stringify(change.stateValue), JSON.stringify(item.snapshot), item.machineVersion, change.at);
-    return '(?, ?, ?::int, ?::int, ?::int, ?::jsonb, ?::jsonb, ?::jsonb, ?::int, ?::bigint)';
+    // The state row is the last transition's `next`, which is sent once, in its change (`tv`);
+    // the snapshot is rebuilt from it and the state value when its context is that same state
+    // (most machines' toState is `{ ...context }`), else sent whole.
+    const snapshot = isShallowCopy(change.next, item.snapshot.context) ? null : JSON.stringify(item.snapshot);
+    params.push(item.kind, item.id, item.partition, item.baseVersion, change.version, JSON.stringify(change.stateValue), snapshot, item.machineVersion, change.at);
+    return '(?, ?, ?::int, ?::int, ?::int, ?::jsonb, ?::jsonb, ?::int, ?::bigint)';
   });
-  parts.push(`v (kind, id, partition, base_version, version, state, state_value, snapshot, machine_version, updated_at) as (values ${entityRows.join(', ')})`);
-  parts.push(fence ? 'allowed as (select * from v where partition in (select partition from lease))' : 'allowed as (select * from v)');
-  parts.push(`upd as (
-    update entity_state s set version = a.version, state = a.state, state_value = a.state_value, snapshot = a.snapshot,
-      machine_version = a.machine_version, updated_at = a.updated_at
-    from allowed a where a.base_version > 0 and s.kind = a.kind and s.id = a.id and s.version = a.base_version
-    returning s.kind, s.id)`);
-  parts.push(`ins as (
-    insert into entity_state (kind, id, version, state, state_value, snapshot, machine_version, updated_at)
-    select kind, id, version, state, state_value, snapshot, machine_version, updated_at from allowed where base_version = 0
-    on conflict (kind, id) do nothing returning kind, id)`);
-  parts.push('won as (select kind, id from upd union all select kind, id from ins)');
+  parts.push(`v (kind, id, partition, base_version, version, state_value, snapshot, machine_version, updated_at) as (values ${entityRows.join(', ')})`);
 
   const transitionRows: string[] = [];
   for (const item of batch) {
@@ -68,6 +64,23 @@ export function buildCommitStatement(batch: PendingCommit[], nodeId: string, fen
     payloads.push(itemPayloads);
   }
   parts.push(`tv (kind, id, version, event, payload) as (values ${transitionRows.join(', ')})`);
+  parts.push(`vs as (
+    select v.kind, v.id, v.partition, v.base_version, v.version, n.state, v.state_value,
+      coalesce(v.snapshot, jsonb_build_object('value', v.state_value, 'context', n.state)) as snapshot, v.machine_version, v.updated_at
+    from v join (select kind, id, version, nullif(payload->'next', 'null'::jsonb) as state from tv) n
+      on n.kind = v.kind and n.id = v.id and n.version = v.version)`);
+  parts.push(fence ? 'allowed as (select * from vs where partition in (select partition from lease))' : 'allowed as (select * from vs)');
+  parts.push(`upd as (
+    update entity_state s set version = a.version, state = a.state, state_value = a.state_value, snapshot = a.snapshot,
+      machine_version = a.machine_version, updated_at = a.updated_at
+    from allowed a where a.base_version > 0 and s.kind = a.kind and s.id = a.id and s.version = a.base_version
+    returning s.kind, s.id)`);
+  parts.push(`ins as (
+    insert into entity_state (kind, id, version, state, state_value, snapshot, machine_version, updated_at)
+    select kind, id, version, state, state_value, snapshot, machine_version, updated_at from allowed where base_version = 0
+    on conflict (kind, id) do nothing returning kind, id)`);
+  parts.push('won as (select kind, id from upd union all select kind, id from ins)');
+
   params.push(nodeId);
   parts.push(`t as (
     insert into entity_transitions (kind, id, version, prev, next, changed_fields, state_value, event, cause, at, committed_by)
@@ -89,7 +102,14 @@ export function buildCommitStatement(batch: PendingCommit[], nodeId: string, fen
   return { sql: `with ${parts.join(',\n')}\n${select}`, params, payloads };
 }
 
-/** JSON text for a `?::jsonb` parameter (`null` stays SQL null). */
-function json(value: unknown): string | null {
-  return value === null || value === undefined ? null : JSON.stringify(value);
+/**
+ * True when `state` has exactly the keys of `context`, each the same value (===): their JSON is
+ * then the same. Cheap (no serialisation); a deep copy or an extra field reads as false.
+ */
+function isShallowCopy(state: unknown, context: Record<string, unknown>): boolean {
+  if (state === null || typeof state !== 'object' || Array.isArray(state)) return false;
+  const keys = Object.keys(state);
+  if (keys.length !== Object.keys(context).length) return false;
+  for (const key of keys) if ((state as Record<string, unknown>)[key] !== context[key] || !(key in context)) return false;
+  return true;
 }

@@ -10,8 +10,8 @@ import type { WaitWaker } from './wait-waker.ts';
  * Wakes `wait_until` runs on changes of the entities they read: one work-queue group per kind a
  * condition can read (`automation-waits-<kind>`), so each change is looked at once per cluster
  * and the engine's own kinds (runs, scopes) never pass through here. Changes of a kind no enabled
- * automation's wait_until reads are acknowledged without a lookup, so a busy kind (health) costs
- * one delivery until an automation waits on it.
+ * automation's wait_until reads are acknowledged unread (neither parsed nor looked up), so a busy
+ * kind (health) costs one delivery until an automation waits on it.
  */
 export async function startWaitWatcher(options: { bus: Bus; directory: AutomationDirectory; waker: WaitWaker; log: Logger }): Promise<Subscription> {
   const { bus, directory, waker, log } = options;
@@ -23,9 +23,9 @@ export async function startWaitWatcher(options: { bus: Bus; directory: Automatio
         concurrency: 16,
         ackWaitMs: ENGINE_ACK_WAIT_MS,
         maxDeliveries: ENGINE_MAX_DELIVERIES,
-        handler: async (change) => {
-          if (directory.isWatched(change.kind)) await waker.onEntityChanged(change.kind, change.id);
-        },
+        // Not even parsed while no automation's wait_until reads the kind.
+        wanted: () => directory.isWatched(kind),
+        handler: (change) => waker.onEntityChanged(change.kind, change.id),
         onError: (error, info, parked) => log.warn({ err: error, subject: info.subject, parked }, 'waking runs waiting on an entity failed; it is retried'),
       }),
     ),

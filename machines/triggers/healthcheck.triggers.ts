@@ -49,14 +49,22 @@ export const healthcheckSystemHealthChanged = defineTrigger({
 export const healthcheckTriggers = [healthcheckSystemDegraded, healthcheckSystemHealthy, healthcheckSystemHealthChanged];
 
 /**
+ * What the deriver reads of a health state. Only these fields are validated: the change comes
+ * from this node's own committed transition (its state already passed healthStateSchema), and
+ * walking every check of a busy system on every change cost several percent of a node's CPU at
+ * full ingest (bench:satellites profile).
+ */
+const healthStatusFieldsSchema = healthStateSchema.pick({ status: true, healthyChecks: true, totalChecks: true });
+
+/**
  * Triggers of `health` changes. Only status edges fire (a counter change fires nothing); an edge
  * fires `health_changed` plus `degraded` (healthy → not healthy) or `healthy` (→ healthy).
  * `prev === null` (first change of a system) counts as healthy.
  */
 export const deriveHealthcheckTriggers: ChangeDeriver = (change) => {
   if (change.kind !== 'health' || change.next === null) return [];
-  const next = healthStateSchema.parse(change.next);
-  const previousStatus = change.prev === null ? 'healthy' : healthStateSchema.parse(change.prev).status;
+  const next = healthStatusFieldsSchema.parse(change.next);
+  const previousStatus = change.prev === null ? 'healthy' : healthStatusFieldsSchema.parse(change.prev).status;
   if (previousStatus === next.status) return [];
   const payload = {
     systemId: change.id,
