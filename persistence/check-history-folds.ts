@@ -28,6 +28,19 @@ const FOLD = (target: { table: string; id: string; grain: 'hour' | 'day' }, sour
 const DAY_OF_BUCKET = `date_trunc('day', bucket_start, 'UTC')`;
 
 /**
+ * A node of the version before folded roll-ups (still running during a rolling upgrade) writes
+ * check hours without `system_id`: each gets it from one of its raw results before the hours are
+ * summed into systems, as the upgrade's migration did for the hours then in progress. Such a node
+ * does not take the fold lock, so a result it writes during the fold itself may still be missed by
+ * its system's hour (docs/OPERATIONS.md, "Check history").
+ */
+const FILL_SYSTEM_OF_CHECK_HOURS = `update check_rollups r set system_id = (
+    select c.system_id from check_results c
+    where c.check_id = r.check_id and c.executed_at >= r.bucket_start and c.executed_at < r.bucket_start + interval '1 hour' limit 1)
+  where r.grain = 'hour' and r.system_id is null
+    and r.bucket_start >= to_timestamp(?::bigint / 1000.0) and r.bucket_start < to_timestamp(?::bigint / 1000.0)`;
+
+/**
  * Folds the roll-ups of ended buckets (migration 20261207030000). A result adds to its check's
  * hourly roll-up only (CheckHistoryStore); once an hour has ended, its system roll-ups are the
  * sum of its checks' (by `check_rollups.system_id`), and once a UTC day has ended, each check's
@@ -56,6 +69,7 @@ export class CheckHistoryFolds {
         for (const sql of statements) await this.db.query(sql, [from, to], transaction);
       };
       if (after.hours > before.hours) {
+        await run([FILL_SYSTEM_OF_CHECK_HOURS], before.hours, after.hours);
         await run(FOLD({ table: 'system_rollups', id: 'system_id', grain: 'hour' }, { table: 'check_rollups', grain: 'hour' }, 'bucket_start'), before.hours, after.hours);
       }
       if (after.days > before.days) {

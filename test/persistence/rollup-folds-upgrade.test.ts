@@ -63,4 +63,28 @@ describe('upgrading to folded roll-ups (Migration20261207030000_rollup_folds)', 
     const today_ = await db.query<{ results: number; failures: number }>(`select sum(results)::int as results, sum(failures)::int as failures from system_rollups where system_id = 'web' and grain = 'day' and bucket_start = to_timestamp(? / 1000.0)`, [today]);
     expect(today_[0]).toEqual({ results: results.filter((result) => result.at >= today).length, failures: 1 });
   });
+
+  it('counts for its system what a node of the version before writes after the upgrade (a rolling upgrade)', async () => {
+    // The first test folded up to tomorrow 01:00; an hour after that is not folded yet.
+    const folds = await new CheckHistoryFolds(db).current();
+    const hour = folds.hours + HOUR_MS;
+    await new CheckHistoryPartitions(db).ensure([dayStartOf(hour)]);
+    // The old version's write: the raw row, and every grain directly, with no system_id.
+    for (const [check, success, at] of [['api-http', true, hour + 5_000], ['api-http', false, hour + 65_000], ['api-dns', true, hour + 7_000]] as const) {
+      await db.query(`insert into check_results (executed_at, success, check_id, source, system_id, result_id) values (to_timestamp(? / 1000.0), ?, ?, 'sat', 'api', ?)`, [at, success, check, `${check}:${at}`]);
+      for (const [table, id, grain, bucket] of [['check_rollups', check, 'hour', hour], ['check_rollups', check, 'day', dayStartOf(hour)], ['system_rollups', 'api', 'hour', hour], ['system_rollups', 'api', 'day', dayStartOf(hour)]] as const) {
+        await db.query(
+          `insert into ${table} (${table === 'check_rollups' ? 'check_id' : 'system_id'}, grain, bucket_start, shard, results, failures) values (?, ?, to_timestamp(? / 1000.0), 0, 1, ?)
+           on conflict (${table === 'check_rollups' ? 'check_id' : 'system_id'}, grain, bucket_start, shard) do update set results = ${table}.results + 1, failures = ${table}.failures + excluded.failures`,
+          [id, grain, bucket, success ? 0 : 1],
+        );
+      }
+    }
+    const folded = await new CheckHistoryFolds(db).fold(hour + 2 * HOUR_MS);
+    expect(folded.hours.to).toBeGreaterThan(hour);
+    const systemHour = await db.query<{ results: number; failures: number }>(`select sum(results)::int as results, sum(failures)::int as failures from system_rollups where system_id = 'api' and grain = 'hour' and bucket_start = to_timestamp(? / 1000.0)`, [hour]);
+    expect(systemHour[0]).toEqual({ results: 3, failures: 1 });
+    const filled = await db.query<{ check_id: string; system_id: string | null }>(`select check_id, system_id from check_rollups where grain = 'hour' and bucket_start = to_timestamp(? / 1000.0) order by 1`, [hour]);
+    expect(filled).toEqual([{ check_id: 'api-dns', system_id: 'api' }, { check_id: 'api-http', system_id: 'api' }]);
+  });
 });
