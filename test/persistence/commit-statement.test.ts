@@ -1,26 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityChange } from '../../machines/index.ts';
-import { Database, TransitionStore, type PendingCommit } from '../../persistence/index.ts';
-import { createTestDatabase } from '../support/isolation.ts';
+import { TransitionStore, type Database, type PendingCommit } from '../../persistence/index.ts';
+import { migratedTestDatabase } from '../support/migrated-database.ts';
 
 /**
  * The commit statement sends a state once, inside its change, and rebuilds the state row (and the
  * snapshot, when its context is that state) from it in SQL: what is stored must be exactly what
  * the runtime committed, whichever way it travelled.
  */
-let testDatabase: { url: string; drop(): Promise<void> };
 let database: Database;
+let drop: () => Promise<void>;
 
 beforeAll(async () => {
-  testDatabase = await createTestDatabase();
-  database = await Database.open({ url: testDatabase.url, dataDir: '/tmp' });
-  await database.migrate();
+  ({ database, drop } = await migratedTestDatabase());
 });
 
-afterAll(async () => {
-  await database.close();
-  await testDatabase.drop();
-});
+afterAll(() => drop());
 
 /** A commit of `states` as consecutive transitions of one entity, ending in `snapshot`. */
 function commitOf(id: string, baseVersion: number, states: Array<Record<string, unknown> | null>, snapshot: PendingCommit['snapshot']): PendingCommit {

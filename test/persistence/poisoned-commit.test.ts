@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommitBatcher, CommitRejectedError, EntityRuntime, RuntimeError } from '../../actors/index.ts';
 import type { EntityChange, SystemState } from '../../machines/index.ts';
 import { Database, PersistenceError, TransitionStore, type CommitOutcome, type LeaseFence, type PendingCommit } from '../../persistence/index.ts';
-import { createTestDatabase } from '../support/isolation.ts';
+import { migratedTestDatabase } from '../support/migrated-database.ts';
 import { waitFor } from '../support/stream-reader.ts';
 
 /**
@@ -15,8 +15,9 @@ import { waitFor } from '../support/stream-reader.ts';
  * These tests skip the schemas on purpose (PendingCommits straight to the batcher, internal
  * events) against the real PostgreSQL, and against the embedded PGlite.
  */
-let testDatabase: { url: string; drop(): Promise<void> };
 let database: Database;
+let url: string;
+let drop: () => Promise<void>;
 
 /** A real TransitionStore that remembers the size and entity ids of every batch it was asked to commit. */
 class RecordingStore extends TransitionStore {
@@ -61,15 +62,10 @@ function systemCommit(id: string, baseVersion: number, name: string, metadata: R
 }
 
 beforeAll(async () => {
-  testDatabase = await createTestDatabase();
-  database = await Database.open({ url: testDatabase.url, dataDir: '/tmp' });
-  await database.migrate();
+  ({ database, url, drop } = await migratedTestDatabase());
 });
 
-afterAll(async () => {
-  await database.close();
-  await testDatabase.drop();
-});
+afterAll(() => drop());
 
 describe('a poisoned item in a group commit (PostgreSQL)', () => {
   it('commits every healthy item with its version, rejects only the poisoned ones, which commit clean data afterwards', async () => {
@@ -172,7 +168,7 @@ describe('an entity whose event the database refuses (PostgreSQL, through the ru
     await runtime.dispatch('system', 'queue', { type: 'create', name: 'q0' });
     // Hold the entity's row: the next commit waits, and the events sent meanwhile queue up in
     // its mailbox and are committed together in the following batch.
-    const blocker = new pg.Client({ connectionString: testDatabase.url });
+    const blocker = new pg.Client({ connectionString: url });
     await blocker.connect();
     try {
       await blocker.query('begin');
