@@ -1,20 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Database, OutboxStore, type OutboxRow } from '../../persistence/index.ts';
-import { createTestDatabase } from '../support/isolation.ts';
+import { OutboxStore, type Database, type OutboxRow } from '../../persistence/index.ts';
+import { migratedTestDatabase } from '../support/migrated-database.ts';
 
-let database: { url: string; drop(): Promise<void> };
 let db: Database;
+let drop: () => Promise<void>;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = await Database.open({ url: database.url, dataDir: '/tmp' });
-  await db.migrate();
+  ({ database: db, drop } = await migratedTestDatabase());
 });
 
-afterAll(async () => {
-  await db.close();
-  await database.drop();
-});
+afterAll(() => drop());
 
 describe('outbox relay read', () => {
   it('rebuilds a change from its transition row, and still publishes rows that carry their own payload', async () => {

@@ -6,7 +6,7 @@ import { buildStatusPage, uptimeWindow } from '../../gateway/status-page.ts';
 import { CheckHistoryWriter } from '../../history/index.ts';
 import { createLogger } from '../../node/index.ts';
 import { CheckHistoryPartitions, CheckHistoryStore, Database, StatusPageQuery } from '../../persistence/index.ts';
-import { createTestDatabase } from '../support/isolation.ts';
+import { migratedTestDatabase } from '../support/migrated-database.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -81,18 +81,13 @@ function checkUptime(uptime: Record<string, Record<number, number>>): void {
 }
 
 describe('status page uptime (PostgreSQL)', () => {
-  let database: { url: string; drop(): Promise<void> };
   let db: Database;
+  let drop: () => Promise<void>;
   beforeAll(async () => {
-    database = await createTestDatabase();
-    db = await Database.open({ url: database.url, dataDir: '/tmp' });
-    await db.migrate();
+    ({ database: db, drop } = await migratedTestDatabase());
     await store(db);
   });
-  afterAll(async () => {
-    await db.close();
-    await database.drop();
-  });
+  afterAll(() => drop());
 
   it("is each UTC day's share of the system's results that passed, from the daily roll-ups; days without results are null", async () => {
     checkUptime(await uptimeOf(db));
